@@ -1,0 +1,1 @@
+ACTIONS: dict[str, str] = {}

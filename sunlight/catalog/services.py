@@ -1,0 +1,532 @@
+"""Writes to the power library. Every function checks permission, validates, changes state in
+one transaction and appends its audit entries there. Batch functions are the real
+implementation; single-item functions call them with a list of one, so the staff form, the
+spreadsheet import and the demo generator share one write path."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max, OuterRef, Subquery
+
+from sunlight.audit.services import AuditRecord, audit_record_many
+from sunlight.audit.services import actor_label as actor_name
+from sunlight.catalog.choices import ItemStatus, TransitionAction, VersionStatus
+from sunlight.catalog.drafts import PowerDraft, draft_problems
+from sunlight.catalog.models import (
+    LegalBasis,
+    Material,
+    PowerItem,
+    PowerVersion,
+    StepDuty,
+    Transition,
+)
+from sunlight.catalog.permissions import require_can_draft, require_may_take
+from sunlight.core import clock
+from sunlight.core.errors import FieldProblem, InvalidTransition, ValidationFailed
+from sunlight.org.models import Department, Section
+
+
+@dataclass(frozen=True)
+class _Rule:
+    from_statuses: frozenset[str]
+    to_status: str
+    audit_action: str
+    opinion_required: bool
+
+
+# Review lifecycle of a version: draft → submitted → legal review → approved → published.
+VERSION_RULES: dict[str, _Rule] = {
+    TransitionAction.SUBMIT: _Rule(
+        frozenset({VersionStatus.DRAFT}),
+        VersionStatus.SUBMITTED,
+        "catalog.version.submitted",
+        False,
+    ),
+    TransitionAction.SIGN_OFF: _Rule(
+        frozenset({VersionStatus.SUBMITTED}),
+        VersionStatus.LEGAL_REVIEW,
+        "catalog.version.signed_off",
+        False,
+    ),
+    TransitionAction.DEPT_RETURN: _Rule(
+        frozenset({VersionStatus.SUBMITTED}),
+        VersionStatus.DRAFT,
+        "catalog.version.dept_returned",
+        True,
+    ),
+    TransitionAction.LEGAL_APPROVE: _Rule(
+        frozenset({VersionStatus.LEGAL_REVIEW}),
+        VersionStatus.APPROVED,
+        "catalog.version.legal_approved",
+        True,
+    ),
+    TransitionAction.LEGAL_RETURN: _Rule(
+        frozenset({VersionStatus.LEGAL_REVIEW}),
+        VersionStatus.DRAFT,
+        "catalog.version.legal_returned",
+        True,
+    ),
+    TransitionAction.PUBLISH: _Rule(
+        frozenset({VersionStatus.APPROVED}),
+        VersionStatus.PUBLISHED,
+        "catalog.version.published",
+        False,
+    ),
+}
+
+# Operating status of a published item: in use ⇄ suspended, either → revoked (final).
+ITEM_RULES: dict[str, _Rule] = {
+    TransitionAction.SUSPEND: _Rule(
+        frozenset({ItemStatus.PUBLISHED}), ItemStatus.SUSPENDED, "catalog.item.suspended", True
+    ),
+    TransitionAction.RESUME: _Rule(
+        frozenset({ItemStatus.SUSPENDED}), ItemStatus.PUBLISHED, "catalog.item.resumed", True
+    ),
+    TransitionAction.REVOKE: _Rule(
+        frozenset({ItemStatus.PUBLISHED, ItemStatus.SUSPENDED}),
+        ItemStatus.REVOKED,
+        "catalog.item.revoked",
+        True,
+    ),
+}
+
+
+# ---------------------------------------------------------------- creating and editing drafts
+
+
+def power_item_create(*, actor: Any, department: Department, draft: PowerDraft) -> PowerItem:
+    return power_items_create(actor=actor, department=department, drafts=[draft])[0]
+
+
+def power_items_create(
+    *,
+    actor: Any,
+    department: Department,
+    drafts: Sequence[PowerDraft],
+    rows: Sequence[int] | None = None,
+) -> list[PowerItem]:
+    """Create items, each with a version-1 draft. All or nothing: every problem of every draft
+    is reported (with its spreadsheet row when `rows` is given) and nothing is written."""
+    require_can_draft(actor, department)
+    sections = _sections_by_name(department)
+    problems = _batch_problems(department, drafts, rows, sections)
+    if problems:
+        raise ValidationFailed(problems)
+    now = clock.now()
+    with transaction.atomic():
+        items = PowerItem.objects.bulk_create(
+            [
+                PowerItem(
+                    code=draft.code,
+                    department=department,
+                    status=ItemStatus.DRAFT,
+                    created_at=now,
+                    status_changed_at=now,
+                )
+                for draft in drafts
+            ],
+            batch_size=1000,
+        )
+        versions = [
+            _new_version(item, 1, draft, sections, now)
+            for item, draft in zip(items, drafts, strict=True)
+        ]
+        PowerVersion.objects.bulk_create(versions, batch_size=1000)
+        _create_children(versions, drafts)
+        PowerItem.objects.filter(pk__in=[item.pk for item in items]).update(
+            working_version=Subquery(
+                PowerVersion.objects.filter(item=OuterRef("pk"), number=1).values("pk")[:1]
+            )
+        )
+        for item, version in zip(items, versions, strict=True):
+            item.working_version = version
+        _record(
+            actor,
+            TransitionAction.CREATE,
+            "catalog.item.created",
+            [(item, version, "", VersionStatus.DRAFT) for item, version in zip(items, versions)],
+            opinion="",
+            extra=[{"draft": draft.as_data()} for draft in drafts],
+        )
+    return items
+
+
+def power_version_update(*, actor: Any, version: PowerVersion, draft: PowerDraft) -> PowerVersion:
+    """Replace a draft version's content. Only drafts change; published versions never do."""
+    item = version.item
+    require_can_draft(actor, item.department)
+    if version.status != VersionStatus.DRAFT:
+        raise InvalidTransition(
+            f"{item.code} 第{version.number}版状态为“{version.get_status_display()}”，只有草稿可以修改"
+        )
+    if draft.code != item.code:
+        raise ValidationFailed([FieldProblem("统一编码", "统一编码不可修改")])
+    sections = _sections_by_name(item.department)
+    problems = draft_problems(draft) + _section_problems(draft, sections, None)
+    if problems:
+        raise ValidationFailed(problems)
+    with transaction.atomic():
+        locked = PowerVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.status != VersionStatus.DRAFT:
+            raise InvalidTransition(f"{item.code} 已被他人提交，不能再修改")
+        fresh = _new_version(item, version.number, draft, sections, version.created_at)
+        fresh.pk = version.pk
+        fresh.status = VersionStatus.DRAFT
+        fresh.save()
+        LegalBasis.objects.filter(version=fresh).delete()
+        Material.objects.filter(version=fresh).delete()
+        StepDuty.objects.filter(version=fresh).delete()
+        _create_children([fresh], [draft])
+        audit_record_many(
+            records=[
+                AuditRecord(
+                    action="catalog.version.updated",
+                    object_type="catalog.powerversion",
+                    object_id=fresh.pk,
+                    data={"item": item.code, "number": fresh.number, "draft": draft.as_data()},
+                    actor_id=getattr(actor, "pk", None),
+                    actor_name=actor_name(actor),
+                )
+            ]
+        )
+    return fresh
+
+
+def power_version_create_next(
+    *, actor: Any, item: PowerItem, draft: PowerDraft
+) -> PowerVersion:
+    """Start a change to a published item: a new draft version under the same code, which goes
+    through the same review. The published version stays in use until the new one is
+    published."""
+    require_can_draft(actor, item.department)
+    if item.status not in (ItemStatus.PUBLISHED, ItemStatus.SUSPENDED):
+        raise InvalidTransition(f"{item.code} 尚未发布或已取消，不能变更")
+    if item.working_version_id is not None:
+        raise InvalidTransition(f"{item.code} 已有在审或草稿版本，请先处理该版本")
+    if draft.code != item.code:
+        raise ValidationFailed([FieldProblem("统一编码", "变更不能修改统一编码")])
+    if not draft.change_reason.strip():
+        raise ValidationFailed([FieldProblem("变更原因", "变更必须说明原因")])
+    sections = _sections_by_name(item.department)
+    problems = draft_problems(draft) + _section_problems(draft, sections, None)
+    if problems:
+        raise ValidationFailed(problems)
+    now = clock.now()
+    with transaction.atomic():
+        locked = PowerItem.objects.select_for_update().get(pk=item.pk)
+        if locked.working_version_id is not None:
+            raise InvalidTransition(f"{item.code} 已有在审或草稿版本")
+        number = (locked.versions.aggregate(m=Max("number"))["m"] or 0) + 1
+        version = _new_version(locked, number, draft, sections, now)
+        version.save()
+        _create_children([version], [draft])
+        locked.working_version = version
+        locked.save(update_fields=["working_version"])
+        _record(
+            actor,
+            TransitionAction.NEW_VERSION,
+            "catalog.version.created",
+            [(locked, version, "", VersionStatus.DRAFT)],
+            opinion=draft.change_reason,
+            extra=[{"draft": draft.as_data()}],
+        )
+    return version
+
+
+# ---------------------------------------------------------------- lifecycle transitions
+
+
+def power_version_transition(
+    *, actor: Any, version: PowerVersion, action: str, opinion: str = ""
+) -> None:
+    power_versions_transition(actor=actor, versions=[version], action=action, opinion=opinion)
+
+
+def power_versions_transition(
+    *, actor: Any, versions: Sequence[PowerVersion], action: str, opinion: str = ""
+) -> None:
+    """Move versions through review. Compare-and-swap on status: if someone else moved one
+    first, nothing changes and InvalidTransition says so."""
+    rule = VERSION_RULES.get(action)
+    if rule is None:
+        raise ValueError(f"not a version action: {action}")
+    opinion = (opinion or "").strip()
+    if rule.opinion_required and not opinion:
+        raise ValidationFailed([FieldProblem("意见", "请填写意见")])
+    if len(opinion) > 2000:
+        raise ValidationFailed([FieldProblem("意见", "意见不能超过2000字")])
+    for version in versions:
+        require_may_take(actor, version.item, action)
+        if version.status not in rule.from_statuses:
+            raise InvalidTransition(
+                f"{version.item.code} 第{version.number}版当前为“{version.get_status_display()}”，"
+                f"不能{TransitionAction(action).label}"
+            )
+    if not versions:
+        return
+    now = clock.now()
+    version_ids = [v.pk for v in versions]
+    with transaction.atomic():
+        changes: dict[str, Any] = {"status": rule.to_status}
+        if action == TransitionAction.PUBLISH:
+            changes["published_at"] = now
+        moved = PowerVersion.objects.filter(
+            pk__in=version_ids, status__in=rule.from_statuses
+        ).update(**changes)
+        if moved != len(set(version_ids)):
+            raise InvalidTransition("部分事项已被他人处理，请刷新后重试")
+        items = [v.item for v in versions]
+        item_ids = [item.pk for item in items]
+        if action == TransitionAction.PUBLISH:
+            PowerVersion.objects.filter(
+                item_id__in=item_ids, status=VersionStatus.PUBLISHED
+            ).exclude(pk__in=version_ids).update(status=VersionStatus.SUPERSEDED)
+            first_publication = PowerItem.objects.filter(
+                pk__in=item_ids, current_version__isnull=True
+            )
+            first_publication.update(status=ItemStatus.PUBLISHED, status_changed_at=now)
+            PowerItem.objects.filter(pk__in=item_ids).update(
+                current_version=Subquery(
+                    PowerVersion.objects.filter(
+                        item=OuterRef("pk"), status=VersionStatus.PUBLISHED
+                    ).values("pk")[:1]
+                ),
+                working_version=None,
+            )
+        else:
+            # Until first published, the item's status is its working version's.
+            PowerItem.objects.filter(pk__in=item_ids, current_version__isnull=True).update(
+                status=rule.to_status, status_changed_at=now
+            )
+        from_status = {v.pk: v.status for v in versions}
+        for version in versions:
+            version.status = rule.to_status
+        _record(
+            actor,
+            action,
+            rule.audit_action,
+            [(v.item, v, from_status[v.pk], rule.to_status) for v in versions],
+            opinion=opinion,
+        )
+    for item in items:
+        item.refresh_from_db(fields=["status", "current_version", "working_version"])
+
+
+def power_item_transition(*, actor: Any, item: PowerItem, action: str, reason: str) -> None:
+    power_items_transition(actor=actor, items=[item], action=action, reason=reason)
+
+
+def power_items_transition(
+    *, actor: Any, items: Sequence[PowerItem], action: str, reason: str
+) -> None:
+    """Suspend (暂停/挂起), resume or revoke published items; a reason is always required."""
+    rule = ITEM_RULES.get(action)
+    if rule is None:
+        raise ValueError(f"not an item action: {action}")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed([FieldProblem("原因", "请填写原因")])
+    for item in items:
+        require_may_take(actor, item, action)
+        if item.status not in rule.from_statuses:
+            raise InvalidTransition(
+                f"{item.code} 当前为“{item.get_status_display()}”，"
+                f"不能{TransitionAction(action).label}"
+            )
+    if not items:
+        return
+    now = clock.now()
+    with transaction.atomic():
+        moved = PowerItem.objects.filter(
+            pk__in=[i.pk for i in items], status__in=rule.from_statuses
+        ).update(status=rule.to_status, status_changed_at=now)
+        if moved != len({i.pk for i in items}):
+            raise InvalidTransition("部分事项已被他人处理，请刷新后重试")
+        from_status = {i.pk: i.status for i in items}
+        for item in items:
+            item.status = rule.to_status
+            item.status_changed_at = now
+        _record(
+            actor,
+            action,
+            rule.audit_action,
+            [(i, i.current_version, from_status[i.pk], rule.to_status) for i in items],
+            opinion=reason,
+        )
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _sections_by_name(department: Department) -> dict[str, Section]:
+    return {s.name: s for s in Section.objects.filter(department=department)}
+
+
+def _section_problems(
+    draft: PowerDraft, sections: dict[str, Section], row: int | None
+) -> list[FieldProblem]:
+    name = draft.handling_section_name.strip()
+    if name and name not in sections:
+        return [FieldProblem("承办科室", f"本部门没有名为“{name}”的科室", row)]
+    return []
+
+
+def _batch_problems(
+    department: Department,
+    drafts: Sequence[PowerDraft],
+    rows: Sequence[int] | None,
+    sections: dict[str, Section],
+) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    seen: dict[str, int | None] = {}
+    for index, draft in enumerate(drafts):
+        row = rows[index] if rows is not None else None
+        problems += draft_problems(draft, row=row)
+        problems += _section_problems(draft, sections, row)
+        if draft.code in seen:
+            where = f"第{seen[draft.code]}行" if seen[draft.code] is not None else "本批"
+            problems.append(FieldProblem("统一编码", f"“{draft.code}”与{where}重复", row))
+        seen[draft.code] = row
+    existing = set(
+        PowerItem.objects.filter(code__in=list(seen)).values_list("code", flat=True)
+    )
+    for index, draft in enumerate(drafts):
+        if draft.code in existing:
+            row = rows[index] if rows is not None else None
+            problems.append(
+                FieldProblem("统一编码", f"“{draft.code}”已被使用（编码不可重复使用）", row)
+            )
+    return problems
+
+
+def _new_version(
+    item: PowerItem,
+    number: int,
+    draft: PowerDraft,
+    sections: dict[str, Section],
+    now: Any,
+) -> PowerVersion:
+    return PowerVersion(
+        item=item,
+        number=number,
+        status=VersionStatus.DRAFT,
+        name=draft.name.strip(),
+        sub_item_name=draft.sub_item_name.strip(),
+        category=draft.category,
+        implementing_body=draft.implementing_body.strip(),
+        body_nature=draft.body_nature,
+        handling_section=sections.get(draft.handling_section_name.strip()),
+        exercise_level=draft.exercise_level,
+        service_objects=",".join(draft.service_objects),
+        handling_forms=",".join(draft.handling_forms),
+        case_type=draft.case_type,
+        statutory_limit=draft.statutory_limit,
+        statutory_limit_unit=draft.statutory_limit_unit,
+        promised_limit=draft.promised_limit,
+        promised_limit_unit=draft.promised_limit_unit,
+        charges_fee=draft.charges_fee,
+        fee_basis=draft.fee_basis,
+        fee_standard=draft.fee_standard,
+        conditions=draft.conditions,
+        important=draft.important,
+        disclosure_form=draft.disclosure_form,
+        disclosure_scope=draft.disclosure_scope,
+        disclosure_frequency=draft.disclosure_frequency,
+        contact_phone=draft.contact_phone,
+        supervision_phone=draft.supervision_phone,
+        change_reason=draft.change_reason,
+        created_at=now,
+    )
+
+
+def _create_children(versions: Sequence[PowerVersion], drafts: Sequence[PowerDraft]) -> None:
+    bases, materials, duties = [], [], []
+    for version, draft in zip(versions, drafts, strict=True):
+        bases += [
+            LegalBasis(
+                version=version,
+                position=i,
+                law_name=b.law_name.strip(),
+                article=b.article.strip(),
+                text=b.text.strip(),
+            )
+            for i, b in enumerate(draft.legal_bases, start=1)
+        ]
+        materials += [
+            Material(
+                version=version,
+                position=i,
+                name=m.name.strip(),
+                mandatory=m.mandatory,
+                originals=m.originals,
+                copies=m.copies,
+                notes=m.notes.strip(),
+            )
+            for i, m in enumerate(draft.materials, start=1)
+        ]
+        duties += [
+            StepDuty(
+                version=version,
+                position=i,
+                step_name=d.step_name.strip(),
+                responsibility=d.responsibility.strip(),
+                accountability=d.accountability.strip(),
+            )
+            for i, d in enumerate(draft.duties, start=1)
+        ]
+    LegalBasis.objects.bulk_create(bases, batch_size=2000)
+    Material.objects.bulk_create(materials, batch_size=2000)
+    StepDuty.objects.bulk_create(duties, batch_size=2000)
+
+
+def _record(
+    actor: Any,
+    action: str,
+    audit_action: str,
+    moves: Sequence[tuple[PowerItem, PowerVersion | None, str, str]],
+    *,
+    opinion: str,
+    extra: Sequence[dict[str, Any]] | None = None,
+) -> None:
+    """Write the transition rows and their audit entries (same transaction as the change)."""
+    now = clock.now()
+    name = actor_name(actor)
+    actor_id = getattr(actor, "pk", None)
+    Transition.objects.bulk_create(
+        [
+            Transition(
+                item=item,
+                version=version,
+                action=action,
+                from_status=from_status,
+                to_status=to_status,
+                actor_id=actor_id,
+                actor_name=name,
+                at=now,
+                opinion=opinion,
+            )
+            for item, version, from_status, to_status in moves
+        ],
+        batch_size=2000,
+    )
+    audit_record_many(
+        records=[
+            AuditRecord(
+                action=audit_action,
+                object_type="catalog.poweritem",
+                object_id=item.code,
+                data={
+                    "version": version.number if version is not None else None,
+                    "from": from_status,
+                    "to": to_status,
+                    "opinion": opinion,
+                    **(extra[index] if extra else {}),
+                },
+                actor_id=actor_id,
+                actor_name=name,
+            )
+            for index, (item, version, from_status, to_status) in enumerate(moves)
+        ]
+    )

@@ -1,0 +1,41 @@
+"""Every setting Sunlight reads from the environment, in one place.
+
+docs/configuration.md documents each name below; a test checks the two lists match.
+"""
+
+import os
+from pathlib import Path
+
+ENV_VARS: dict[str, str] = {
+    "SUNLIGHT_ENV": "embedded",
+    "SUNLIGHT_DATA_DIR": "./sunlight-data",
+    "DATABASE_URL": "",
+    "SUNLIGHT_SECRET_KEY": "",
+    "SUNLIGHT_ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "SUNLIGHT_DEBUG": "0",
+    "SUNLIGHT_SESSION_HOURS": "8",
+    "SUNLIGHT_LOCKOUT_FAILURES": "5",
+    "SUNLIGHT_LOCKOUT_MINUTES": "15",
+    "SUNLIGHT_IMPORT_MAX_MB": "10",
+    "SUNLIGHT_HOST": "127.0.0.1",
+    "SUNLIGHT_PORT": "8000",
+    "SUNLIGHT_WORKERS": "2",
+}
+
+
+def get(name: str) -> str:
+    if name not in ENV_VARS:
+        raise KeyError(f"undocumented setting {name}")
+    return os.environ.get(name, ENV_VARS[name])
+
+
+def get_int(name: str) -> int:
+    return int(get(name))
+
+
+def get_bool(name: str) -> bool:
+    return get(name).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def data_dir() -> Path:
+    return Path(get("SUNLIGHT_DATA_DIR")).expanduser().resolve()

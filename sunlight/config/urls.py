@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "阳光政务 系统管理"
+admin.site.site_title = "阳光政务"
+admin.site.index_title = "系统管理"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("staff/", include("sunlight.org.urls")),
+    path("staff/catalog/", include("sunlight.catalog.urls")),
+    path("", include("sunlight.disclosure.urls")),
+]
