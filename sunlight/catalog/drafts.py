@@ -130,9 +130,7 @@ class PowerDraft:
         return asdict(self)
 
 
-def _choice_problem(
-    value: str, choices: Any, name: str, row: int | None
-) -> list[FieldProblem]:
+def _choice_problem(value: str, choices: Any, name: str, row: int | None) -> list[FieldProblem]:
     if value in choices.values:
         return []
     allowed = "、".join(f"{v} {label}" for v, label in choices.choices)

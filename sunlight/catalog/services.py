@@ -111,7 +111,7 @@ def power_items_create(
     is reported (with its spreadsheet row when `rows` is given) and nothing is written."""
     require_can_draft(actor, department)
     sections = _sections_by_name(department)
-    problems = _batch_problems(department, drafts, rows, sections)
+    problems = power_drafts_problems(department, drafts, rows, sections)
     if problems:
         raise ValidationFailed(problems)
     now = clock.now()
@@ -146,7 +146,10 @@ def power_items_create(
             actor,
             TransitionAction.CREATE,
             "catalog.item.created",
-            [(item, version, "", VersionStatus.DRAFT) for item, version in zip(items, versions)],
+            [
+                (item, version, "", VersionStatus.DRAFT)
+                for item, version in zip(items, versions, strict=True)
+            ],
             opinion="",
             extra=[{"draft": draft.as_data()} for draft in drafts],
         )
@@ -159,7 +162,8 @@ def power_version_update(*, actor: Any, version: PowerVersion, draft: PowerDraft
     require_can_draft(actor, item.department)
     if version.status != VersionStatus.DRAFT:
         raise InvalidTransition(
-            f"{item.code} 第{version.number}版状态为“{version.get_status_display()}”，只有草稿可以修改"
+            f"{item.code} 第{version.number}版状态为“{version.get_status_display()}”，"
+            "只有草稿可以修改"
         )
     if draft.code != item.code:
         raise ValidationFailed([FieldProblem("统一编码", "统一编码不可修改")])
@@ -194,9 +198,7 @@ def power_version_update(*, actor: Any, version: PowerVersion, draft: PowerDraft
     return fresh
 
 
-def power_version_create_next(
-    *, actor: Any, item: PowerItem, draft: PowerDraft
-) -> PowerVersion:
+def power_version_create_next(*, actor: Any, item: PowerItem, draft: PowerDraft) -> PowerVersion:
     """Start a change to a published item: a new draft version under the same code, which goes
     through the same review. The published version stays in use until the new one is
     published."""
@@ -373,12 +375,16 @@ def _section_problems(
     return []
 
 
-def _batch_problems(
+def power_drafts_problems(
     department: Department,
     drafts: Sequence[PowerDraft],
     rows: Sequence[int] | None,
-    sections: dict[str, Section],
+    sections: dict[str, Section] | None = None,
 ) -> list[FieldProblem]:
+    """Every problem of a batch of drafts for `department`: each draft's own rules, unknown
+    sections, codes repeated in the batch and codes already used. Rows are spreadsheet rows."""
+    if sections is None:
+        sections = _sections_by_name(department)
     problems: list[FieldProblem] = []
     seen: dict[str, int | None] = {}
     for index, draft in enumerate(drafts):
@@ -389,9 +395,7 @@ def _batch_problems(
             where = f"第{seen[draft.code]}行" if seen[draft.code] is not None else "本批"
             problems.append(FieldProblem("统一编码", f"“{draft.code}”与{where}重复", row))
         seen[draft.code] = row
-    existing = set(
-        PowerItem.objects.filter(code__in=list(seen)).values_list("code", flat=True)
-    )
+    existing = set(PowerItem.objects.filter(code__in=list(seen)).values_list("code", flat=True))
     for index, draft in enumerate(drafts):
         if draft.code in existing:
             row = rows[index] if rows is not None else None

@@ -1,4 +1,8 @@
 from django.urls import path
 
+from sunlight.catalog import views
+
 app_name = "catalog"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.item_list, name="item_list"),
+]

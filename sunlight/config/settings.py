@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "sunlight.org",
     "sunlight.catalog",
     "sunlight.disclosure",
+    "sunlight.demo",
 ]
 
 MIDDLEWARE = [

@@ -61,9 +61,7 @@ def region_code_problems(code: str, parent_code: str | None) -> list[FieldProble
             )
     elif parent_level == LEVEL_CITY:
         if level != LEVEL_COUNTY:
-            problems.append(
-                FieldProblem("区划代码", f"地市级“{parent_code}”的下级应为区县级代码")
-            )
+            problems.append(FieldProblem("区划代码", f"地市级“{parent_code}”的下级应为区县级代码"))
         if code[:4] != parent_code[:4]:
             problems.append(
                 FieldProblem("区划代码", f"“{code}”的前四位与上级“{parent_code}”不一致")

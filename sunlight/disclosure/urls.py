@@ -1,4 +1,9 @@
 from django.urls import path
 
+from sunlight.disclosure import views
+
 app_name = "public"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("powers/", views.power_list, name="power_list"),
+]

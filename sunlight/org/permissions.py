@@ -30,7 +30,9 @@ def is_platform_admin(user: Any) -> bool:
 
 
 def is_staff_user(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and (user.role or user.is_superuser))
+    return bool(
+        user and user.is_authenticated and user.is_active and (user.role or user.is_superuser)
+    )
 
 
 def department_scope_q(user: Any, *, prefix: str = "") -> Q:

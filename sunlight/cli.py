@@ -1,0 +1,52 @@
+"""The `sunlight` command: operator verbs on top of Django's management commands.
+
+    sunlight demo                 seed the demo city (once) and serve it on 127.0.0.1:8000
+    sunlight seed-demo            create or complete the demo city (idempotent)
+    sunlight serve                apply migrations and serve the web app
+    sunlight status [--json]      counts an operator or monitoring script can read
+    sunlight audit verify         recompute the audit hash chain
+    sunlight catalog import FILE --department CODE [--good-rows-only]
+    sunlight catalog export --department CODE -o FILE
+
+Any other verb is passed to Django (migrate, createsuperuser, check, shell, …).
+"""
+
+import os
+import sys
+
+# (verb, sub-verb) → management command name (commands are named verb_noun).
+GROUPED = {
+    ("audit", "verify"): "verify_audit",
+    ("catalog", "import"): "import_catalog",
+    ("catalog", "export"): "export_catalog",
+}
+SINGLE = {
+    "demo": "run_demo",
+    "seed-demo": "seed_demo",
+    "serve": "serve",
+    "status": "show_status",
+}
+
+
+def translate(argv: list[str]) -> list[str]:
+    """Turn `sunlight` arguments into Django management arguments."""
+    if len(argv) >= 2 and (argv[0], argv[1]) in GROUPED:
+        return [GROUPED[(argv[0], argv[1])], *argv[2:]]
+    if argv and argv[0] in SINGLE:
+        return [SINGLE[argv[0]], *argv[1:]]
+    return argv
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(__doc__.strip())
+        return
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sunlight.config.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["sunlight", *translate(args)])
+
+
+if __name__ == "__main__":
+    main()
