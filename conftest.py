@@ -43,17 +43,43 @@ def page(browser):
     context.close()
 
 
+_audit_triggers_dropped = False
+
+
+@pytest.fixture(autouse=True)
+def _restore_audit_triggers(django_db_blocker):
+    """Put the audit triggers back after a committing test dropped them for its flush."""
+    global _audit_triggers_dropped
+    if _audit_triggers_dropped:
+        from django.db import connection
+
+        from sunlight.audit.triggers import create_triggers
+
+        with django_db_blocker.unblock():
+            create_triggers(connection)
+        _audit_triggers_dropped = False
+
+
 @pytest.fixture
-def live_site(live_server, transactional_db):
-    """The running app for browser tests. The audit table refuses DELETE, which the flush after
-    a transactional test needs: the triggers are dropped just for that flush and restored."""
+def committing_db(transactional_db):
+    """A database whose writes really commit (no test transaction around them). The audit table
+    refuses DELETE, which the flush after such a test needs: the triggers are dropped just for
+    that flush and restored at the start of the next."""
     from django.db import connection
 
     from sunlight.audit.triggers import create_triggers, drop_triggers
 
+    global _audit_triggers_dropped
     create_triggers(connection)
-    yield live_server
+    yield
     drop_triggers(connection)
+    _audit_triggers_dropped = True
+
+
+@pytest.fixture
+def live_site(live_server, committing_db):
+    """The running app, for browser tests."""
+    return live_server
 
 
 def pytest_report_header(config):

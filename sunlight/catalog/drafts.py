@@ -213,6 +213,7 @@ def _limit_problems(draft: PowerDraft, row: int | None) -> list[FieldProblem]:
             problems.append(FieldProblem(LABELS["promised_limit"], "应为0-3650的整数", row))
         elif (
             isinstance(statutory, int)
+            and statutory >= 0
             and _comparable(draft.promised_limit_unit, draft.statutory_limit_unit)
             and promised > statutory
         ):

@@ -8,7 +8,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from sunlight.catalog.choices import Category, DisclosureScope, ItemStatus
 from sunlight.catalog.models import LegalBasis, Material, PowerItem, PowerVersion, StepDuty
 from sunlight.catalog.permissions import require_visible
-from sunlight.core.errors import NotFound
+from sunlight.core.errors import DomainError, NotFound
 from sunlight.org.permissions import department_scope_q
 
 
@@ -164,3 +164,18 @@ def public_power_get(*, code: str) -> PowerVersion:
     if version is None:
         raise NotFound("该权力事项不存在或未公开")
     return version
+
+
+def power_version_for_use(*, code: str) -> PowerVersion:
+    """The version a new case binds to: the current published version of an item in use.
+    Suspended, revoked, unpublished and unknown items refuse use with a clear reason."""
+    item = PowerItem.objects.select_related("current_version").filter(code=code).first()
+    if item is None:
+        raise NotFound(f"权力事项“{code}”不存在")
+    if item.status == ItemStatus.SUSPENDED:
+        raise DomainError(f"权力事项“{code}”已暂停（挂起），不能受理新的办件")
+    if item.status == ItemStatus.REVOKED:
+        raise DomainError(f"权力事项“{code}”已取消，不能受理新的办件")
+    if item.status != ItemStatus.PUBLISHED or item.current_version is None:
+        raise DomainError(f"权力事项“{code}”尚未发布，不能受理办件")
+    return item.current_version

@@ -45,7 +45,7 @@ def department_scope_q(user: Any, *, prefix: str = "") -> Q:
             return Q(pk__in=[])
         return Q(**{f"{prefix}department_id": user.department_id})
     if user.role in REGION_ROLES and user.region_id:
-        return Q(**{f"{prefix}department__region_id__startswith": region_prefix(user.region_id)})
+        return Q(**{f"{prefix}department__region__code__startswith": region_prefix(user.region_id)})
     return Q(pk__in=[])
 
 
@@ -55,7 +55,7 @@ def departments_visible_to(user: Any) -> QuerySet[Department]:
     if user.role in DEPARTMENT_ROLES:
         return Department.objects.filter(pk=user.department_id)
     if user.role in REGION_ROLES and user.region_id:
-        return Department.objects.filter(region_id__startswith=region_prefix(user.region_id))
+        return Department.objects.filter(region__code__startswith=region_prefix(user.region_id))
     return Department.objects.none()
 
 
