@@ -60,7 +60,7 @@ def main() -> int:
     # The same bytes verification hashes, loaded into memory beforehand.
     with connection.cursor() as cursor:
         cursor.execute(rows_sql(), [1, args.entries])
-        payloads = [(bytes(data), bytes(header)) for _id, header, data, _ch, _eh in cursor]
+        payloads = [(bytes(data), bytes(header)) for header, data, _hashes in cursor]
     sha256 = hashlib.sha256
     start = time.perf_counter()
     for data_bytes, header_bytes in payloads:
