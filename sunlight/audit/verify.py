@@ -68,7 +68,7 @@ def audit_verify(
         low, high, total = cursor.fetchone()
     if not total:
         return VerifyResult(True, 0)
-    failures = _structure_failures(low)
+    failures = _start_failures(low)
     ranges = [(start, min(start + RANGE - 1, high)) for start in range(low, high + 1, RANGE)]
     failures += _row_failures(ranges, progress, workers, total)
     if not failures:
@@ -80,25 +80,34 @@ def audit_verify(
     return VerifyResult(False, checked, bad_id, reason)
 
 
-def _structure_failures(low: int) -> list[tuple[int, str]]:
+def _start_failures(low: int) -> list[tuple[int, str]]:
     failures = []
     if low != 1:
         failures.append((low, "序号不连续：第1条起的记录缺失"))
     with connection.cursor() as cursor:
+        cursor.execute("SELECT prev_hash FROM audit_auditentry WHERE id = %s", [low])
+        if low == 1 and cursor.fetchone()[0] != GENESIS_HASH:
+            failures.append((1, "第一条记录的前一条哈希不是创世值"))
+    return failures
+
+
+def _link_failures(low: int, high: int) -> list[tuple[int, str]]:
+    """Within ids low..high (each compared with the entry before it, which may lie just below
+    the range): a missing predecessor, or a prev_hash that is not the predecessor's hash."""
+    failures = []
+    with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT MIN(a.id) FROM audit_auditentry a WHERE a.id > %s AND NOT EXISTS"
+            "SELECT MIN(a.id) FROM audit_auditentry a WHERE a.id BETWEEN %s AND %s AND NOT EXISTS"
             " (SELECT 1 FROM audit_auditentry b WHERE b.id = a.id - 1)",
-            [low],
+            [max(low, 2), high],
         )
         gap = cursor.fetchone()[0]
         if gap is not None:
             failures.append((gap, f"序号不连续：第{gap}条之前有记录缺失"))
-        cursor.execute("SELECT prev_hash FROM audit_auditentry WHERE id = %s", [low])
-        if low == 1 and cursor.fetchone()[0] != GENESIS_HASH:
-            failures.append((1, "第一条记录的前一条哈希不是创世值"))
         cursor.execute(
             "SELECT MIN(a.id) FROM audit_auditentry a JOIN audit_auditentry b ON b.id = a.id - 1"
-            " WHERE a.prev_hash <> b.entry_hash"
+            " WHERE a.id BETWEEN %s AND %s AND a.prev_hash <> b.entry_hash",
+            [low, high],
         )
         broken = cursor.fetchone()[0]
         if broken is not None:
@@ -122,11 +131,11 @@ def _row_failures(
     failures = []
     if not parallel:
         for low, high in ranges:
-            checked, failure = _verify_range(low, high)
+            checked, found = _verify_range(low, high)
             if progress is not None:
                 progress(checked)
-            if failure is not None:
-                failures.append(failure)
+            if found:
+                failures += found
                 break
         return failures
     # Children must open their own connections: close ours before forking.
@@ -134,11 +143,10 @@ def _row_failures(
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
         futures = [pool.submit(_verify_range, low, high) for low, high in ranges]
         for future in as_completed(futures):
-            checked, failure = future.result()
+            checked, found = future.result()
             if progress is not None:
                 progress(checked)
-            if failure is not None:
-                failures.append(failure)
+            failures += found
     return failures
 
 
@@ -147,8 +155,9 @@ def _in_memory() -> bool:
     return connection.vendor == "sqlite" and (name in ("", ":memory:") or "mode=memory" in name)
 
 
-def _verify_range(low: int, high: int) -> tuple[int, tuple[int, str] | None]:
-    """Check content and entry hashes of ids low..high; returns (rows checked, first failure)."""
+def _verify_range(low: int, high: int) -> tuple[int, list[tuple[int, str]]]:
+    """Check links, content and entry hashes of ids low..high: (rows checked, failures)."""
+    failures = _link_failures(low, high)
     sha256 = hashlib.sha256
     checked = 0
     failure_at = None
@@ -170,9 +179,9 @@ def _verify_range(low: int, high: int) -> tuple[int, tuple[int, str] | None]:
                     checked += 1
         finally:
             cursor.close()
-    if failure_at is None:
-        return checked, None
-    return checked, _describe_failure(low, high, failure_at)
+    if failure_at is not None:
+        failures.append(_describe_failure(low, high, failure_at))
+    return checked, failures
 
 
 def _describe_failure(low: int, high: int, offset: int) -> tuple[int, str]:

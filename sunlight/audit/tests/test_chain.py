@@ -142,3 +142,18 @@ def test_verify_command_exits_non_zero_naming_the_entry(capsys):
         call_command("verify_audit", "--no-progress")
     assert exit_info.value.code == 1
     assert f"第 {entries[0].pk} 条" in capsys.readouterr().err
+
+
+def test_verification_in_ranges_finds_the_first_bad_entry(committing_db, monkeypatch):
+    # Small ranges so several are checked (in parallel processes where the database allows it:
+    # a real PostgreSQL database; the in-memory SQLite test database is checked in turn).
+    from sunlight.audit import verify
+
+    monkeypatch.setattr(verify, "RANGE", 3)
+    monkeypatch.setattr(verify, "PARALLEL_FROM", 1)
+    entries = _record(10)
+    assert verify.audit_verify(workers=2).ok
+    _tamper("UPDATE audit_auditentry SET object_id = %s WHERE id = %s", ["x", entries[7].pk])
+    _tamper("UPDATE audit_auditentry SET object_id = %s WHERE id = %s", ["y", entries[4].pk])
+    result = verify.audit_verify(workers=2)
+    assert (result.ok, result.first_bad_id, result.checked) == (False, entries[4].pk, 4)
