@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "sunlight.audit",
     "sunlight.org",
     "sunlight.catalog",
+    "sunlight.flows",
     "sunlight.disclosure",
     "sunlight.demo",
 ]

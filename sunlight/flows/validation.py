@@ -211,11 +211,32 @@ def _parallel_problems(flow: Flow, graph: nx.DiGraph) -> list[FlowProblem]:
     return problems
 
 
+def shortest_limit_days(flow: Flow) -> float | None:
+    """The smallest sum of step limits (in days, clock-stopping steps excluded) over the paths
+    from the start to an end; None when the flow has no such path."""
+    starts = [n.id for n in flow.nodes.values() if n.kind == START]
+    if len(starts) != 1:
+        return None
+    return _shortest(flow, _graph(flow), starts[0])
+
+
 def _limit_problems(
     flow: Flow, graph: nx.DiGraph, start: str, statutory_days: float
 ) -> list[FlowProblem]:
     """Refuse a flow whose step limits exceed the statutory limit on every path."""
+    shortest = _shortest(flow, graph, start)
+    if shortest is not None and shortest > statutory_days:
+        return [
+            FlowProblem(
+                "",
+                f"各环节时限之和在最短路径上也有 {shortest:g} 天，"
+                f"超过法定时限 {statutory_days:g} 天",
+            )
+        ]
+    return []
 
+
+def _shortest(flow: Flow, graph: nx.DiGraph, start: str) -> float | None:
     def weight(_u: str, v: str, _data: dict) -> float:
         props = flow.nodes[v].props
         if props is None or props.limit is None or props.stops_clock:
@@ -229,12 +250,4 @@ def _limit_problems(
         except nx.NetworkXNoPath:
             continue
         shortest = length if shortest is None else min(shortest, length)
-    if shortest is not None and shortest > statutory_days:
-        return [
-            FlowProblem(
-                "",
-                f"各环节时限之和在最短路径上也有 {shortest:g} 天，"
-                f"超过法定时限 {statutory_days:g} 天",
-            )
-        ]
-    return []
+    return shortest
