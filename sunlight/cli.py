@@ -7,6 +7,8 @@
     sunlight audit verify         recompute the audit hash chain
     sunlight catalog import FILE --department CODE [--good-rows-only]
     sunlight catalog export --department CODE -o FILE
+    sunlight flows check FILE [--statutory-days N]   can the BPMN file run as a flow?
+    sunlight flows draw FILE -o OUT.svg               draw any BPMN file as SVG
 
 Any other verb is passed to Django (migrate, createsuperuser, check, shell, …).
 """
@@ -19,6 +21,8 @@ GROUPED = {
     ("audit", "verify"): "verify_audit",
     ("catalog", "import"): "import_catalog",
     ("catalog", "export"): "export_catalog",
+    ("flows", "check"): "check_flow",
+    ("flows", "draw"): "draw_flow",
 }
 SINGLE = {
     "demo": "run_demo",

@@ -13,6 +13,7 @@ from django.db import connection
 from sunlight.audit import actions
 from sunlight.audit.models import GENESIS_HASH, AuditEntry
 from sunlight.core import clock
+from sunlight.core.bulk import db_datetime, insert_many
 
 # Arbitrary constant naming the audit chain's PostgreSQL advisory lock.
 _PG_CHAIN_LOCK = 0x5A1_1A7
@@ -142,7 +143,39 @@ def audit_record_many(*, records: Sequence[AuditRecord]) -> list[AuditEntry]:
             )
         )
         prev_hash = entry_hash
-    AuditEntry.objects.bulk_create(entries, batch_size=2000)
+    stamp = db_datetime(moment)
+    insert_many(
+        AuditEntry,
+        [
+            "id",
+            "occurred_at",
+            "actor_id",
+            "actor_name",
+            "action",
+            "object_type",
+            "object_id",
+            "data",
+            "content_hash",
+            "prev_hash",
+            "entry_hash",
+        ],
+        (
+            (
+                e.id,
+                stamp,
+                e.actor_id,
+                e.actor_name,
+                e.action,
+                e.object_type,
+                e.object_id,
+                e.data,
+                e.content_hash,
+                e.prev_hash,
+                e.entry_hash,
+            )
+            for e in entries
+        ),
+    )
     return entries
 
 

@@ -6,7 +6,7 @@ name fields by their Chinese column headers, as the user sees them in the form a
 """
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from sunlight.catalog.choices import (
@@ -126,8 +126,16 @@ class PowerDraft:
     duties: list[DutyDraft] = field(default_factory=list)
 
     def as_data(self) -> dict[str, Any]:
-        """Plain JSON-able content, for the audit record and round-trip comparisons."""
-        return asdict(self)
+        """Plain JSON-able content, for the audit record and round-trip comparisons.
+        (Shallow copies instead of dataclasses.asdict's deep recursion: imports call this for
+        every row.)"""
+        data = dict(self.__dict__)
+        data["service_objects"] = list(self.service_objects)
+        data["handling_forms"] = list(self.handling_forms)
+        data["legal_bases"] = [dict(b.__dict__) for b in self.legal_bases]
+        data["materials"] = [dict(m.__dict__) for m in self.materials]
+        data["duties"] = [dict(d.__dict__) for d in self.duties]
+        return data
 
 
 def _choice_problem(value: str, choices: Any, name: str, row: int | None) -> list[FieldProblem]:

@@ -24,6 +24,7 @@ from sunlight.catalog.models import (
 )
 from sunlight.catalog.permissions import require_can_draft, require_may_take
 from sunlight.core import clock
+from sunlight.core.bulk import db_datetime, insert_many
 from sunlight.core.errors import FieldProblem, InvalidTransition, ValidationFailed
 from sunlight.org.models import Department, Section
 
@@ -115,33 +116,53 @@ def power_items_create(
     if problems:
         raise ValidationFailed(problems)
     now = clock.now()
+    stamp = db_datetime(now)
     with transaction.atomic():
-        items = PowerItem.objects.bulk_create(
-            [
-                PowerItem(
-                    code=draft.code,
-                    department=department,
-                    status=ItemStatus.DRAFT,
-                    created_at=now,
-                    status_changed_at=now,
-                )
-                for draft in drafts
-            ],
-            batch_size=1000,
+        insert_many(
+            PowerItem,
+            ["code", "department", "status", "created_at", "status_changed_at"],
+            ((draft.code, department.pk, ItemStatus.DRAFT, stamp, stamp) for draft in drafts),
+        )
+        item_ids = dict(PowerItem.objects.filter(department=department).values_list("code", "pk"))
+        items = [
+            PowerItem(
+                pk=item_ids[draft.code],
+                code=draft.code,
+                department=department,
+                status=ItemStatus.DRAFT,
+                created_at=now,
+                status_changed_at=now,
+            )
+            for draft in drafts
+        ]
+        insert_many(
+            PowerVersion,
+            ["item", "number", "status", "created_at", *_VERSION_FIELDS],
+            (
+                (item.pk, 1, VersionStatus.DRAFT, stamp, *_version_values(draft, sections))
+                for item, draft in zip(items, drafts, strict=True)
+            ),
+        )
+        version_ids = dict(
+            PowerVersion.objects.filter(item__department=department, number=1).values_list(
+                "item_id", "pk"
+            )
         )
         versions = [
             _new_version(item, 1, draft, sections, now)
             for item, draft in zip(items, drafts, strict=True)
         ]
-        PowerVersion.objects.bulk_create(versions, batch_size=1000)
+        for item, version in zip(items, versions, strict=True):
+            version.pk = version_ids[item.pk]
+            item.working_version = version
         _create_children(versions, drafts)
-        PowerItem.objects.filter(pk__in=[item.pk for item in items]).update(
+        PowerItem.objects.filter(department=department, working_version__isnull=True).filter(
+            current_version__isnull=True
+        ).update(
             working_version=Subquery(
                 PowerVersion.objects.filter(item=OuterRef("pk"), number=1).values("pk")[:1]
             )
         )
-        for item, version in zip(items, versions, strict=True):
-            item.working_version = version
         _record(
             actor,
             TransitionAction.CREATE,
@@ -405,6 +426,67 @@ def power_drafts_problems(
     return problems
 
 
+_VERSION_FIELDS = [
+    "name",
+    "sub_item_name",
+    "category",
+    "implementing_body",
+    "body_nature",
+    "handling_section",
+    "exercise_level",
+    "service_objects",
+    "handling_forms",
+    "case_type",
+    "statutory_limit",
+    "statutory_limit_unit",
+    "promised_limit",
+    "promised_limit_unit",
+    "charges_fee",
+    "fee_basis",
+    "fee_standard",
+    "conditions",
+    "important",
+    "disclosure_form",
+    "disclosure_scope",
+    "disclosure_frequency",
+    "contact_phone",
+    "supervision_phone",
+    "change_reason",
+]
+
+
+def _version_values(draft: PowerDraft, sections: dict[str, Section]) -> tuple[Any, ...]:
+    """A draft's content in _VERSION_FIELDS order, as stored (the section as its id)."""
+    section = sections.get(draft.handling_section_name.strip())
+    return (
+        draft.name.strip(),
+        draft.sub_item_name.strip(),
+        draft.category,
+        draft.implementing_body.strip(),
+        draft.body_nature,
+        section.pk if section is not None else None,
+        draft.exercise_level,
+        ",".join(draft.service_objects),
+        ",".join(draft.handling_forms),
+        draft.case_type,
+        draft.statutory_limit,
+        draft.statutory_limit_unit,
+        draft.promised_limit,
+        draft.promised_limit_unit,
+        draft.charges_fee,
+        draft.fee_basis,
+        draft.fee_standard,
+        draft.conditions,
+        draft.important,
+        draft.disclosure_form,
+        draft.disclosure_scope,
+        draft.disclosure_frequency,
+        draft.contact_phone,
+        draft.supervision_phone,
+        draft.change_reason,
+    )
+
+
 def _new_version(
     item: PowerItem,
     number: int,
@@ -412,77 +494,42 @@ def _new_version(
     sections: dict[str, Section],
     now: Any,
 ) -> PowerVersion:
+    values = dict(zip(_VERSION_FIELDS, _version_values(draft, sections), strict=True))
+    values["handling_section_id"] = values.pop("handling_section")
     return PowerVersion(
-        item=item,
-        number=number,
-        status=VersionStatus.DRAFT,
-        name=draft.name.strip(),
-        sub_item_name=draft.sub_item_name.strip(),
-        category=draft.category,
-        implementing_body=draft.implementing_body.strip(),
-        body_nature=draft.body_nature,
-        handling_section=sections.get(draft.handling_section_name.strip()),
-        exercise_level=draft.exercise_level,
-        service_objects=",".join(draft.service_objects),
-        handling_forms=",".join(draft.handling_forms),
-        case_type=draft.case_type,
-        statutory_limit=draft.statutory_limit,
-        statutory_limit_unit=draft.statutory_limit_unit,
-        promised_limit=draft.promised_limit,
-        promised_limit_unit=draft.promised_limit_unit,
-        charges_fee=draft.charges_fee,
-        fee_basis=draft.fee_basis,
-        fee_standard=draft.fee_standard,
-        conditions=draft.conditions,
-        important=draft.important,
-        disclosure_form=draft.disclosure_form,
-        disclosure_scope=draft.disclosure_scope,
-        disclosure_frequency=draft.disclosure_frequency,
-        contact_phone=draft.contact_phone,
-        supervision_phone=draft.supervision_phone,
-        change_reason=draft.change_reason,
-        created_at=now,
+        item=item, number=number, status=VersionStatus.DRAFT, created_at=now, **values
     )
 
 
 def _create_children(versions: Sequence[PowerVersion], drafts: Sequence[PowerDraft]) -> None:
-    bases, materials, duties = [], [], []
-    for version, draft in zip(versions, drafts, strict=True):
-        bases += [
-            LegalBasis(
-                version=version,
-                position=i,
-                law_name=b.law_name.strip(),
-                article=b.article.strip(),
-                text=b.text.strip(),
-            )
-            for i, b in enumerate(draft.legal_bases, start=1)
-        ]
-        materials += [
-            Material(
-                version=version,
-                position=i,
-                name=m.name.strip(),
-                mandatory=m.mandatory,
-                originals=m.originals,
-                copies=m.copies,
-                notes=m.notes.strip(),
-            )
-            for i, m in enumerate(draft.materials, start=1)
-        ]
-        duties += [
-            StepDuty(
-                version=version,
-                position=i,
-                step_name=d.step_name.strip(),
-                responsibility=d.responsibility.strip(),
-                accountability=d.accountability.strip(),
-            )
-            for i, d in enumerate(draft.duties, start=1)
-        ]
-    LegalBasis.objects.bulk_create(bases, batch_size=2000)
-    Material.objects.bulk_create(materials, batch_size=2000)
-    StepDuty.objects.bulk_create(duties, batch_size=2000)
+    pairs = list(zip(versions, drafts, strict=True))
+    insert_many(
+        LegalBasis,
+        ["version", "position", "law_name", "article", "text"],
+        (
+            (v.pk, i, b.law_name.strip(), b.article.strip(), b.text.strip())
+            for v, d in pairs
+            for i, b in enumerate(d.legal_bases, start=1)
+        ),
+    )
+    insert_many(
+        Material,
+        ["version", "position", "name", "mandatory", "originals", "copies", "notes"],
+        (
+            (v.pk, i, m.name.strip(), m.mandatory, m.originals, m.copies, m.notes.strip())
+            for v, d in pairs
+            for i, m in enumerate(d.materials, start=1)
+        ),
+    )
+    insert_many(
+        StepDuty,
+        ["version", "position", "step_name", "responsibility", "accountability"],
+        (
+            (v.pk, i, u.step_name.strip(), u.responsibility.strip(), u.accountability.strip())
+            for v, d in pairs
+            for i, u in enumerate(d.duties, start=1)
+        ),
+    )
 
 
 def _record(
@@ -498,22 +545,34 @@ def _record(
     now = clock.now()
     name = actor_name(actor)
     actor_id = getattr(actor, "pk", None)
-    Transition.objects.bulk_create(
+    stamp = db_datetime(now)
+    insert_many(
+        Transition,
         [
-            Transition(
-                item=item,
-                version=version,
-                action=action,
-                from_status=from_status,
-                to_status=to_status,
-                actor_id=actor_id,
-                actor_name=name,
-                at=now,
-                opinion=opinion,
+            "item",
+            "version",
+            "action",
+            "from_status",
+            "to_status",
+            "actor",
+            "actor_name",
+            "at",
+            "opinion",
+        ],
+        (
+            (
+                item.pk,
+                version.pk if version is not None else None,
+                action,
+                from_status,
+                to_status,
+                actor_id,
+                name,
+                stamp,
+                opinion,
             )
             for item, version, from_status, to_status in moves
-        ],
-        batch_size=2000,
+        ),
     )
     audit_record_many(
         records=[

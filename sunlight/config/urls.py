@@ -9,5 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/", include("sunlight.org.urls")),
     path("staff/catalog/", include("sunlight.catalog.urls")),
+    path("staff/flows/", include("sunlight.flows.urls")),
     path("", include("sunlight.disclosure.urls")),
 ]

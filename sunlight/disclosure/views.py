@@ -1,10 +1,62 @@
-from django.http import HttpRequest, HttpResponse
+"""The public portal's catalog pages: open to anyone, no sign-in, no JavaScript needed."""
+
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from sunlight.core.errors import NotFound
+from sunlight.disclosure.selectors import (
+    POWER_CATEGORIES,
+    catalog_filters_from,
+    public_catalog_overview,
+    public_catalog_page,
+    public_power_detail,
+)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "disclosure/home.html")
+    return render(request, "disclosure/home.html", {"overview": public_catalog_overview()})
 
 
 def power_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "disclosure/power_list.html")
+    filters = catalog_filters_from(
+        query=request.GET.get("q", ""),
+        department=request.GET.get("department", ""),
+        category=request.GET.get("category", ""),
+    )
+    page = public_catalog_page(filters=filters, page_number=request.GET.get("page", 1))
+    overview = public_catalog_overview()
+    kept = {
+        key: value
+        for key, value in (
+            ("q", filters.query),
+            ("department", filters.department_id or ""),
+            ("category", filters.category),
+        )
+        if value
+    }
+    department_name = next(
+        (row.label for row in overview.by_department if row.key == str(filters.department_id)),
+        "",
+    )
+    return render(
+        request,
+        "disclosure/power_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "overview": overview,
+            "categories": POWER_CATEGORIES,
+            "department_name": department_name,
+            "kept_query": urlencode(kept),
+        },
+    )
+
+
+def power_detail(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        power = public_power_detail(code=code)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return render(request, "disclosure/power_detail.html", {"power": power})

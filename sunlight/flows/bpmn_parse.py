@@ -5,6 +5,7 @@ entities are refused. Every element is read — including types the engine won't
 file with diagram interchange can be drawn; whether the flow may run is flows.validation's call.
 """
 
+import math
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
@@ -36,6 +37,7 @@ SUNLIGHT = "urn:sunlight:bpmn:1"
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 2_000
+MAX_DEPTH = 20  # sub-processes inside sub-processes; deeper files would exhaust the stack
 
 FLOW_NODE_TYPES = {
     "startEvent", "endEvent", "task", "userTask", "manualTask", "scriptTask", "serviceTask",
@@ -100,6 +102,11 @@ def parse_bpmn(data: bytes) -> Flow:
         _read_container(process, flow, problems, seen_ids)
     if len(flow.nodes) > MAX_NODES:
         raise FlowParseError([f"流程节点过多（{len(flow.nodes)} 个），上限为 {MAX_NODES} 个"])
+    # Lane sets come before the nodes they list, so members are linked once all are read.
+    for lane in flow.lanes:
+        for member in lane.node_ids:
+            if member in flow.nodes:
+                flow.nodes[member].lane_id = lane.id
     _check_references(flow, problems)
     _read_diagram(root, flow)
     if problems:
@@ -115,8 +122,10 @@ def describe(element_type: str, name: str, element_id: str) -> str:
 
 
 def _read_container(
-    container: Element, flow: Flow, problems: list[str], seen_ids: set[str]
+    container: Element, flow: Flow, problems: list[str], seen_ids: set[str], depth: int = 0
 ) -> None:
+    if depth > MAX_DEPTH:
+        raise FlowParseError([f"子流程嵌套超过 {MAX_DEPTH} 层"])
     associations: list[tuple[str, str]] = []
     for element in container:
         if _namespace(element.tag) != BPMN:
@@ -138,7 +147,7 @@ def _read_container(
                 raise FlowParseError([f"流程节点过多，上限为 {MAX_NODES} 个"])
             if local in ("subProcess", "transaction", "adHocSubProcess"):
                 # Children are drawn with the parent; the engine refuses the sub-process itself.
-                _read_container(element, flow, problems, seen_ids)
+                _read_container(element, flow, problems, seen_ids, depth + 1)
         elif local == "sequenceFlow":
             flow.edges[element_id] = _read_edge(element)
         elif local == "laneSet":
@@ -256,9 +265,6 @@ def _read_lanes(lane_set: Element, flow: Flow) -> None:
         flow.lanes.append(
             Lane(id=lane.get("id", ""), name=(lane.get("name") or "").strip(), node_ids=members)
         )
-        for member in members:
-            if member in flow.nodes:
-                flow.nodes[member].lane_id = lane.get("id", "")
 
 
 def _check_references(flow: Flow, problems: list[str]) -> None:
@@ -279,25 +285,32 @@ def _check_references(flow: Flow, problems: list[str]) -> None:
             )
 
 
+def _bounds(element: Element | None) -> Bounds | None:
+    """DI bounds, or None when absent or not finite numbers ("NaN" and "inf" parse as floats)."""
+    if element is None:
+        return None
+    try:
+        values = [float(element.get(name, "0")) for name in ("x", "y", "width", "height")]
+    except ValueError:
+        return None
+    if not all(math.isfinite(value) for value in values):
+        return None
+    return Bounds(*values)
+
+
 def _read_diagram(root: Element, flow: Flow) -> None:
     lanes = {lane.id: lane for lane in flow.lanes}
     annotations = {a.id: a for a in flow.annotations}
     for shape in root.iter(_q(BPMNDI, "BPMNShape")):
         target = shape.get("bpmnElement", "")
-        bounds_element = shape.find(_q(DC, "Bounds"))
-        if bounds_element is None:
-            continue
-        try:
-            bounds = Bounds(
-                float(bounds_element.get("x", "0")),
-                float(bounds_element.get("y", "0")),
-                float(bounds_element.get("width", "0")),
-                float(bounds_element.get("height", "0")),
-            )
-        except ValueError:
+        bounds = _bounds(shape.find(_q(DC, "Bounds")))
+        if bounds is None:
             continue
         if target in flow.nodes:
             flow.nodes[target].bounds = bounds
+            label = shape.find(_q(BPMNDI, "BPMNLabel"))
+            if label is not None:
+                flow.nodes[target].label_bounds = _bounds(label.find(_q(DC, "Bounds")))
         elif target in lanes:
             lanes[target].bounds = bounds
         elif target in annotations:
@@ -309,7 +322,9 @@ def _read_diagram(root: Element, flow: Flow) -> None:
         points = []
         for waypoint in shape.findall(_q(DI, "waypoint")):
             try:
-                points.append((float(waypoint.get("x", "0")), float(waypoint.get("y", "0"))))
+                point = (float(waypoint.get("x", "0")), float(waypoint.get("y", "0")))
             except ValueError:
                 continue
+            if math.isfinite(point[0]) and math.isfinite(point[1]):
+                points.append(point)
         edge.waypoints = points

@@ -84,6 +84,7 @@ class Node:
     props: StepProps | None = None  # user tasks only
     lane_id: str | None = None
     bounds: Bounds | None = None
+    label_bounds: Bounds | None = None  # where the file's diagram puts the name (BPMNLabel)
     default_flow: str | None = None  # exclusive gateways: the id of the default sequence flow
     timer: str = ""  # timer events: ISO 8601 duration, e.g. "P5D"
     documentation: str = ""

@@ -5,7 +5,11 @@ supervision can query steps in SQL."""
 from django.conf import settings
 from django.db import models
 
+from sunlight.catalog.choices import LimitUnit
 from sunlight.catalog.models import PowerVersion
+from sunlight.org.choices import Role
+
+RISK_LABELS = {"low": "低风险", "medium": "中风险", "high": "高风险"}
 
 
 class FlowSource(models.TextChoices):
@@ -71,6 +75,21 @@ class FlowNode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name or self.bpmn_id}"
+
+    @property
+    def role_label(self) -> str:
+        return dict(Role.choices).get(self.role, self.role)
+
+    @property
+    def limit_label(self) -> str:
+        if self.limit is None:
+            return "—"
+        unit = dict(LimitUnit.choices).get(self.limit_unit, self.limit_unit)
+        return f"{self.limit:g}{unit}"
+
+    @property
+    def risk_label(self) -> str:
+        return RISK_LABELS.get(self.risk_level, "")
 
 
 class FlowEdge(models.Model):

@@ -37,7 +37,7 @@ class FlowProblem:
 
 
 def _name(node: Node) -> str:
-    return describe(node.bpmn_type, node.name, node.id)
+    return describe(node.bpmn_type.removesuffix("+code"), node.name, node.id)
 
 
 def validate_flow(flow: Flow, *, statutory_limit_days: float | None = None) -> list[FlowProblem]:
@@ -55,10 +55,15 @@ def validate_flow(flow: Flow, *, statutory_limit_days: float | None = None) -> l
     problems += _edge_problems(flow)
     graph = _graph(flow)
     if starts:
-        problems += _reachability(flow, graph, starts[0].id, ends)
+        problems += _reachability(flow, graph, [s.id for s in starts], ends)
+    sound = not problems
+    problems += [
+        p for edge in flow.edges.values() if edge.condition for p in _condition_problems(flow, edge)
+    ]
     problems += _node_problems(flow)
-    if not problems:
+    if sound:
         # Structural analysis needs a sound graph; it would only repeat the problems above.
+        # Missing roles, limits or defaults don't unsettle it, so it still runs beside them.
         problems += _parallel_problems(flow, graph)
         if statutory_limit_days is not None and starts:
             problems += _limit_problems(flow, graph, starts[0].id, statutory_limit_days)
@@ -98,8 +103,11 @@ def _edge_problems(flow: Flow) -> list[FlowProblem]:
         pairs[pair] = edge.id
         if edge.source == edge.target:
             problems.append(FlowProblem(edge.id, f"顺序流（{edge.id}）的起点和终点是同一节点"))
-        if edge.condition:
-            problems += _condition_problems(flow, edge)
+        for end, ref in (("起点", edge.source), ("终点", edge.target)):
+            if ref not in flow.nodes:
+                problems.append(
+                    FlowProblem(edge.id, f"顺序流（{edge.id}）的{end}“{ref or '空'}”不存在")
+                )
     return problems
 
 
@@ -132,16 +140,20 @@ def _graph(flow: Flow) -> nx.DiGraph:
     return graph
 
 
-def _reachability(flow: Flow, graph: nx.DiGraph, start: str, ends: list[Node]) -> list[FlowProblem]:
+def _reachability(
+    flow: Flow, graph: nx.DiGraph, starts: list[str], ends: list[Node]
+) -> list[FlowProblem]:
     problems = []
-    reachable = nx.descendants(graph, start) | {start}
+    reachable = set(starts)
+    for start in starts:
+        reachable |= nx.descendants(graph, start)
     can_finish: set[str] = set()
     for end in ends:
         can_finish |= nx.ancestors(graph, end.id) | {end.id}
     for node in flow.nodes.values():
         if node.id not in reachable:
             problems.append(FlowProblem(node.id, f"{_name(node)}从开始事件无法到达"))
-        elif node.id not in can_finish:
+        elif ends and node.id not in can_finish:  # with no end at all, one message says it
             problems.append(
                 FlowProblem(node.id, f"{_name(node)}之后无法到达任何结束事件（死循环或断头）")
             )
@@ -164,6 +176,10 @@ def _node_problems(flow: Flow) -> list[FlowProblem]:
         if node.kind == EXCLUSIVE and len(outgoing) > 1:
             if not node.default_flow:
                 problems.append(FlowProblem(node.id, f"{_name(node)}没有默认流"))
+            elif node.default_flow not in {e.id for e in outgoing}:
+                problems.append(
+                    FlowProblem(node.id, f"{_name(node)}的默认流“{node.default_flow}”不是它的出口")
+                )
             for edge in outgoing:
                 if edge.id != node.default_flow and not edge.condition:
                     problems.append(

@@ -1,0 +1,56 @@
+"""The demo logins, printed as a table a person can copy from."""
+
+import unicodedata
+
+from sunlight.demo import city
+from sunlight.org.choices import Role
+from sunlight.org.models import User
+
+FEATURED = [
+    (Role.CLERK, "zjj_clerk"),
+    (Role.APPROVER, "zjj_head"),
+    (Role.LEGAL, "sfj_legal"),
+    (Role.SUPERVISOR, "jw_supervisor"),
+    (Role.ADMIN, "admin"),
+]
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def login_table() -> str:
+    """One login per role, with the shared password, as aligned text lines."""
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=[name for _, name in FEATURED]).select_related(
+            "department", "section", "region"
+        )
+    }
+    rows = [("角色", "用户名", "密码", "姓名", "所属单位")]
+    for role, username in FEATURED:
+        user = users.get(username)
+        if user is None:
+            continue
+        unit = (
+            user.department.name if user.department else (user.region.name if user.region else "")
+        )
+        if user.section:
+            unit += f" · {user.section.name}"
+        rows.append((Role(role).label, username, city.DEMO_PASSWORD, user.full_name, unit))
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["演示账号（工作人员入口 /staff/login/，所有账号密码相同）"]
+    for index, row in enumerate(rows):
+        lines.append("  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    lines.append(
+        "其他部门账号：部门拼音缩写 + _clerk / _head，"
+        "如 scjgj_clerk（市场监管局）、gaj_head（公安局）；\n"
+        "区县部门加区县前缀，如 qyq_zjj_clerk（清源区住建局）。"
+    )
+    return "\n".join(lines)

@@ -1,0 +1,182 @@
+"""Staff pages for a power version's flow: the drawing and step list, the step-table editor,
+BPMN upload and download, and a preview of any modeller's file. Thin: services write,
+selectors read, domain errors become messages (staff_required turns NotFound into 404)."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.forms import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from sunlight.catalog.choices import VersionStatus
+from sunlight.catalog.models import PowerVersion
+from sunlight.catalog.permissions import require_can_draft
+from sunlight.catalog.workbench import power_version_get_for_user
+from sunlight.core.errors import DomainError, PermissionDenied, ValidationFailed
+from sunlight.flows import services
+from sunlight.flows.bpmn_parse import MAX_BYTES, FlowParseError, parse_bpmn
+from sunlight.flows.forms import (
+    BpmnUploadForm,
+    StepFormSet,
+    initial_from_steps,
+    steps_from_formset,
+)
+from sunlight.flows.graph import USER_TASK
+from sunlight.flows.models import FlowVersion
+from sunlight.flows.selectors import flow_of, flow_svg
+from sunlight.flows.steps import Branch, StepRow, flow_to_steps
+from sunlight.flows.validation import validate_flow
+from sunlight.org.decorators import staff_required
+
+
+def _may_edit(user: Any, version: PowerVersion) -> bool:
+    if version.status != VersionStatus.DRAFT:
+        return False
+    try:
+        require_can_draft(user, version.item.department)
+    except (DomainError, PermissionDenied):
+        return False
+    return True
+
+
+def _context(request: HttpRequest, version: PowerVersion, **extra: Any) -> dict[str, Any]:
+    return {"version": version, "item": version.item, **extra}
+
+
+@staff_required
+def flow_detail(request: HttpRequest, item_id: int, number: int) -> HttpResponse:
+    version = power_version_get_for_user(user=request.user, item_id=item_id, number=number)
+    flow = flow_of(version=version)
+    return render(
+        request,
+        "flows/flow_detail.html",
+        _context(
+            request,
+            version,
+            flow=flow,
+            svg=flow_svg(flow=flow) if flow else "",
+            steps=flow.nodes.filter(kind=USER_TASK) if flow else [],
+            may_edit=_may_edit(request.user, version),
+        ),
+    )
+
+
+def _stored_steps(flow: FlowVersion | None) -> list[StepRow]:
+    if flow is None:
+        return []
+    if flow.step_table:
+        return [
+            StepRow(**{**row, "branches": [Branch(**b) for b in row.get("branches", [])]})
+            for row in flow.step_table
+        ]
+    return flow_to_steps(parse_bpmn(flow.bpmn_xml.encode())) or []
+
+
+@staff_required
+def flow_steps_edit(request: HttpRequest, item_id: int, number: int) -> HttpResponse:
+    version = power_version_get_for_user(user=request.user, item_id=item_id, number=number)
+    if not _may_edit(request.user, version):
+        raise PermissionDenied("该版本不是您可编辑的草稿，流程图不能修改")
+    problems: list[str] = []
+    if request.method == "POST":
+        formset = StepFormSet(request.POST, prefix="steps")
+        if formset.is_valid():
+            try:
+                steps = steps_from_formset(formset)
+                services.flow_save_from_steps(actor=request.user, version=version, steps=steps)
+            except ValidationError as exc:
+                problems = list(exc.messages)
+            except ValidationFailed as exc:
+                problems = [p.message for p in exc.problems]
+            except DomainError as exc:
+                problems = [exc.message]
+            else:
+                messages.success(request, "流程图已保存")
+                return redirect("flows:detail", item_id=item_id, number=number)
+    else:
+        formset = StepFormSet(
+            initial=initial_from_steps(_stored_steps(flow_of(version=version))), prefix="steps"
+        )
+    return render(
+        request,
+        "flows/step_table.html",
+        _context(request, version, formset=formset, problems=problems),
+    )
+
+
+@staff_required
+def flow_upload(request: HttpRequest, item_id: int, number: int) -> HttpResponse:
+    version = power_version_get_for_user(user=request.user, item_id=item_id, number=number)
+    may_edit = _may_edit(request.user, version)
+    form = BpmnUploadForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    svg = ""
+    if request.method == "POST" and form.is_valid():
+        data, problems = _read_upload(form.cleaned_data["file"])
+        if data is not None and (form.cleaned_data["preview_only"] or not may_edit):
+            svg, problems = _preview(data, version)
+        elif data is not None:
+            try:
+                services.flow_import_bpmn(actor=request.user, version=version, data=data)
+            except ValidationFailed as exc:
+                problems = [p.message for p in exc.problems]
+                svg, _ = _preview(data, version)
+            except DomainError as exc:
+                problems = [exc.message]
+            else:
+                messages.success(request, "BPMN 文件已导入为本版本的流程图")
+                return redirect("flows:detail", item_id=item_id, number=number)
+    return render(
+        request,
+        "flows/upload.html",
+        _context(request, version, form=form, problems=problems, svg=svg, may_edit=may_edit),
+    )
+
+
+def _read_upload(upload: Any) -> tuple[bytes | None, list[str]]:
+    if upload.size > MAX_BYTES:
+        return None, [f"文件过大（{upload.size // 1024} KB），上限为 {MAX_BYTES // 1024} KB"]
+    return upload.read(), []
+
+
+def _preview(data: bytes, version: PowerVersion | None) -> tuple[str, list[str]]:
+    """Draw any readable BPMN file and list why it could not run; nothing is stored."""
+    try:
+        flow = parse_bpmn(data)
+    except FlowParseError as exc:
+        return "", exc.problems
+    statutory = services.statutory_days(version) if version is not None else None
+    problems = [p.message for p in validate_flow(flow, statutory_limit_days=statutory)]
+    from sunlight.flows.svg import render_svg
+
+    try:
+        svg = render_svg(flow)
+    except ValueError as exc:
+        return "", [*problems, f"无法绘制：{exc}"]
+    return svg, problems or ["该文件可以作为可执行流程。"]
+
+
+@staff_required
+def flow_bpmn_download(request: HttpRequest, item_id: int, number: int) -> HttpResponse:
+    version = power_version_get_for_user(user=request.user, item_id=item_id, number=number)
+    flow = flow_of(version=version)
+    if flow is None:
+        messages.error(request, "该版本还没有流程图")
+        return redirect("flows:detail", item_id=item_id, number=number)
+    response = HttpResponse(flow.bpmn_xml, content_type="application/xml; charset=utf-8")
+    filename = f"{version.item.code}-v{version.number}.bpmn"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@staff_required
+def flow_preview(request: HttpRequest) -> HttpResponse:
+    form = BpmnUploadForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    svg = ""
+    if request.method == "POST" and form.is_valid():
+        data, problems = _read_upload(form.cleaned_data["file"])
+        if data is not None:
+            svg, problems = _preview(data, None)
+    return render(request, "flows/preview.html", {"form": form, "problems": problems, "svg": svg})
