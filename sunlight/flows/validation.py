@@ -245,7 +245,7 @@ def _limit_problems(
         return [
             FlowProblem(
                 "",
-                f"各环节时限之和在最短路径上也有 {shortest:g} 天，"
+                f"按各环节时限最快也要 {shortest:g} 天才能办结（并行环节按最长计），"
                 f"超过法定时限 {statutory_days:g} 天",
             )
         ]
@@ -253,17 +253,45 @@ def _limit_problems(
 
 
 def _shortest(flow: Flow, graph: nx.DiGraph, start: str) -> float | None:
-    def weight(_u: str, v: str, _data: dict) -> float:
-        props = flow.nodes[v].props
+    """Fastest possible completion in days: along exclusive alternatives the quickest branch
+    counts, but parallel branches all have to finish, so a parallel join waits for the slowest.
+    Computed over the flow without its loops (send-backs only ever add time)."""
+
+    def weight(node_id: str) -> float:
+        props = flow.nodes[node_id].props
         if props is None or props.limit is None or props.stops_clock:
             return 0.0
         return float(props.limit) * _UNITS_IN_DAYS.get(props.limit_unit, 1.0)
 
-    shortest = None
-    for end in (n for n in flow.nodes.values() if n.kind == END):
-        try:
-            length = nx.dijkstra_path_length(graph, start, end.id, weight=weight)
-        except nx.NetworkXNoPath:
-            continue
-        shortest = length if shortest is None else min(shortest, length)
-    return shortest
+    acyclic = graph.subgraph(nx.descendants(graph, start) | {start}).copy()
+    acyclic.remove_edges_from(_back_edges(acyclic, start))
+    finish: dict[str, float] = {}
+    for node_id in nx.topological_sort(acyclic):
+        before = [finish[p] for p in acyclic.predecessors(node_id) if p in finish]
+        if node_id == start:
+            finish[node_id] = weight(node_id)
+        elif before:
+            node = flow.nodes[node_id]
+            joins = node.kind == PARALLEL and len(before) > 1
+            finish[node_id] = (max(before) if joins else min(before)) + weight(node_id)
+    ends = [finish[n.id] for n in flow.nodes.values() if n.kind == END and n.id in finish]
+    return min(ends) if ends else None
+
+
+def _back_edges(graph: nx.DiGraph, start: str) -> list[tuple[str, str]]:
+    """Edges that close a loop (point to a node still on the depth-first path from start)."""
+    back, on_path, done = [], {start}, set()
+    stack = [(start, iter(graph.successors(start)))]
+    while stack:
+        node, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            on_path.discard(node)
+            done.add(node)
+        elif child in on_path:
+            back.append((node, child))
+        elif child not in done:
+            on_path.add(child)
+            stack.append((child, iter(graph.successors(child))))
+    return back

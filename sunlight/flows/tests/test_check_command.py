@@ -68,7 +68,7 @@ def test_the_statutory_limit_is_checked_when_given(good_file):
     # The shortest way through is 申请 (1) and 受理 (5), then 不予受理.
     code, lines, _summary = check(str(good_file), "--statutory-days", "5.5")
     assert code == 1
-    assert lines == ["各环节时限之和在最短路径上也有 6 天，超过法定时限 5.5 天"]
+    assert lines == ["按各环节时限最快也要 6 天才能办结（并行环节按最长计），超过法定时限 5.5 天"]
     assert check(str(good_file), "--statutory-days", "6")[0] == 0
 
 

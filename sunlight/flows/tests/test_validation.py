@@ -238,7 +238,7 @@ def test_a_step_with_a_limit_that_is_no_number_counts_as_missing():
 def test_step_limits_over_the_statutory_limit_on_every_path_are_refused():
     tasks = (task("T1", "受理", limit="5"), task("T2", "审查", limit="10"), task("T3", "决定"))
     assert messages(*linear(*tasks), statutory_days=19) == [
-        "各环节时限之和在最短路径上也有 20 天，超过法定时限 19 天"
+        "按各环节时限最快也要 20 天才能办结（并行环节按最长计），超过法定时限 19 天"
     ]
 
 
@@ -246,7 +246,7 @@ def test_step_limits_within_the_statutory_limit_are_accepted():
     tasks = (task("T1", "受理", limit="5"), task("T2", "审查", limit="10"), task("T3", "决定"))
     assert messages(*linear(*tasks), statutory_days=20) == []
     assert messages(*linear(*tasks), statutory_days=19.5) == [
-        "各环节时限之和在最短路径上也有 20 天，超过法定时限 19.5 天"
+        "按各环节时限最快也要 20 天才能办结（并行环节按最长计），超过法定时限 19.5 天"
     ]
 
 
@@ -266,7 +266,7 @@ def test_time_that_stops_the_clock_and_hours_count_as_they_should():
     )
     assert messages(*linear(*tasks), statutory_days=7) == []
     assert messages(*linear(*tasks), statutory_days=6.5) == [
-        "各环节时限之和在最短路径上也有 7 天，超过法定时限 6.5 天"
+        "按各环节时限最快也要 7 天才能办结（并行环节按最长计），超过法定时限 6.5 天"
     ]
 
 
@@ -401,3 +401,22 @@ def test_an_exclusive_split_from_a_modeller_is_refused_without_a_default():
         in (problems)
     )
     assert "任务“Task 4”（Activity_0ddly78）未指定办理角色" in problems
+
+
+def test_parallel_branches_count_by_the_slowest_against_the_statutory_limit():
+    from sunlight.flows.steps import StepRow, build_flow
+    from sunlight.flows.validation import shortest_limit_days, validate_flow
+
+    flow = build_flow(
+        [
+            StepRow("1", "受理", "clerk", 1),
+            StepRow("2", "规划审查", "approver", 10, parallel_group="A"),
+            StepRow("3", "消防审查", "approver", 8, parallel_group="A"),
+            StepRow("4", "决定", "approver", 2),
+        ]
+    )
+    assert shortest_limit_days(flow) == 13
+    problems = [p.message for p in validate_flow(flow, statutory_limit_days=12)]
+    assert problems == [
+        "按各环节时限最快也要 13 天才能办结（并行环节按最长计），超过法定时限 12 天"
+    ]
