@@ -9,6 +9,8 @@
     sunlight catalog export --department CODE -o FILE
     sunlight flows check FILE [--statutory-days N]   can the BPMN file run as a flow?
     sunlight flows draw FILE -o OUT.svg               draw any BPMN file as SVG
+    sunlight calendar seed                            load official holidays (chinesecalendar)
+    sunlight calendar add-workdays DATE N [--explain] date N working days after DATE
 
 Any other verb is passed to Django (migrate, createsuperuser, check, shell, …).
 """
@@ -23,6 +25,8 @@ GROUPED = {
     ("catalog", "export"): "export_catalog",
     ("flows", "check"): "check_flow",
     ("flows", "draw"): "draw_flow",
+    ("calendar", "seed"): "seed_calendar",
+    ("calendar", "add-workdays"): "add_workdays",
 }
 SINGLE = {
     "demo": "run_demo",

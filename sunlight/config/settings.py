@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "sunlight.org",
     "sunlight.catalog",
     "sunlight.flows",
+    "sunlight.cases",
     "sunlight.disclosure",
     "sunlight.demo",
 ]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sunlight.core import clock
-from sunlight.demo import city, lifecycle
+from sunlight.demo import calendar, city, flows, lifecycle
 
 
 @dataclass(frozen=True)
@@ -36,10 +36,18 @@ def _build_city(options: DemoOptions) -> str:
 
 STEPS: list[Step] = [
     Step("组织机构与工作人员", lambda o: city.city_ready(o.seed), _build_city),
+    Step("节假日日历", lambda o: calendar.calendar_ready(), lambda o: calendar.calendar_build()),
     Step(
         "权力清单",
         lambda o: lifecycle.catalog_ready(o.seed),
         lambda o: lifecycle.catalog_build(o.seed, o.scale, o.progress),
+    ),
+    # Flows are saved with the drafts by the catalog step (only drafts' flows may change);
+    # this step checks that every submitted or published item has one and reports the count.
+    Step(
+        "流程图",
+        lambda o: lifecycle.catalog_ready(o.seed) and flows.flows_missing() == 0,
+        lambda o: flows.flows_summary(),
     ),
 ]
 

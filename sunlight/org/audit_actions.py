@@ -10,4 +10,8 @@ ACTIONS = {
     "org.user.password_set": "重置密码",
     "org.user.deactivated": "停用工作人员",
     "org.user.activated": "启用工作人员",
+    "org.calendar.seeded": "从数据包载入节假日",
+    "org.calendar_day.saved": "设置节假日/调休",
+    "org.calendar_day.cleared": "删除节假日/调休",
+    "org.calendar_year.loaded": "标记年度节假日已录入",
 }

@@ -1,5 +1,6 @@
 """Regions (GB/T 2260), departments, sections and the staff who work in them."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -110,3 +111,74 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.username
+
+
+class CalendarKind(models.TextChoices):
+    HOLIDAY = "holiday", "放假"
+    WORKDAY = "workday", "调休上班"
+
+
+class CalendarSource(models.TextChoices):
+    PACKAGE = "package", "chinesecalendar 数据包"
+    ADMIN = "admin", "管理员录入"
+
+
+class CalendarYearStatus(models.TextChoices):
+    PARTIAL = "partial", "录入中"
+    LOADED = "loaded", "已录入"
+
+
+class CalendarDay(models.Model):
+    """An exception to the week (Asia/Shanghai dates): a holiday (放假, weekday or weekend
+    inside the break) or a weekend make-up workday (调休上班). Every other day follows the
+    week. Seeded from chinesecalendar, then maintained by admins."""
+
+    date = models.DateField("日期", unique=True)
+    kind = models.CharField("类型", max_length=10, choices=CalendarKind.choices)
+    name = models.CharField("节日", max_length=30, blank=True)
+    source = models.CharField("来源", max_length=10, choices=CalendarSource.choices)
+    updated_at = models.DateTimeField("更新时间")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="更新人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "节假日调休"
+        verbose_name_plural = "节假日调休"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {self.get_kind_display()} {self.name}".strip()
+
+
+class CalendarYear(models.Model):
+    """A year of the calendar. `loaded` means the official arrangement (国务院办公厅通知) is
+    complete in CalendarDay; deadlines reaching into any other year are provisional."""
+
+    year = models.PositiveSmallIntegerField("年份", unique=True)
+    status = models.CharField("状态", max_length=10, choices=CalendarYearStatus.choices)
+    source = models.CharField("来源", max_length=10, choices=CalendarSource.choices)
+    loaded_at = models.DateTimeField("录入完成时间", null=True, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+    updated_at = models.DateTimeField("更新时间")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="更新人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "日历年度"
+        verbose_name_plural = "日历年度"
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年（{self.get_status_display()}）"

@@ -1,5 +1,6 @@
 from typing import Any
 
+from sunlight.org.calendar_selectors import calendar_years
 from sunlight.org.models import Department, Region, Section, User
 
 
@@ -9,4 +10,5 @@ def collect() -> dict[str, Any]:
         "departments": Department.objects.count(),
         "sections": Section.objects.count(),
         "users": User.objects.count(),
+        "calendar_years": calendar_years(),
     }

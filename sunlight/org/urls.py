@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sunlight.org import views
+from sunlight.org import calendar_views, views
 
 app_name = "staff"
 urlpatterns = [
@@ -24,4 +24,8 @@ urlpatterns = [
     path("org/users/<int:user_id>/", views.user_edit, name="user_edit"),
     path("org/users/<int:user_id>/password/", views.user_password, name="user_password"),
     path("org/users/<int:user_id>/active/", views.user_active, name="user_active"),
+    path("org/calendar/", calendar_views.calendar_page, name="calendar"),
+    path("org/calendar/day/", calendar_views.calendar_day_save, name="calendar_day_save"),
+    path("org/calendar/clear/", calendar_views.calendar_day_clear, name="calendar_day_clear"),
+    path("org/calendar/year/", calendar_views.calendar_year_loaded, name="calendar_year_loaded"),
 ]

@@ -16,8 +16,10 @@ from sunlight.catalog.choices import ItemStatus, VersionStatus
 from sunlight.catalog.workbench import power_item_queue_counts
 from sunlight.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from sunlight.org import forms, selectors, services
+from sunlight.org.calendar_selectors import calendar_warning
 from sunlight.org.choices import Role
 from sunlight.org.decorators import org_admin_required, staff_required
+from sunlight.org.permissions import is_platform_admin
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -63,7 +65,9 @@ def home(request: HttpRequest) -> HttpResponse:
         cards.append(
             {"label": label, "count": counts[count_key], "url": f"{list_url}?{urlencode(params)}"}
         )
-    return render(request, "org/home.html", {"cards": cards})
+    # Admins maintain the holiday calendar: tell them when a year they need is missing.
+    warning = calendar_warning() if is_platform_admin(user) else None
+    return render(request, "org/home.html", {"cards": cards, "calendar_warning": warning})
 
 
 # ---------------------------------------------------------------- org management

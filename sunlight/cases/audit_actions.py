@@ -1,0 +1,18 @@
+ACTIONS = {
+    "cases.case.registered": "登记办件",
+    "cases.case.applied_online": "网上申请",
+    "cases.case.accepted": "受理",
+    "cases.case.not_accepted": "不予受理",
+    "cases.case.correction_requested": "一次性告知补正",
+    "cases.case.correction_completed": "补正完成",
+    "cases.step.completed": "办理环节",
+    "cases.step.sent_back": "退回",
+    "cases.case.paused": "启动特别程序",
+    "cases.case.resumed": "特别程序结束",
+    "cases.case.extended": "延长审批期限",
+    "cases.case.concluded": "办结",
+    "cases.document.added": "上传材料/文书",
+    "cases.joint_item.created": "配置联办事项",
+    "cases.case.joint_registered": "联办件统一受理",
+    "cases.case.joint_concluded": "联办件全部办结",
+}

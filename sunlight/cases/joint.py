@@ -1,0 +1,185 @@
+"""Joint approval (并联审批, 联办件): one window accepts one application covering several powers
+of several departments. Each power's part is its own case with its own clock, accepted at once;
+the parent case is what the applicant sees: one number, one overall deadline, concluded when
+every part is, and saying which part refused if one did."""
+
+from dataclasses import asdict
+from typing import Any
+
+from django.db import transaction
+
+from sunlight.audit.services import audit_record
+from sunlight.cases.choices import CaseState, Decision
+from sunlight.cases.deadlines import add_limit, local_date
+from sunlight.cases.models import Case, JointItem
+from sunlight.cases.permissions import require_window
+from sunlight.cases.services import (
+    CaseRequest,
+    accept_case,
+    applicant_problems,
+    calendar,
+    create_case,
+    flow_for_case,
+    missing_materials,
+    new_query_code,
+    next_case_number,
+)
+from sunlight.catalog.choices import CaseType, ItemStatus, LimitUnit
+from sunlight.catalog.models import PowerItem
+from sunlight.catalog.selectors import power_version_for_use
+from sunlight.core import clock
+from sunlight.core.errors import DomainError, FieldProblem, ValidationFailed
+from sunlight.org.models import Department
+from sunlight.org.permissions import require_org_admin
+
+
+def joint_item_create(
+    *,
+    actor: Any,
+    name: str,
+    lead_department: Department,
+    powers: list[PowerItem],
+    limit_days: int,
+) -> JointItem:
+    """Configure a joint item (platform admins)."""
+    require_org_admin(actor, region_code=lead_department.region_id)
+    problems = []
+    if not (name or "").strip():
+        problems.append(FieldProblem("联办事项名称", "不能为空"))
+    if len({p.pk for p in powers}) < 2:
+        problems.append(FieldProblem("权力事项", "联办事项至少包含两项权力事项"))
+    not_in_use = [p.code for p in powers if p.status != ItemStatus.PUBLISHED]
+    if not_in_use:
+        problems.append(FieldProblem("权力事项", f"以下事项不在用：{'、'.join(not_in_use)}"))
+    if not 0 < limit_days <= 365:
+        problems.append(FieldProblem("总体承诺时限", "应为1-365个工作日"))
+    if problems:
+        raise ValidationFailed(problems)
+    with transaction.atomic():
+        joint = JointItem.objects.create(
+            name=name.strip(), lead_department=lead_department, limit_days=limit_days
+        )
+        joint.powers.set(powers)
+        audit_record(
+            actor=actor,
+            action="cases.joint_item.created",
+            object_type="cases.jointitem",
+            object_id=joint.pk,
+            data={"name": joint.name, "powers": [p.code for p in powers], "limit": limit_days},
+        )
+    return joint
+
+
+def joint_case_register(*, actor: Any, joint: JointItem, request: CaseRequest) -> Case:
+    """Register and accept a joint application at the lead department's window: every part
+    starts at once in its own department. All or nothing: if any part can't be accepted
+    (power not in use, no flow, materials missing), nothing is written."""
+    require_window(actor, joint.lead_department)
+    if not joint.active:
+        raise DomainError("该联办事项已停用")
+    problems = applicant_problems(request.applicant)
+    versions = []
+    for power in joint.powers.order_by("code"):
+        try:
+            version = power_version_for_use(code=power.code)
+            flow_for_case(version)
+        except DomainError as exc:
+            problems.append(FieldProblem("联办事项", exc.message))
+            continue
+        versions.append(version)
+    if problems:
+        raise ValidationFailed(problems)
+    now = clock.now()
+    lead = joint.lead_department
+    with transaction.atomic():
+        deadline = add_limit(
+            calendar(), start=local_date(now), limit=joint.limit_days, unit=LimitUnit.WORKING_DAY
+        )
+        parent = Case.objects.create(
+            number=next_case_number(lead, now),
+            query_code=new_query_code(),
+            power_item=versions[0].item,
+            power_version=versions[0],
+            flow=None,
+            department=lead,
+            region_code=lead.region_id,
+            case_type=CaseType.JOINT,
+            channel=request.channel,
+            title=f"{joint.name}（{request.applicant.name.strip()}）"[:300],
+            applicant_kind=request.applicant.kind,
+            applicant_name=request.applicant.name.strip(),
+            applicant_id_number=request.applicant.id_number.strip().upper(),
+            applicant_phone=request.applicant.phone.strip(),
+            applicant_address=request.applicant.address.strip(),
+            fields=dict(request.fields),
+            state=CaseState.IN_PROGRESS,
+            received_at=now,
+            accepted_at=now,
+            entered_at=now,
+            promised_deadline=deadline.day,
+            statutory_deadline=deadline.day,
+            deadline_provisional=deadline.provisional,
+            joint_item=joint,
+            registered_by=actor if getattr(actor, "pk", None) else None,
+        )
+        parts = []
+        for version in versions:
+            part = create_case(
+                actor=actor, version=version, request=request, now=now, joint_parent=parent
+            )
+            missing = missing_materials(part)
+            if missing:
+                raise ValidationFailed(
+                    [
+                        FieldProblem(
+                            "申请材料", f"{version.full_name}的必要材料未收齐：{'、'.join(missing)}"
+                        )
+                    ]
+                )
+            accept_case(actor=actor, case=part, opinion="并联审批统一受理", now=now)
+            parts.append(part)
+        audit_record(
+            actor=actor,
+            action="cases.case.joint_registered",
+            object_type="cases.case",
+            object_id=parent.number,
+            data={
+                "joint_item": joint.pk,
+                "parts": [p.number for p in parts],
+                "applicant_kind": request.applicant.kind,
+                "materials": [asdict(m) for m in request.materials],
+            },
+        )
+    return parent
+
+
+def joint_settle(*, parent_id: int, now: Any) -> None:
+    """Conclude the parent once every part has ended (caller holds the transaction)."""
+    parent = Case.objects.select_for_update().get(pk=parent_id)
+    if parent.state != CaseState.IN_PROGRESS:
+        return
+    parts = list(parent.joint_parts.select_related("department", "power_version"))
+    if any(p.state not in (CaseState.CONCLUDED, CaseState.NOT_ACCEPTED) for p in parts):
+        return
+    refused = [
+        p for p in parts if p.state == CaseState.NOT_ACCEPTED or p.decision == Decision.REFUSED
+    ]
+    if refused:
+        lines = [
+            f"{p.department.name}“{p.power_version.full_name}”："
+            f"{p.not_accepted_reason or p.conclusion_opinion or '不予许可'}"
+            for p in refused
+        ]
+        decision, opinion = Decision.REFUSED, "部分事项未获准予。" + "；".join(lines)
+    else:
+        decision, opinion = Decision.GRANTED, "联办各事项均已准予办结"
+    Case.objects.filter(pk=parent.pk).update(
+        state=CaseState.CONCLUDED, concluded_at=now, decision=decision, conclusion_opinion=opinion
+    )
+    audit_record(
+        actor=None,
+        action="cases.case.joint_concluded",
+        object_type="cases.case",
+        object_id=parent.number,
+        data={"decision": decision, "opinion": opinion, "parts": [p.number for p in parts]},
+    )

@@ -1,0 +1,759 @@
+"""Writes to cases: registration, acceptance, steps along the flow, pauses and extensions,
+conclusion. Each checks permission, changes state in one transaction with compare-and-swap on
+the row it moves, and appends its audit entry there. A second person acting on the same step
+gets InvalidTransition ("已被他人办理"), never a double."""
+
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+
+from sunlight.audit.services import actor_label, audit_record
+from sunlight.cases import engine
+from sunlight.cases.choices import (
+    ApplicantKind,
+    CaseState,
+    Channel,
+    ConclusionCode,
+    Decision,
+    DocumentKind,
+    PauseKind,
+    SpecialProcedure,
+    StepResult,
+    StepState,
+)
+from sunlight.cases.deadlines import add_limit, local_date, paused_days, step_due
+from sunlight.cases.models import Case, CaseCounter, CaseDocument, CasePause, CaseStep
+from sunlight.cases.permissions import (
+    require_department_head,
+    require_step_actor,
+    require_window,
+)
+from sunlight.catalog.choices import CaseType, HandlingForm
+from sunlight.catalog.models import PowerVersion
+from sunlight.catalog.selectors import power_version_for_use
+from sunlight.core import clock
+from sunlight.core.errors import DomainError, FieldProblem, InvalidTransition, ValidationFailed
+from sunlight.core.workdays import WorkCalendar
+from sunlight.flows.models import FlowVersion
+
+_QUERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+ALREADY_HANDLED = "该环节已被他人办理，请刷新页面查看最新状态"
+
+
+@dataclass
+class Applicant:
+    kind: str
+    name: str
+    id_number: str
+    phone: str = ""
+    address: str = ""
+    agent_name: str = ""
+    agent_id_number: str = ""
+    agent_phone: str = ""
+
+
+@dataclass
+class MaterialReceipt:
+    name: str
+    original_received: bool = False
+    copy_received: bool = False
+
+
+@dataclass
+class CaseRequest:
+    power_code: str
+    applicant: Applicant
+    channel: str = Channel.WINDOW
+    fields: dict[str, Any] = field(default_factory=dict)
+    materials: list[MaterialReceipt] = field(default_factory=list)
+
+
+def calendar() -> WorkCalendar:
+    from sunlight.org.calendar_selectors import work_calendar
+
+    return work_calendar()
+
+
+# ---------------------------------------------------------------- registration
+
+
+def applicant_problems(applicant: Applicant) -> list[FieldProblem]:
+    from sunlight.core.identity import credit_code_problems, resident_id_problems
+
+    problems = []
+    if applicant.kind not in ApplicantKind.values:
+        problems.append(FieldProblem("申请人类型", "请选择自然人或法人/其他组织"))
+    if not applicant.name.strip():
+        problems.append(FieldProblem("申请人", "不能为空"))
+    elif len(applicant.name) > 200:
+        problems.append(FieldProblem("申请人", "不能超过200字"))
+    number = applicant.id_number.strip().upper()
+    if applicant.kind == ApplicantKind.PERSON:
+        problems += [FieldProblem("身份证号码", m) for m in resident_id_problems(number)]
+    elif applicant.kind == ApplicantKind.ORGANISATION:
+        problems += [FieldProblem("统一社会信用代码", m) for m in credit_code_problems(number)]
+    if applicant.agent_name.strip() or applicant.agent_id_number.strip():
+        if not applicant.agent_name.strip():
+            problems.append(FieldProblem("代办人", "填写了代办人证件号码时须填写姓名"))
+        problems += [
+            FieldProblem("代办人身份证号码", m)
+            for m in resident_id_problems(applicant.agent_id_number.strip().upper())
+        ]
+    if len(applicant.phone) > 40 or len(applicant.address) > 300:
+        problems.append(FieldProblem("联系方式", "电话或地址过长"))
+    return problems
+
+
+def case_register(*, actor: Any, request: CaseRequest) -> Case:
+    """Register an application at the window (clerk) or online (actor None, channel 网上)."""
+    version = power_version_for_use(code=request.power_code)
+    department = version.item.department
+    online = request.channel == Channel.ONLINE
+    if online:
+        allowed = {HandlingForm.ONLINE, HandlingForm.MOBILE}
+        if not allowed & set(version.handling_form_codes):
+            raise DomainError("该事项不支持网上申请，请到窗口办理")
+    else:
+        require_window(actor, department)
+    problems = applicant_problems(request.applicant)
+    known = {m.name for m in version.materials.all()}
+    unknown = [m.name for m in request.materials if m.name not in known]
+    if unknown:
+        problems.append(FieldProblem("申请材料", f"不是本事项的申请材料：{'、'.join(unknown)}"))
+    if problems:
+        raise ValidationFailed(problems)
+    now = clock.now()
+    with transaction.atomic():
+        case = create_case(actor=actor, version=version, request=request, now=now)
+        audit_record(
+            actor=actor,
+            action="cases.case.applied_online" if online else "cases.case.registered",
+            object_type="cases.case",
+            object_id=case.number,
+            data={
+                "power": version.item.code,
+                "version": version.number,
+                "channel": request.channel,
+                "applicant_kind": request.applicant.kind,
+                "materials": [asdict(m) for m in request.materials],
+                "fields": request.fields,
+            },
+        )
+    return case
+
+
+def flow_for_case(version: PowerVersion) -> FlowVersion:
+    flow = FlowVersion.objects.filter(power_version=version).first()
+    if flow is None:
+        raise DomainError(f"“{version.full_name}”尚未配置流程图，暂不能办理")
+    return flow
+
+
+def create_case(
+    *,
+    actor: Any,
+    version: PowerVersion,
+    request: CaseRequest,
+    now: Any,
+    joint_parent: Case | None = None,
+) -> Case:
+    """Insert a case bound to `version` and its flow, open the flow's first step. Callers have
+    checked permission and input and hold the transaction (and write the audit entry)."""
+    flow = flow_for_case(version)
+    graph = engine.load_graph(flow.pk)
+    department = version.item.department
+    applicant = request.applicant
+    case = Case.objects.create(
+        number=next_case_number(department, now),
+        query_code=new_query_code(),
+        power_item=version.item,
+        power_version=version,
+        flow=flow,
+        department=department,
+        region_code=department.region_id,
+        case_type=CaseType.JOINT if joint_parent is not None else version.case_type,
+        channel=request.channel,
+        title=f"{version.full_name}（{applicant.name.strip()}）"[:300],
+        applicant_kind=applicant.kind,
+        applicant_name=applicant.name.strip(),
+        applicant_id_number=applicant.id_number.strip().upper(),
+        applicant_phone=applicant.phone.strip(),
+        applicant_address=applicant.address.strip(),
+        agent_name=applicant.agent_name.strip(),
+        agent_id_number=applicant.agent_id_number.strip().upper(),
+        agent_phone=applicant.agent_phone.strip(),
+        fields=dict(request.fields),
+        state=CaseState.SUBMITTED,
+        received_at=now,
+        entered_at=now,
+        joint_parent=joint_parent,
+        registered_by=_user(actor),
+    )
+    known = {m.name for m in version.materials.all()}
+    CaseDocument.objects.bulk_create(
+        [
+            CaseDocument(
+                case=case,
+                kind=DocumentKind.MATERIAL,
+                name=m.name,
+                original_received=m.original_received,
+                copy_received=m.copy_received,
+                uploaded_at=now,
+                uploaded_by=case.registered_by,
+            )
+            for m in request.materials
+            if (m.original_received or m.copy_received) and m.name in known
+        ]
+    )
+    _open(case, graph, graph.first_tasks(), previous=None, now=now)
+    return case
+
+
+def new_query_code() -> str:
+    return "".join(secrets.choice(_QUERY_ALPHABET) for _ in range(8))
+
+
+def next_case_number(department: Any, now: Any) -> str:
+    day = local_date(now)
+    counter, _ = CaseCounter.objects.select_for_update().get_or_create(
+        department=department, day=day
+    )
+    CaseCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    return f"{department.region_id}{department.code}{day:%Y%m%d}{counter.last:05d}"
+
+
+def missing_materials(case: Case) -> list[str]:
+    received = {
+        d.name
+        for d in case.documents.filter(kind=DocumentKind.MATERIAL)
+        if d.original_received or d.copy_received or d.sha256
+    }
+    return [
+        m.name for m in case.power_version.materials.all() if m.mandatory and m.name not in received
+    ]
+
+
+# ---------------------------------------------------------------- acceptance
+
+
+def case_accept(*, actor: Any, case: Case, opinion: str = "") -> Case:
+    require_window(actor, case.department)
+    missing = missing_materials(case)
+    if missing:
+        raise ValidationFailed(
+            [FieldProblem("申请材料", f"必要材料未收齐：{'、'.join(missing)}；请先一次性告知补正")]
+        )
+    now = clock.now()
+    with transaction.atomic():
+        accept_case(actor=actor, case=case, opinion=opinion, now=now)
+        _audit(actor, "cases.case.accepted", case, {"opinion": opinion})
+    return case
+
+
+def accept_case(*, actor: Any, case: Case, opinion: str, now: Any) -> None:
+    """Start the clock and move past the acceptance step (caller holds the transaction)."""
+    _move_case(case, {CaseState.SUBMITTED}, CaseState.IN_PROGRESS, accepted_at=now)
+    case.accepted_at = now
+    case.fields = {**case.fields, "accepted": True, "materials_complete": True}
+    Case.objects.filter(pk=case.pk).update(fields=case.fields)
+    _recompute_deadlines(case)
+    for step in _open_steps(case):
+        _finish_step(step, actor, StepResult.ACCEPTED, opinion or "予以受理", now)
+        _advance(case, step, now)
+
+
+def case_refuse(*, actor: Any, case: Case, reason: str) -> Case:
+    """不予受理: the case ends here, with the reason the applicant is told."""
+    require_window(actor, case.department)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed([FieldProblem("不予受理理由", "必须写明不予受理的理由和依据")])
+    now = clock.now()
+    with transaction.atomic():
+        _move_case(
+            case,
+            {CaseState.SUBMITTED, CaseState.CORRECTION},
+            CaseState.NOT_ACCEPTED,
+            concluded_at=now,
+            not_accepted_reason=reason,
+        )
+        for step in _open_steps(case):
+            _finish_step(step, actor, StepResult.NOT_ACCEPTED, reason, now)
+        _close_pauses(case, now)
+        _audit(actor, "cases.case.not_accepted", case, {"reason": reason})
+        _settle_joint_parent(case, now)
+    return case
+
+
+def case_request_correction(*, actor: Any, case: Case, items: str) -> Case:
+    """一次性告知补正: tell the applicant everything missing at once; the case waits."""
+    require_window(actor, case.department)
+    items = (items or "").strip()
+    if not items:
+        raise ValidationFailed([FieldProblem("补正内容", "请一次性列明需要补正的全部材料")])
+    now = clock.now()
+    with transaction.atomic():
+        _move_case(case, {CaseState.SUBMITTED}, CaseState.CORRECTION, correction_items=items)
+        CasePause.objects.create(
+            case=case,
+            kind=PauseKind.CORRECTION,
+            reason=items,
+            started_at=now,
+            requested_by=_user(actor),
+        )
+        _audit(actor, "cases.case.correction_requested", case, {"items": items})
+    return case
+
+
+def case_correction_complete(
+    *, actor: Any, case: Case, materials: Iterable[MaterialReceipt] = ()
+) -> Case:
+    require_window(actor, case.department)
+    now = clock.now()
+    with transaction.atomic():
+        _move_case(case, {CaseState.CORRECTION}, CaseState.SUBMITTED)
+        _close_pauses(case, now)
+        for material in materials:
+            material_mark_received(actor=actor, case=case, receipt=material, audit=False)
+        _audit(actor, "cases.case.correction_completed", case, {})
+    return case
+
+
+def material_mark_received(
+    *, actor: Any, case: Case, receipt: MaterialReceipt, audit: bool = True
+) -> None:
+    require_window(actor, case.department)
+    if receipt.name not in {m.name for m in case.power_version.materials.all()}:
+        raise ValidationFailed([FieldProblem("申请材料", f"“{receipt.name}”不是本事项的申请材料")])
+    with transaction.atomic():
+        CaseDocument.objects.update_or_create(
+            case=case,
+            kind=DocumentKind.MATERIAL,
+            name=receipt.name,
+            step=None,
+            defaults={
+                "original_received": receipt.original_received,
+                "copy_received": receipt.copy_received,
+                "uploaded_at": clock.now(),
+                "uploaded_by": _user(actor),
+            },
+        )
+        if audit:
+            _audit(actor, "cases.document.added", case, {"material": asdict(receipt)})
+
+
+# ---------------------------------------------------------------- steps
+
+
+def step_complete(
+    *,
+    actor: Any,
+    step: CaseStep,
+    result: str = StepResult.AGREE,
+    opinion: str = "",
+    fields: Mapping[str, Any] | None = None,
+) -> Case:
+    """Complete a step; the flow decides what opens next (gateways read the case fields)."""
+    require_step_actor(actor, step)
+    case = step.case
+    if case.state != CaseState.IN_PROGRESS:
+        raise InvalidTransition(f"办件当前为“{case.get_state_display()}”，不能办理环节")
+    if _active_pause(case) is not None:
+        raise InvalidTransition("办件处于特别程序中，请先结束特别程序")
+    if result not in (StepResult.AGREE, StepResult.DISAGREE):
+        raise ValidationFailed([FieldProblem("办理结果", "请选择同意或不同意")])
+    if result == StepResult.DISAGREE and not (opinion or "").strip():
+        raise ValidationFailed([FieldProblem("办理意见", "不同意时必须写明理由")])
+    graph = engine.load_graph(case.flow_id)
+    node = graph.nodes.get(step.node_id)
+    missing = _missing_documents(step, node)
+    if missing:
+        raise ValidationFailed(
+            [FieldProblem("环节文书", f"请先上传本环节必须的文书：{'、'.join(missing)}")]
+        )
+    now = clock.now()
+    with transaction.atomic():
+        _finish_step(step, actor, result, opinion, now)
+        if fields:
+            case.fields = {**case.fields, **fields}
+            Case.objects.filter(pk=case.pk).update(fields=case.fields, revision=F("revision") + 1)
+        _advance(case, step, now)
+        _audit(
+            actor,
+            "cases.step.completed",
+            case,
+            {"step": step.node_id, "name": step.name, "result": result, "opinion": opinion,
+             "fields": dict(fields or {})},
+        )  # fmt: skip
+    return case
+
+
+def step_send_back(*, actor: Any, step: CaseStep, opinion: str) -> Case:
+    """退回: reopen the step before this one, where the flow allows it."""
+    require_step_actor(actor, step)
+    case = step.case
+    opinion = (opinion or "").strip()
+    if not opinion:
+        raise ValidationFailed([FieldProblem("退回意见", "退回必须写明理由")])
+    graph = engine.load_graph(case.flow_id)
+    node = graph.nodes.get(step.node_id)
+    if node is None or not node.can_send_back:
+        raise InvalidTransition(f"流程不允许从“{step.name}”退回")
+    previous = step.previous
+    if previous is None or previous.kind != "user_task":
+        raise InvalidTransition(f"“{step.name}”之前没有可以退回的环节")
+    now = clock.now()
+    with transaction.atomic():
+        _finish_step(step, actor, StepResult.SENT_BACK, opinion, now, state=StepState.SENT_BACK)
+        _open_one(case, graph.nodes[previous.node_id], via="", previous=previous.previous, now=now)
+        _audit(actor, "cases.step.sent_back", case, {"step": step.node_id, "opinion": opinion,
+               "to": previous.node_id})  # fmt: skip
+    return case
+
+
+def document_attach(
+    *,
+    actor: Any,
+    case: Case,
+    name: str,
+    stored: Any,
+    step: CaseStep | None = None,
+    kind: str = DocumentKind.STEP,
+    document_number: str = "",
+) -> CaseDocument:
+    """Record an uploaded file (already stored by cases.uploads with its hash) on the case."""
+    if step is not None:
+        require_step_actor(actor, step)
+    else:
+        require_window(actor, case.department)
+    if not case.is_open:
+        raise InvalidTransition("办件已办结，不能再上传")
+    with transaction.atomic():
+        document = CaseDocument.objects.create(
+            case=case,
+            step=step,
+            kind=kind,
+            name=name.strip()[:200],
+            document_number=document_number.strip()[:100],
+            copy_received=kind == DocumentKind.MATERIAL,
+            file_path=stored.path,
+            file_name=stored.original_name[:200],
+            content_type=stored.content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            uploaded_at=clock.now(),
+            uploaded_by=_user(actor),
+        )
+        _audit(actor, "cases.document.added", case,
+               {"name": document.name, "sha256": stored.sha256, "size": stored.size,
+                "step": step.node_id if step else None})  # fmt: skip
+    return document
+
+
+# ---------------------------------------------------------------- pauses and extensions
+
+
+def case_pause_start(
+    *, actor: Any, case: Case, procedure: str, reason: str, limit_days: int | None
+) -> CasePause:
+    """Start a special procedure (听证, 检测, 专家评审 …): its time does not count. Approved by
+    the department head."""
+    require_department_head(actor, case)
+    if procedure not in SpecialProcedure.values:
+        raise ValidationFailed([FieldProblem("特别程序", "请选择特别程序种类")])
+    if not (reason or "").strip():
+        raise ValidationFailed([FieldProblem("事由", "请写明启动特别程序的事由")])
+    if limit_days is not None and not 0 < limit_days <= 365:
+        raise ValidationFailed([FieldProblem("程序时限", "应为1-365个工作日")])
+    if case.state != CaseState.IN_PROGRESS:
+        raise InvalidTransition("只有办理中的办件可以启动特别程序")
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if _active_pause(locked) is not None:
+            raise InvalidTransition("办件已处于特别程序中")
+        pause = CasePause.objects.create(
+            case=case,
+            kind=PauseKind.SPECIAL,
+            procedure=procedure,
+            reason=reason.strip(),
+            started_at=clock.now(),
+            limit_days=limit_days,
+            requested_by=_user(actor),
+            approved_by=_user(actor),
+        )
+        _audit(actor, "cases.case.paused", case,
+               {"procedure": procedure, "reason": reason, "limit_days": limit_days})  # fmt: skip
+    return pause
+
+
+def case_pause_end(*, actor: Any, case: Case) -> Case:
+    require_department_head(actor, case)
+    now = clock.now()
+    with transaction.atomic():
+        if _active_pause(case) is None:
+            raise InvalidTransition("办件没有进行中的特别程序")
+        _close_pauses(case, now)
+        _recompute_deadlines(case)
+        _audit(actor, "cases.case.resumed", case, {})
+    return case
+
+
+def case_extend(*, actor: Any, case: Case, days: int, reason: str) -> Case:
+    """延长审批: approved by the head, and only before the statutory deadline has passed."""
+    require_department_head(actor, case)
+    if case.state != CaseState.IN_PROGRESS:
+        raise InvalidTransition("只有办理中的办件可以延长期限")
+    if not 0 < days <= 60:
+        raise ValidationFailed([FieldProblem("延长天数", "应为1-60天")])
+    if not (reason or "").strip():
+        raise ValidationFailed([FieldProblem("延长理由", "请写明延长理由")])
+    if case.statutory_deadline is not None and clock.today_local() > case.statutory_deadline:
+        raise InvalidTransition("已超过法定期限，不能再申请延长（延长须在期限届满前批准）")
+    now = clock.now()
+    with transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(extension_days=F("extension_days") + days)
+        case.refresh_from_db(fields=["extension_days"])
+        CasePause.objects.create(
+            case=case,
+            kind=PauseKind.EXTENSION,
+            reason=reason.strip(),
+            started_at=now,
+            ended_at=now,
+            extension_days=days,
+            requested_by=_user(actor),
+            approved_by=_user(actor),
+        )
+        _recompute_deadlines(case)
+        _audit(actor, "cases.case.extended", case, {"days": days, "reason": reason})
+    return case
+
+
+# ---------------------------------------------------------------- conclusion
+
+
+@dataclass
+class Conclusion:
+    code: str = ConclusionCode.CONCLUDED
+    decision: str = Decision.GRANTED
+    opinion: str = ""
+    penalty_kind: str = ""
+    penalty_amount: Decimal | None = None
+    fee_due: Decimal = Decimal(0)
+    fee_paid: Decimal = Decimal(0)
+
+
+def case_conclude(*, actor: Any, case: Case, conclusion: Conclusion) -> Case:
+    """办结: after the flow has run to its end, record the result."""
+    require_window(actor, case.department)
+    problems = []
+    if conclusion.code not in ConclusionCode.values:
+        problems.append(FieldProblem("办结类型", "请选择办结类型"))
+    if conclusion.decision not in Decision.values:
+        problems.append(FieldProblem("办理结果", "请选择办理结果"))
+    if conclusion.decision in (Decision.REFUSED, Decision.NO_PENALTY) and not conclusion.opinion:
+        problems.append(FieldProblem("办结意见", "不予许可/不予处罚必须写明理由"))
+    if conclusion.decision == Decision.PENALISED and not conclusion.penalty_kind.strip():
+        problems.append(FieldProblem("处罚种类", "给予处罚时须填写处罚种类"))
+    if conclusion.penalty_amount is not None and conclusion.penalty_amount < 0:
+        problems.append(FieldProblem("罚款金额", "不能为负数"))
+    if (
+        conclusion.fee_due < 0
+        or conclusion.fee_paid < 0
+        or conclusion.fee_paid > conclusion.fee_due
+    ):
+        problems.append(FieldProblem("收费", "实收金额应在0与应收金额之间"))
+    if problems:
+        raise ValidationFailed(problems)
+    now = clock.now()
+    with transaction.atomic():
+        _move_case(
+            case,
+            {CaseState.TO_CONCLUDE},
+            CaseState.CONCLUDED,
+            concluded_at=now,
+            conclusion_code=conclusion.code,
+            decision=conclusion.decision,
+            conclusion_opinion=conclusion.opinion.strip(),
+            penalty_kind=conclusion.penalty_kind.strip(),
+            penalty_amount=conclusion.penalty_amount,
+            fee_due=conclusion.fee_due,
+            fee_paid=conclusion.fee_paid,
+        )
+        _audit(
+            actor, "cases.case.concluded", case, {k: str(v) for k, v in asdict(conclusion).items()}
+        )
+        _settle_joint_parent(case, now)
+    return case
+
+
+def _settle_joint_parent(part: Case, now: Any) -> None:
+    if part.joint_parent_id is None:
+        return
+    from sunlight.cases.joint import joint_settle
+
+    joint_settle(parent_id=part.joint_parent_id, now=now)
+
+
+# ---------------------------------------------------------------- engine plumbing
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _audit(actor: Any, action: str, case: Case, data: dict[str, Any]) -> None:
+    audit_record(
+        actor=actor, action=action, object_type="cases.case", object_id=case.number, data=data
+    )
+
+
+def _move_case(case: Case, allowed: set[str], to: str, **changes: Any) -> None:
+    moved = Case.objects.filter(pk=case.pk, state__in=allowed).update(
+        state=to, revision=F("revision") + 1, **changes
+    )
+    if not moved:
+        case.refresh_from_db(fields=["state"])
+        raise InvalidTransition(
+            f"办件当前为“{case.get_state_display()}”，该操作已被他人处理或不适用"
+        )
+    case.state = to
+    for name, value in changes.items():
+        setattr(case, name, value)
+
+
+def _finish_step(
+    step: CaseStep,
+    actor: Any,
+    result: str,
+    opinion: str,
+    now: Any,
+    *,
+    state: str = StepState.DONE,
+) -> None:
+    moved = CaseStep.objects.filter(pk=step.pk, state=StepState.OPEN).update(
+        state=state,
+        finished_at=now,
+        handler=_user(actor),
+        handler_name=actor_label(actor),
+        result=result,
+        opinion=(opinion or "").strip(),
+    )
+    if not moved:
+        raise InvalidTransition(ALREADY_HANDLED)
+    step.state = state
+    step.finished_at = now
+
+
+def _open_steps(case: Case) -> list[CaseStep]:
+    return list(case.steps.filter(state=StepState.OPEN, kind="user_task"))
+
+
+def _advance(case: Case, step: CaseStep, now: Any) -> None:
+    graph = engine.load_graph(case.flow_id)
+    _open(case, graph, engine.advance(graph, step.node_id, case.fields), previous=step, now=now)
+
+
+def _open(
+    case: Case, graph: engine.FlowGraph, move: engine.Advance, *, previous: Any, now: Any
+) -> None:
+    for node, via in move.open_tasks:
+        _open_one(case, node, via=via, previous=previous, now=now)
+    for join, via in move.join_arrivals:
+        CaseStep.objects.create(
+            case=case,
+            node_id=join.id,
+            kind="join",
+            name=join.name or "汇合",
+            state=StepState.OPEN,
+            started_at=now,
+            via_edge=via,
+            previous=previous,
+        )
+        waiting = CaseStep.objects.filter(case=case, node_id=join.id, kind="join", state="open")
+        arrived = set(waiting.values_list("via_edge", flat=True))
+        if engine.join_ready(graph, join.id, arrived):
+            waiting.update(state=StepState.DONE, finished_at=now)
+            _open(case, graph, engine.advance(graph, join.id, case.fields), previous=previous,
+                  now=now)  # fmt: skip
+    if not case.steps.filter(state=StepState.OPEN).exists() and case.state == CaseState.IN_PROGRESS:
+        _move_case(case, {CaseState.IN_PROGRESS}, CaseState.TO_CONCLUDE)
+
+
+def _open_one(case: Case, node: engine.GraphNode, *, via: str, previous: Any, now: Any) -> None:
+    deadline, provisional = step_due(
+        calendar(), started=now, limit=node.limit, unit=node.limit_unit or "working_day"
+    )
+    CaseStep.objects.create(
+        case=case,
+        node_id=node.id,
+        kind=node.kind,
+        name=node.name,
+        role=node.role,
+        org_unit=node.org_unit,
+        state=StepState.OPEN,
+        started_at=now,
+        deadline=deadline,
+        deadline_provisional=provisional,
+        stops_clock=node.stops_clock,
+        via_edge=via,
+        previous=previous,
+    )
+
+
+def _missing_documents(step: CaseStep, node: engine.GraphNode | None) -> list[str]:
+    if node is None or not node.required_documents:
+        return []
+    uploaded = set(
+        CaseDocument.objects.filter(case=step.case, step__node_id=step.node_id)
+        .exclude(sha256="")
+        .values_list("name", flat=True)
+    )
+    return [name for name in node.required_documents if name not in uploaded]
+
+
+def _active_pause(case: Case) -> CasePause | None:
+    return case.pauses.filter(kind=PauseKind.SPECIAL, ended_at__isnull=True).first()
+
+
+def _close_pauses(case: Case, now: Any) -> None:
+    unit = case.power_version.statutory_limit_unit
+    for pause in case.pauses.filter(ended_at__isnull=True):
+        days = paused_days(calendar(), unit=unit, start=pause.started_at, end=now)
+        CasePause.objects.filter(pk=pause.pk).update(ended_at=now, workdays=days)
+        if pause.kind == PauseKind.SPECIAL:
+            Case.objects.filter(pk=case.pk).update(paused_workdays=F("paused_workdays") + days)
+    case.refresh_from_db(fields=["paused_workdays"])
+
+
+def _recompute_deadlines(case: Case) -> None:
+    """Statutory and promised deadlines from acceptance, pauses given back, extension added."""
+    if case.accepted_at is None:
+        return
+    version: PowerVersion = case.power_version
+    extra = case.paused_workdays + case.extension_days
+    start = local_date(case.accepted_at)
+    cal = calendar()
+    statutory = add_limit(
+        cal, start=start, limit=version.statutory_limit, unit=version.statutory_limit_unit,
+        extra_days=extra,
+    )  # fmt: skip
+    promised = add_limit(
+        cal, start=start, limit=version.promised_limit, unit=version.promised_limit_unit,
+        extra_days=extra,
+    )  # fmt: skip
+    if version.case_type == CaseType.INSTANT and version.promised_limit in (None, 0):
+        promised = add_limit(cal, start=start, limit=0, unit=version.promised_limit_unit)
+    case.statutory_deadline = statutory.day
+    case.promised_deadline = promised.day or statutory.day
+    case.deadline_provisional = statutory.provisional or promised.provisional
+    Case.objects.filter(pk=case.pk).update(
+        statutory_deadline=case.statutory_deadline,
+        promised_deadline=case.promised_deadline,
+        deadline_provisional=case.deadline_provisional,
+    )
