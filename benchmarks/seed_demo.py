@@ -5,8 +5,8 @@ Runs, each in its own subprocess and its own empty SUNLIGHT_DATA_DIR (SQLite):
     schema, which seed-demo pays too;
   * seed: `sunlight seed-demo` (migrates, then builds the whole demo city through the services);
   * rerun: `sunlight seed-demo` again on the seeded directory (must only print the logins).
-Reports wall time and peak memory (ru_maxrss of each child) and checks the targets:
-seed ≤ 60 s and ≤ 1 GiB on this machine.
+Reports wall time and peak memory (ru_maxrss of each child) and checks the targets: seed
+(organisation, catalog, flows and ~52,000 cases) ≤ 3 minutes and ≤ 2 GiB on this machine.
 
     python benchmarks/seed_demo.py [--scale 1.0] [--keep]
 """
@@ -22,8 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-TARGET_SECONDS = 60.0
-TARGET_BYTES = 1024**3
+TARGET_SECONDS = 180.0
+TARGET_BYTES = 2 * 1024**3
 
 
 def run(args: list[str], data_dir: Path) -> tuple[float, int, str]:
@@ -68,6 +68,11 @@ def main() -> int:
         f"created: {status['power_items']:,} power items, {status['departments']} departments, "
         f"{status['users']} users, {status['audit_entries']:,} audit entries"
     )
+    if "cases" in status:
+        print(
+            f"cases: {status['cases']:,} ({status['open_cases']:,} open, "
+            f"{status['joint_cases']} joint applications)"
+        )
     print(f"baseline  `sunlight migrate`          {base_time:6.2f} s  {base_rss / mib:7.1f} MiB")
     print(f"seed      `sunlight seed-demo`        {seed_time:6.2f} s  {seed_rss / mib:7.1f} MiB")
     print(f"rerun     `sunlight seed-demo` again  {rerun_time:6.2f} s  {rerun_rss / mib:7.1f} MiB")
@@ -75,7 +80,7 @@ def main() -> int:
     print(f"peak RSS of any child (RUSAGE_CHILDREN): {children_rss / mib:.1f} MiB")
     checks = [
         (f"seed wall time ≤ {TARGET_SECONDS:.0f} s", seed_time <= TARGET_SECONDS),
-        ("seed peak memory ≤ 1 GiB", seed_rss <= TARGET_BYTES),
+        (f"seed peak memory ≤ {TARGET_BYTES / 1024**3:.0f} GiB", seed_rss <= TARGET_BYTES),
         ("rerun only prints the logins", "已存在" in rerun_out and "admin" in rerun_out),
         ("seed printed the logins", "zjj_clerk" in seed_out),
     ]

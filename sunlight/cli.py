@@ -11,6 +11,7 @@
     sunlight flows draw FILE -o OUT.svg               draw any BPMN file as SVG
     sunlight calendar seed                            load official holidays (chinesecalendar)
     sunlight calendar add-workdays DATE N [--explain] date N working days after DATE
+    sunlight reports generate [--month YYYY-MM]       stage forms due now; last month's filing forms
 
 Any other verb is passed to Django (migrate, createsuperuser, check, shell, …).
 """
@@ -27,6 +28,7 @@ GROUPED = {
     ("flows", "draw"): "draw_flow",
     ("calendar", "seed"): "seed_calendar",
     ("calendar", "add-workdays"): "add_workdays",
+    ("reports", "generate"): "generate_stage_reports",
 }
 SINGLE = {
     "demo": "run_demo",

@@ -10,6 +10,7 @@ flow; a join fires when a token has arrived on each incoming flow.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -63,10 +64,19 @@ class Advance:
     reached_end: bool = False
 
 
-def load_graph(flow_id: int) -> FlowGraph:
-    """The flow's graph, cached per (id, last update) so a re-saved flow is never served stale."""
-    stamp = FlowVersion.objects.values_list("updated_at", flat=True).get(pk=flow_id)
-    return _load_graph(flow_id, stamp.isoformat())
+def load_graph(flow_id: int, *, stamp: Any = None) -> FlowGraph:
+    """The flow's graph, cached per (id, last update) so a re-saved flow is never served stale.
+    A caller that has read the flow's updated_at already (with the case row) passes it."""
+    if stamp is None:
+        stamp = FlowVersion.objects.values_list("updated_at", flat=True).get(pk=flow_id)
+    return _load_graph(flow_id, _stamp_key(stamp))
+
+
+def _stamp_key(stamp: Any) -> str:
+    """updated_at as SQLite stores it (UTC, no zone), whether read by the ORM or plain SQL."""
+    if isinstance(stamp, datetime):
+        stamp = stamp.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    return str(stamp)
 
 
 @lru_cache(maxsize=512)

@@ -263,3 +263,73 @@ class JointItem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ReportKind(models.TextChoices):
+    STAGE_REGISTRATION = "stage_registration", "重要行政权力动态运行情况登记表"
+    PERIODIC_FILING = "periodic_filing", "非重要行政权力动态运行情况备案表"
+
+
+class ReportStage(models.TextChoices):
+    ACCEPTED = "accepted", "受理"
+    HANDLING = "handling", "办理"
+    CONCLUDED = "concluded", "办结"
+
+
+class StageReport(models.Model):
+    """A reporting form (报表) generated from cases: for an important power, one registration
+    form per case and stage (受理, 办理, 办结); for the others, one filing form per department and
+    month listing that month's concluded cases. `content` keeps the form as generated, so a later
+    change to the case or the power never changes a form already filed."""
+
+    kind = models.CharField("报表类型", max_length=20, choices=ReportKind.choices)
+    case = models.ForeignKey(
+        Case,
+        verbose_name="办件",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="stage_reports",
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="部门", on_delete=models.PROTECT, related_name="+"
+    )
+    stage = models.CharField("环节", max_length=12, choices=ReportStage.choices, blank=True)
+    period_start = models.DateField("备案期起", null=True, blank=True)
+    period_end = models.DateField("备案期止", null=True, blank=True)
+    reached_at = models.DateTimeField("到达该环节时间", null=True, blank=True)
+    created_at = models.DateTimeField("生成时间")
+    due_date = models.DateField("报送期限", db_index=True)
+    reported_at = models.DateTimeField("报送时间", null=True, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="报送人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    content = models.JSONField("报表内容", default=dict)
+
+    class Meta:
+        verbose_name = "运行情况报表"
+        verbose_name_plural = "运行情况报表"
+        ordering = ["due_date", "id"]
+        indexes = [
+            models.Index(fields=["department", "kind", "due_date"], name="cases_report_dept_due"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "stage"],
+                condition=models.Q(kind="stage_registration"),
+                name="cases_report_stage_once",
+            ),
+            models.UniqueConstraint(
+                fields=["department", "period_start"],
+                condition=models.Q(kind="periodic_filing"),
+                name="cases_report_filing_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.content.get('title', self.pk)}"

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import F
 
 from sunlight.audit.services import actor_label, audit_record
-from sunlight.cases import engine
+from sunlight.cases import engine, step_rows
 from sunlight.cases.choices import (
     ApplicantKind,
     CaseState,
@@ -332,11 +332,13 @@ def material_mark_received(
     if receipt.name not in {m.name for m in case.power_version.materials.all()}:
         raise ValidationFailed([FieldProblem("申请材料", f"“{receipt.name}”不是本事项的申请材料")])
     with transaction.atomic():
+        # The paper receipt row: an uploaded file of the same material is a row of its own.
         CaseDocument.objects.update_or_create(
             case=case,
             kind=DocumentKind.MATERIAL,
             name=receipt.name,
             step=None,
+            file_path="",
             defaults={
                 "original_received": receipt.original_received,
                 "copy_received": receipt.copy_received,
@@ -364,26 +366,27 @@ def step_complete(
     case = step.case
     if case.state != CaseState.IN_PROGRESS:
         raise InvalidTransition(f"办件当前为“{case.get_state_display()}”，不能办理环节")
-    if _active_pause(case) is not None:
-        raise InvalidTransition("办件处于特别程序中，请先结束特别程序")
     if result not in (StepResult.AGREE, StepResult.DISAGREE):
         raise ValidationFailed([FieldProblem("办理结果", "请选择同意或不同意")])
     if result == StepResult.DISAGREE and not (opinion or "").strip():
         raise ValidationFailed([FieldProblem("办理意见", "不同意时必须写明理由")])
-    graph = engine.load_graph(case.flow_id)
-    node = graph.nodes.get(step.node_id)
-    missing = _missing_documents(step, node)
-    if missing:
-        raise ValidationFailed(
-            [FieldProblem("环节文书", f"请先上传本环节必须的文书：{'、'.join(missing)}")]
-        )
+    cal = calendar()  # taken before the transaction, where the cached calendar is reused
     now = clock.now()
     with transaction.atomic():
+        state, current_fields, flow_stamp = _lock_for_step(case, step)
+        graph = engine.load_graph(case.flow_id, stamp=flow_stamp)
+        missing = _missing_documents(step, graph.nodes.get(step.node_id))
+        if missing:
+            raise ValidationFailed(
+                [FieldProblem("环节文书", f"请先上传本环节必须的文书：{'、'.join(missing)}")]
+            )
         _finish_step(step, actor, result, opinion, now)
+        case.state, case.fields = state, current_fields
         if fields:
             case.fields = {**case.fields, **fields}
             Case.objects.filter(pk=case.pk).update(fields=case.fields, revision=F("revision") + 1)
-        _advance(case, step, now)
+        move = engine.advance(graph, step.node_id, case.fields)
+        _open(case, graph, move, previous=step, now=now, cal=cal)
         _audit(
             actor,
             "cases.step.completed",
@@ -392,6 +395,20 @@ def step_complete(
              "fields": dict(fields or {})},
         )  # fmt: skip
     return case
+
+
+def _lock_for_step(case: Case, step: CaseStep) -> tuple[str, dict[str, Any], str]:
+    """Lock the case row and read, in one query, what completing `step` depends on. Parallel
+    branches finishing at once thus take turns on the case row and each sees the other's join
+    arrival and fields (PostgreSQL; SQLite has a single writer)."""
+    locked = step_rows.lock_for_step(case_id=case.pk, step_id=step.pk)
+    if locked.step_state != StepState.OPEN:
+        raise InvalidTransition(ALREADY_HANDLED)
+    if locked.state != CaseState.IN_PROGRESS:
+        raise InvalidTransition(f"办件当前为“{CaseState(locked.state).label}”，不能办理环节")
+    if locked.paused:
+        raise InvalidTransition("办件处于特别程序中，请先结束特别程序")
+    return locked.state, locked.fields, locked.flow_stamp
 
 
 def step_send_back(*, actor: Any, step: CaseStep, opinion: str) -> Case:
@@ -636,10 +653,11 @@ def _finish_step(
     *,
     state: str = StepState.DONE,
 ) -> None:
-    moved = CaseStep.objects.filter(pk=step.pk, state=StepState.OPEN).update(
+    moved = step_rows.finish_step(
+        step_id=step.pk,
         state=state,
-        finished_at=now,
-        handler=_user(actor),
+        now=now,
+        handler_id=getattr(_user(actor), "pk", None),
         handler_name=actor_label(actor),
         result=result,
         opinion=(opinion or "").strip(),
@@ -660,10 +678,17 @@ def _advance(case: Case, step: CaseStep, now: Any) -> None:
 
 
 def _open(
-    case: Case, graph: engine.FlowGraph, move: engine.Advance, *, previous: Any, now: Any
+    case: Case,
+    graph: engine.FlowGraph,
+    move: engine.Advance,
+    *,
+    previous: Any,
+    now: Any,
+    cal: WorkCalendar | None = None,
 ) -> None:
+    cal = cal or calendar()
     for node, via in move.open_tasks:
-        _open_one(case, node, via=via, previous=previous, now=now)
+        _open_one(case, node, via=via, previous=previous, now=now, cal=cal)
     for join, via in move.join_arrivals:
         CaseStep.objects.create(
             case=case,
@@ -680,29 +705,36 @@ def _open(
         if engine.join_ready(graph, join.id, arrived):
             waiting.update(state=StepState.DONE, finished_at=now)
             _open(case, graph, engine.advance(graph, join.id, case.fields), previous=previous,
-                  now=now)  # fmt: skip
-    if not case.steps.filter(state=StepState.OPEN).exists() and case.state == CaseState.IN_PROGRESS:
+                  now=now, cal=cal)  # fmt: skip
+    # A step just opened is open: only a move that opened none can have ended the flow.
+    if (
+        not move.open_tasks
+        and case.state == CaseState.IN_PROGRESS
+        and not case.steps.filter(state=StepState.OPEN).exists()
+    ):
         _move_case(case, {CaseState.IN_PROGRESS}, CaseState.TO_CONCLUDE)
 
 
-def _open_one(case: Case, node: engine.GraphNode, *, via: str, previous: Any, now: Any) -> None:
+def _open_one(
+    case: Case,
+    node: engine.GraphNode,
+    *,
+    via: str,
+    previous: Any,
+    now: Any,
+    cal: WorkCalendar | None = None,
+) -> None:
     deadline, provisional = step_due(
-        calendar(), started=now, limit=node.limit, unit=node.limit_unit or "working_day"
+        cal or calendar(), started=now, limit=node.limit, unit=node.limit_unit or "working_day"
     )
-    CaseStep.objects.create(
-        case=case,
-        node_id=node.id,
-        kind=node.kind,
-        name=node.name,
-        role=node.role,
-        org_unit=node.org_unit,
-        state=StepState.OPEN,
-        started_at=now,
+    step_rows.insert_open_step(
+        case_id=case.pk,
+        node=node,
+        now=now,
         deadline=deadline,
-        deadline_provisional=provisional,
-        stops_clock=node.stops_clock,
-        via_edge=via,
-        previous=previous,
+        provisional=provisional,
+        via=via,
+        previous_id=getattr(previous, "pk", None),
     )
 
 

@@ -35,6 +35,8 @@ from sunlight.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from sunlight.flows.selectors import flow_of, flow_svg, versions_with_flow
+from sunlight.flows.services import power_change_with_flow
 from sunlight.org.choices import Role
 from sunlight.org.decorators import staff_required
 from sunlight.org.models import Department
@@ -91,11 +93,13 @@ def _detail_context(request: HttpRequest, item: PowerItem) -> dict[str, Any]:
     shown = item.current_version or item.working_version
     version = power_version_detail(version_id=shown.pk) if shown else None
     options = power_item_options(user=request.user, item=item)
+    versions = power_versions_of(item=item)
     return {
         "item": item,
         "version": version,
         "fields": version_fields(version) if version else [],
-        "versions": power_versions_of(item=item),
+        "versions": versions,
+        **_flow_context(version, versions),
         "timeline": timeline(transitions_of(item=item)),
         "options": options,
         "actions": [
@@ -108,6 +112,16 @@ def _detail_context(request: HttpRequest, item: PowerItem) -> dict[str, Any]:
             }
             for action in options.actions
         ],
+    }
+
+
+def _flow_context(version: PowerVersion | None, versions: Any) -> dict[str, Any]:
+    """The displayed version's flow drawing, and which versions have a flow (for the list)."""
+    flow = flow_of(version=version) if version is not None else None
+    return {
+        "flow": flow,
+        "flow_svg": flow_svg(flow=flow) if flow is not None else "",
+        "flow_version_ids": versions_with_flow(versions=versions),
     }
 
 
@@ -125,6 +139,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
 @staff_required
 def version_detail(request: HttpRequest, item_id: int, number: int) -> HttpResponse:
     version = power_version_get_for_user(user=request.user, item_id=item_id, number=number)
+    versions = power_versions_of(item=version.item)
     return render(
         request,
         "catalog/version_detail.html",
@@ -132,7 +147,8 @@ def version_detail(request: HttpRequest, item_id: int, number: int) -> HttpRespo
             "item": version.item,
             "version": version,
             "fields": version_fields(version),
-            "versions": power_versions_of(item=version.item),
+            "versions": versions,
+            **_flow_context(version, versions),
         },
     )
 
@@ -297,9 +313,8 @@ def item_change(request: HttpRequest, item_id: int) -> HttpResponse:
     }
     if request.method == "POST" and editor.is_valid():
         try:
-            version = services.power_version_create_next(
-                actor=request.user, item=item, draft=editor.draft()
-            )
+            # The flows service starts the change and carries the published flow over to it.
+            version = power_change_with_flow(actor=request.user, item=item, draft=editor.draft())
         except ValidationFailed as exc:
             editor.add_problems(exc.problems)
         except DomainError as exc:

@@ -20,8 +20,9 @@ from sunlight.catalog import services
 from sunlight.catalog.choices import TransitionAction
 from sunlight.catalog.models import PowerItem, PowerVersion
 from sunlight.core import clock
-from sunlight.demo import city, texts
+from sunlight.demo import city, flows, texts
 from sunlight.demo.powers import DepartmentPlan, State, UnitInfo, catalog_plan
+from sunlight.flows import services as flows_services
 from sunlight.org.choices import Role
 from sunlight.org.models import Department, User
 
@@ -129,6 +130,7 @@ def catalog_build(seed: int, scale: float, progress: bool = True) -> str:
                 legal=rng.choice(legal),
                 start=start,
                 rng=rng,
+                flow_rng=random.Random(f"{seed}:flows:{unit_key}"),
             )
         created += len(plan.drafts)
     bar.close()
@@ -148,6 +150,7 @@ def department_catalog_create(
     legal: User,
     start: dt.datetime,
     rng: random.Random,
+    flow_rng: random.Random | None = None,
 ) -> None:
     """One department's items, each taken to its planned state through the services."""
 
@@ -156,6 +159,18 @@ def department_catalog_create(
 
     with clock.frozen(when(0)):
         items = services.power_items_create(actor=clerk, department=department, drafts=plan.drafts)
+    # The clerk draws the flows the next day, while every version is still a draft (a flow
+    # can only change on a draft). Its own random stream leaves the catalog's times as they were.
+    flow_rng = flow_rng or random.Random(f"flows:{department.full_code}")
+    with clock.frozen(_at(working_day(start, 1), flow_rng)):
+        flows.department_flows_save(
+            actor=clerk,
+            versions=[item.working_version for item in items],
+            drafts=plan.drafts,
+            states=plan.states,
+            sections=sorted({domain.section for domain in plan.unit.spec.domains}),
+            rng=flow_rng,
+        )
     versions = {item.code: item.working_version for item in items}
     states = dict(zip((item.code for item in items), plan.states, strict=True))
 
@@ -203,7 +218,8 @@ def department_catalog_create(
     changes = {}
     for code, change in plan.changes.items():
         with clock.frozen(when(_CHANGE)):
-            changes[code] = services.power_version_create_next(
+            # The change starts from the published flow, as the staff "变更" page does.
+            changes[code] = flows_services.power_change_with_flow(
                 actor=clerk, item=by_code[code], draft=change
             )
     in_review = {State.V2_SUBMITTED, State.V2_LEGAL_REVIEW}

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sunlight.core import clock
-from sunlight.demo import calendar, city, flows, lifecycle
+from sunlight.demo import calendar, cases, city, flows, lifecycle
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,11 @@ STEPS: list[Step] = [
         "流程图",
         lambda o: lifecycle.catalog_ready(o.seed) and flows.flows_missing() == 0,
         lambda o: flows.flows_summary(),
+    ),
+    Step(
+        "办件",
+        lambda o: cases.cases_ready(o.seed),
+        lambda o: cases.cases_build(o.seed, o.scale, o.progress),
     ),
 ]
 

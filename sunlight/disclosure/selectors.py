@@ -23,6 +23,7 @@ from sunlight.catalog.choices import (
 from sunlight.catalog.models import PowerVersion
 from sunlight.catalog.selectors import public_power_get, public_power_list
 from sunlight.core.clock import SHANGHAI
+from sunlight.flows.selectors import PublicFlow, public_flow
 
 PAGE_SIZE = 30
 # Categories a department exercises on its own initiative: nobody applies for them.
@@ -96,6 +97,7 @@ class PublicPowerDetail:
     legal_bases: list[PublicLegalBasis]
     materials: list[PublicMaterial]
     duties: list[PublicDuty]
+    flow: PublicFlow | None = None  # the published version's flow (办理流程), never a draft's
 
 
 @dataclass(frozen=True)
@@ -283,4 +285,5 @@ def public_power_detail(*, code: str) -> PublicPowerDetail:
             )
             for d in version.duties.all()
         ],
+        flow=public_flow(version=version),
     )

@@ -2,26 +2,35 @@
 draft: it is reviewed and published with its item, and a published flow changes only through a
 new version. Nothing is stored unless the flow is acceptable as an executable flow."""
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
-from sunlight.audit.services import audit_record
+from sunlight.audit.services import AuditRecord, actor_label, audit_record_many
 from sunlight.catalog import services as catalog_services
 from sunlight.catalog.choices import LimitUnit, VersionStatus
 from sunlight.catalog.drafts import PowerDraft
 from sunlight.catalog.models import PowerItem, PowerVersion
 from sunlight.catalog.permissions import require_can_draft
 from sunlight.core import clock
+from sunlight.core.bulk import db_datetime, insert_many
 from sunlight.core.errors import FieldProblem, InvalidTransition, ValidationFailed
-from sunlight.flows.bpmn_parse import FlowParseError, parse_bpmn
-from sunlight.flows.graph import USER_TASK, Flow
-from sunlight.flows.models import FlowEdge, FlowNode, FlowSource, FlowVersion
+from sunlight.flows.bpmn_parse import FlowParseError, describe, parse_bpmn
+from sunlight.flows.bpmn_write import write_bpmn
+from sunlight.flows.graph import USER_TASK, Flow, Node
+from sunlight.flows.models import RISK_LABELS, FlowEdge, FlowNode, FlowSource, FlowVersion
 from sunlight.flows.steps import StepRow, build_flow, step_table_problems
 from sunlight.flows.validation import shortest_limit_days, validate_flow
 
 _DAYS_PER_UNIT = {LimitUnit.WORKING_DAY: 1.0, LimitUnit.NATURAL_DAY: 1.0, LimitUnit.HOUR: 1 / 8}
+# Column sizes of FlowNode / FlowEdge / FlowVersion: a modeller's file can hold anything, and
+# PostgreSQL refuses what SQLite would silently keep, so longer values are refused up front.
+_ID_LENGTH = 100
+_ORG_UNIT_LENGTH = 100
+_TIMER_LENGTH = 40
 
 
 def statutory_days(version: PowerVersion) -> float | None:
@@ -33,29 +42,74 @@ def statutory_days(version: PowerVersion) -> float | None:
 
 
 def flow_problems(flow: Flow, version: PowerVersion) -> list[FieldProblem]:
-    return [
+    problems = [
         FieldProblem("流程图", problem.message)
         for problem in validate_flow(flow, statutory_limit_days=statutory_days(version))
     ]
+    return problems + [FieldProblem("流程图", message) for message in _storage_problems(flow)]
+
+
+def _storage_problems(flow: Flow) -> list[str]:
+    problems = []
+    if len(flow.id) > _ID_LENGTH:
+        problems.append(f"流程ID“{flow.id[:30]}…”过长（超过{_ID_LENGTH}个字符）")
+    for node in flow.nodes.values():
+        if len(node.id) > _ID_LENGTH:
+            problems.append(f"元素ID“{node.id[:30]}…”过长（超过{_ID_LENGTH}个字符）")
+            continue
+        label = describe(node.bpmn_type, node.name, node.id)
+        props = node.props
+        if props is not None and len(props.org_unit) > _ORG_UNIT_LENGTH:
+            problems.append(f"{label}的办理单位过长（超过{_ORG_UNIT_LENGTH}个字符）")
+        if props is not None and props.risk_level and props.risk_level not in RISK_LABELS:
+            problems.append(
+                f"{label}的风险等级“{props.risk_level[:20]}”无效（应为 low、medium 或 high）"
+            )
+        if len(node.timer) > _TIMER_LENGTH:
+            problems.append(f"{label}的计时过长（超过{_TIMER_LENGTH}个字符）")
+    for edge in flow.edges.values():
+        if len(edge.id) > _ID_LENGTH:
+            problems.append(f"顺序流ID“{edge.id[:30]}…”过长（超过{_ID_LENGTH}个字符）")
+    return problems
 
 
 def flow_save_from_steps(*, actor: Any, version: PowerVersion, steps: list[StepRow]) -> FlowVersion:
     """Build the flow from a step table, check it, and store it with the draft version."""
-    _require_editable(actor, version)
-    problems = [FieldProblem("步骤表", message) for message in step_table_problems(steps)]
+    try:
+        return flows_save_from_steps(actor=actor, items=[(version, steps)])[0]
+    except ValidationFailed as exc:
+        # One table: its problems need no row number.
+        raise ValidationFailed([FieldProblem(p.field, p.message) for p in exc.problems]) from None
+
+
+def flows_save_from_steps(
+    *, actor: Any, items: Sequence[tuple[PowerVersion, list[StepRow]]]
+) -> list[FlowVersion]:
+    """Several draft versions' flows from their step tables, all or nothing: every problem of
+    every table is reported (its row is the table's position in `items`, from 1) and nothing
+    is stored unless all are acceptable. One audit entry per flow, written together."""
+    checked: set[int] = set()
+    problems: list[FieldProblem] = []
+    built: list[_Prepared] = []
+    for row, (version, steps) in enumerate(items, start=1):
+        if version.item.department_id not in checked:
+            require_can_draft(actor, version.item.department)
+            checked.add(version.item.department_id)
+        _require_draft(version)
+        table_problems = step_table_problems(steps)
+        if table_problems:
+            problems += [FieldProblem("步骤表", message, row) for message in table_problems]
+            continue
+        flow = build_flow(steps, flow_id=f"Process_{version.item.code}", name=version.full_name)
+        found = flow_problems(flow, version)
+        if found:
+            problems += [FieldProblem(p.field, p.message, row) for p in found]
+            continue
+        built.append(_Prepared(version, flow, [asdict(step) for step in steps]))
     if problems:
         raise ValidationFailed(problems)
-    flow = build_flow(steps, flow_id=f"Process_{version.item.code}", name=version.full_name)
-    problems = flow_problems(flow, version)
-    if problems:
-        raise ValidationFailed(problems)
-    return _store(
-        actor=actor,
-        version=version,
-        flow=flow,
-        source=FlowSource.STEP_TABLE,
-        step_table=[asdict(step) for step in steps],
-        action="flows.flow.saved",
+    return _store_many(
+        actor=actor, prepared=built, source=FlowSource.STEP_TABLE, action="flows.flow.saved"
     )
 
 
@@ -69,14 +123,12 @@ def flow_import_bpmn(*, actor: Any, version: PowerVersion, data: bytes) -> FlowV
     problems = flow_problems(flow, version)
     if problems:
         raise ValidationFailed(problems)
-    return _store(
+    return _store_many(
         actor=actor,
-        version=version,
-        flow=flow,
+        prepared=[_Prepared(version, flow, None)],
         source=FlowSource.UPLOAD,
-        step_table=None,
         action="flows.flow.imported",
-    )
+    )[0]
 
 
 def power_change_with_flow(*, actor: Any, item: PowerItem, draft: PowerDraft) -> PowerVersion:
@@ -86,13 +138,13 @@ def power_change_with_flow(*, actor: Any, item: PowerItem, draft: PowerDraft) ->
         version = catalog_services.power_version_create_next(actor=actor, item=item, draft=draft)
         previous = FlowVersion.objects.filter(power_version_id=item.current_version_id).first()
         if previous is not None:
+            # Copied as it is, even if the new statutory limit is shorter: the clerk sees the
+            # flow on the draft and fixes it before submitting, like any other field.
             flow = parse_bpmn(previous.bpmn_xml.encode())
-            _store(
+            _store_many(
                 actor=actor,
-                version=version,
-                flow=flow,
+                prepared=[_Prepared(version, flow, previous.step_table)],
                 source=FlowSource.COPY,
-                step_table=previous.step_table,
                 action="flows.flow.copied",
             )
     return version
@@ -100,6 +152,10 @@ def power_change_with_flow(*, actor: Any, item: PowerItem, draft: PowerDraft) ->
 
 def _require_editable(actor: Any, version: PowerVersion) -> None:
     require_can_draft(actor, version.item.department)
+    _require_draft(version)
+
+
+def _require_draft(version: PowerVersion) -> None:
     if version.status != VersionStatus.DRAFT:
         raise InvalidTransition(
             f"{version.item.code} 第{version.number}版已{version.get_status_display()}，"
@@ -107,89 +163,165 @@ def _require_editable(actor: Any, version: PowerVersion) -> None:
         )
 
 
-def _store(
-    *,
-    actor: Any,
-    version: PowerVersion,
-    flow: Flow,
-    source: str,
-    step_table: list[dict[str, Any]] | None,
-    action: str,
-) -> FlowVersion:
-    from sunlight.flows.bpmn_write import write_bpmn
+class _Prepared:
+    """A checked flow waiting to be stored with its version."""
 
-    xml = write_bpmn(flow).decode("utf-8")
+    __slots__ = ("flow", "step_table", "version")
+
+    def __init__(
+        self, version: PowerVersion, flow: Flow, step_table: list[dict[str, Any]] | None
+    ) -> None:
+        self.version = version
+        self.flow = flow
+        self.step_table = step_table
+
+
+def _node_values(flow_pk: int, position: int, node: Node) -> tuple[Any, ...]:
+    props = node.props
+    return (
+        flow_pk,
+        node.id,
+        node.kind,
+        node.name[:200],
+        position,
+        props.role if props else "",
+        props.org_unit if props else "",
+        props.limit if props else None,
+        props.limit_unit if props else "",
+        props.risk_level if props else "",
+        props.risk_point if props else "",
+        props.control_measure if props else "",
+        _json(FlowNode, "required_documents", props.required_documents if props else []),
+        _json(FlowNode, "duties", props.duties if props else []),
+        bool(props and props.stops_clock),
+        bool(props and props.can_send_back),
+        node.default_flow or "",
+        node.timer,
+    )
+
+
+_NODE_FIELDS = [
+    "flow",
+    "bpmn_id",
+    "kind",
+    "name",
+    "position",
+    "role",
+    "org_unit",
+    "limit",
+    "limit_unit",
+    "risk_level",
+    "risk_point",
+    "control_measure",
+    "required_documents",
+    "duties",
+    "stops_clock",
+    "can_send_back",
+    "default_flow",
+    "timer",
+]
+
+
+def _json(model: type, field: str, value: Any) -> Any:
+    return model._meta.get_field(field).get_db_prep_save(value, connection)
+
+
+def _store_many(
+    *, actor: Any, prepared: Sequence[_Prepared], source: str, action: str
+) -> list[FlowVersion]:
+    """Replace the flows of the given draft versions with the prepared ones (plain multi-row
+    inserts: the demo stores thousands at once)."""
+    if not prepared:
+        return []
+    xml = [write_bpmn(p.flow).decode("utf-8") for p in prepared]
     now = clock.now()
+    stamp = db_datetime(now)
+    actor_id = getattr(actor, "pk", None)
+    version_ids = [p.version.pk for p in prepared]
     with transaction.atomic():
-        locked = PowerVersion.objects.select_for_update().get(pk=version.pk)
-        if locked.status != VersionStatus.DRAFT:
-            raise InvalidTransition(f"{version.item.code} 已被提交，流程图不能再修改")
-        FlowVersion.objects.filter(power_version=locked).delete()
-        record = FlowVersion.objects.create(
-            power_version=locked,
-            bpmn_xml=xml,
-            source=source,
-            step_table=step_table,
-            process_id=flow.id,
-            task_count=len(flow.user_tasks()),
-            total_limit_days=shortest_limit_days(flow),
-            updated_at=now,
-            updated_by=actor if getattr(actor, "pk", None) else None,
+        locked = dict(
+            PowerVersion.objects.select_for_update()
+            .filter(pk__in=version_ids)
+            .values_list("pk", "status")
         )
-        FlowNode.objects.bulk_create(
-            [
-                FlowNode(
-                    flow=record,
-                    bpmn_id=node.id,
-                    kind=node.kind,
-                    name=node.name[:200],
-                    position=position,
-                    role=node.props.role if node.props else "",
-                    org_unit=node.props.org_unit if node.props else "",
-                    limit=node.props.limit if node.props else None,
-                    limit_unit=node.props.limit_unit if node.props else "",
-                    risk_level=node.props.risk_level if node.props else "",
-                    risk_point=node.props.risk_point if node.props else "",
-                    control_measure=node.props.control_measure if node.props else "",
-                    required_documents=node.props.required_documents if node.props else [],
-                    duties=node.props.duties if node.props else [],
-                    stops_clock=bool(node.props and node.props.stops_clock),
-                    can_send_back=bool(node.props and node.props.can_send_back),
-                    default_flow=node.default_flow or "",
-                    timer=node.timer,
+        for p in prepared:
+            if locked.get(p.version.pk) != VersionStatus.DRAFT:
+                raise InvalidTransition(
+                    f"{p.version.item.code} 第{p.version.number}版已被提交，流程图不能再修改"
                 )
-                for position, node in enumerate(flow.nodes.values(), start=1)
+        FlowVersion.objects.filter(power_version_id__in=version_ids).delete()
+        insert_many(
+            FlowVersion,
+            [
+                "power_version",
+                "bpmn_xml",
+                "source",
+                "step_table",
+                "process_id",
+                "task_count",
+                "total_limit_days",
+                "updated_at",
+                "updated_by",
+            ],
+            (
+                (
+                    p.version.pk,
+                    text,
+                    source,
+                    _json(FlowVersion, "step_table", p.step_table),
+                    p.flow.id,
+                    len(p.flow.user_tasks()),
+                    shortest_limit_days(p.flow),
+                    stamp,
+                    actor_id,
+                )
+                for p, text in zip(prepared, xml, strict=True)
+            ),
+        )
+        flow_ids = dict(
+            FlowVersion.objects.filter(power_version_id__in=version_ids).values_list(
+                "power_version_id", "pk"
+            )
+        )
+        insert_many(
+            FlowNode,
+            _NODE_FIELDS,
+            (
+                _node_values(flow_ids[p.version.pk], position, node)
+                for p in prepared
+                for position, node in enumerate(p.flow.nodes.values(), start=1)
+            ),
+        )
+        insert_many(
+            FlowEdge,
+            ["flow", "bpmn_id", "source", "target", "name", "condition"],
+            (
+                (flow_ids[p.version.pk], e.id, e.source, e.target, e.name[:200], e.condition)
+                for p in prepared
+                for e in p.flow.edges.values()
+            ),
+        )
+        label = actor_label(actor)
+        audit_record_many(
+            records=[
+                AuditRecord(
+                    action=action,
+                    object_type="catalog.poweritem",
+                    object_id=p.version.item.code,
+                    data={
+                        "version": p.version.number,
+                        "source": source,
+                        "tasks": [n.name for n in p.flow.nodes.values() if n.kind == USER_TASK],
+                        "bpmn_sha256": hashlib.sha256(text.encode()).hexdigest(),
+                    },
+                    actor_id=actor_id,
+                    actor_name=label,
+                )
+                for p, text in zip(prepared, xml, strict=True)
             ]
         )
-        FlowEdge.objects.bulk_create(
-            [
-                FlowEdge(
-                    flow=record,
-                    bpmn_id=edge.id,
-                    source=edge.source,
-                    target=edge.target,
-                    name=edge.name[:200],
-                    condition=edge.condition,
-                )
-                for edge in flow.edges.values()
-            ]
+        stored = FlowVersion.objects.filter(pk__in=flow_ids.values()).select_related(
+            "power_version__item"
         )
-        audit_record(
-            actor=actor,
-            action=action,
-            object_type="catalog.poweritem",
-            object_id=version.item.code,
-            data={
-                "version": version.number,
-                "source": source,
-                "tasks": [n.name for n in flow.nodes.values() if n.kind == USER_TASK],
-                "bpmn_sha256": _sha256(xml),
-            },
-        )
-    return record
-
-
-def _sha256(text: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(text.encode()).hexdigest()
+        by_version = {flow.power_version_id: flow for flow in stored}
+    return [by_version[p.version.pk] for p in prepared]

@@ -16,15 +16,16 @@ from sunlight.catalog.workbench import power_version_get_for_user
 from sunlight.core.errors import DomainError, PermissionDenied, ValidationFailed
 from sunlight.flows import services
 from sunlight.flows.bpmn_parse import MAX_BYTES, FlowParseError, parse_bpmn
+from sunlight.flows.fields import CASE_FIELDS
 from sunlight.flows.forms import (
+    MORE_ROWS,
     BpmnUploadForm,
-    StepFormSet,
     initial_from_steps,
+    step_formset,
     steps_from_formset,
 )
-from sunlight.flows.graph import USER_TASK
 from sunlight.flows.models import FlowVersion
-from sunlight.flows.selectors import flow_of, flow_svg
+from sunlight.flows.selectors import flow_of, flow_steps, flow_svg
 from sunlight.flows.steps import Branch, StepRow, flow_to_steps
 from sunlight.flows.validation import validate_flow
 from sunlight.org.decorators import staff_required
@@ -56,7 +57,7 @@ def flow_detail(request: HttpRequest, item_id: int, number: int) -> HttpResponse
             version,
             flow=flow,
             svg=flow_svg(flow=flow) if flow else "",
-            steps=flow.nodes.filter(kind=USER_TASK) if flow else [],
+            steps=flow_steps(flow=flow) if flow else [],
             may_edit=_may_edit(request.user, version),
         ),
     )
@@ -79,9 +80,16 @@ def flow_steps_edit(request: HttpRequest, item_id: int, number: int) -> HttpResp
     if not _may_edit(request.user, version):
         raise PermissionDenied("该版本不是您可编辑的草稿，流程图不能修改")
     problems: list[str] = []
-    if request.method == "POST":
-        formset = StepFormSet(request.POST, prefix="steps")
-        if formset.is_valid():
+    flow = flow_of(version=version)
+    stored = _stored_steps(flow)
+    if request.method == "POST" and "add_rows" in request.POST:
+        # Re-show what was typed with more blank rows; nothing is checked or saved yet.
+        formset = step_formset(data=request.POST, more=MORE_ROWS)
+    elif request.method == "POST":
+        formset = step_formset(data=request.POST)
+        if not formset.is_valid():
+            problems = [*formset.non_form_errors(), "请按各步骤下方的提示修改。"]
+        else:
             try:
                 steps = steps_from_formset(formset)
                 services.flow_save_from_steps(actor=request.user, version=version, steps=steps)
@@ -95,13 +103,19 @@ def flow_steps_edit(request: HttpRequest, item_id: int, number: int) -> HttpResp
                 messages.success(request, "流程图已保存")
                 return redirect("flows:detail", item_id=item_id, number=number)
     else:
-        formset = StepFormSet(
-            initial=initial_from_steps(_stored_steps(flow_of(version=version))), prefix="steps"
-        )
+        formset = step_formset(initial=initial_from_steps(stored))
     return render(
         request,
         "flows/step_table.html",
-        _context(request, version, formset=formset, problems=problems),
+        _context(
+            request,
+            version,
+            formset=formset,
+            problems=problems,
+            not_a_table=flow is not None and not stored,
+            case_fields=CASE_FIELDS.values(),
+        ),
+        status=400 if problems else 200,
     )
 
 
@@ -112,25 +126,36 @@ def flow_upload(request: HttpRequest, item_id: int, number: int) -> HttpResponse
     form = BpmnUploadForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     svg = ""
+    refused = False
     if request.method == "POST" and form.is_valid():
         data, problems = _read_upload(form.cleaned_data["file"])
+        refused = data is None
         if data is not None and (form.cleaned_data["preview_only"] or not may_edit):
             svg, problems = _preview(data, version)
         elif data is not None:
             try:
                 services.flow_import_bpmn(actor=request.user, version=version, data=data)
             except ValidationFailed as exc:
-                problems = [p.message for p in exc.problems]
+                problems, refused = [p.message for p in exc.problems], True
                 svg, _ = _preview(data, version)
             except DomainError as exc:
-                problems = [exc.message]
+                problems, refused = [exc.message], True
             else:
                 messages.success(request, "BPMN 文件已导入为本版本的流程图")
                 return redirect("flows:detail", item_id=item_id, number=number)
     return render(
         request,
         "flows/upload.html",
-        _context(request, version, form=form, problems=problems, svg=svg, may_edit=may_edit),
+        _context(
+            request,
+            version,
+            form=form,
+            problems=problems,
+            svg=svg,
+            may_edit=may_edit,
+            refused=refused,
+        ),
+        status=400 if refused else 200,
     )
 
 

@@ -84,6 +84,22 @@ def _fingerprint(database: Path) -> tuple[str, str, int]:
             "SELECT i.code, i.status, v.name, v.number FROM catalog_poweritem i"
             " JOIN catalog_powerversion v ON v.item_id = i.id ORDER BY i.code, v.number"
         ).fetchall()
+        rows += connection.execute(
+            "SELECT i.code, v.number, f.bpmn_xml FROM flows_flowversion f"
+            " JOIN catalog_powerversion v ON f.power_version_id = v.id"
+            " JOIN catalog_poweritem i ON v.item_id = i.id ORDER BY i.code, v.number"
+        ).fetchall()
+        # Cases with their steps and documents (the audit chain carries only a summary).
+        rows += connection.execute(
+            "SELECT c.number, c.query_code, c.state, c.applicant_id_number, c.received_at,"
+            " c.promised_deadline, s.node_id, s.state, s.started_at, s.finished_at, s.handler_id"
+            " FROM cases_case c LEFT JOIN cases_casestep s ON s.case_id = c.id"
+            " ORDER BY c.number, s.id"
+        ).fetchall()
+        rows += connection.execute(
+            "SELECT c.number, d.name, d.sha256, d.document_number, d.uploaded_at"
+            " FROM cases_casedocument d JOIN cases_case c ON d.case_id = c.id ORDER BY d.id"
+        ).fetchall()
         last_hash, entries = connection.execute(
             "SELECT entry_hash, id FROM audit_auditentry ORDER BY id DESC LIMIT 1"
         ).fetchone()
@@ -99,5 +115,5 @@ def test_two_runs_into_empty_data_directories_are_identical(tmp_path):
     first, second = (
         _fingerprint(tmp_path / name / "sunlight.sqlite3") for name in ("first", "second")
     )
-    # Same items, same states, and even the same audit chain, hash for hash.
+    # Same items, states and flows, and even the same audit chain, hash for hash.
     assert first == second

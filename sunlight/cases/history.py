@@ -1,0 +1,163 @@
+"""Historical cases entered late on purpose (补录): a department declares a batch of cases that
+were handled before (or outside) the platform, each with its whole trace — steps, pauses,
+materials and documents — and the platform takes them only if they could have happened that
+way: the power version in use at the time, a flow to follow, valid applicants, times in order,
+steps along the flow, required documents present (history_checks.py, every bad record reported
+with its row). The batch is then written with a few multi-row inserts and one audit entry per
+case. Entry time (entered_at, the audit entries' time) is the batch's own and event times are
+the records', so the 补录 stays visible — and, being declared, is told apart from undeclared late
+entry (the "two-track" sign supervision looks for).
+
+`HistoricalCase.declared_anomaly` exists only for the demo generator and tests: it lets a batch
+carry a deliberately planted anomaly (concluded with no steps, concluded seconds after
+acceptance, a required document missing, steps out of flow order) that the checks would
+otherwise refuse, so that supervision has something real to find later. A real 补录 batch
+never sets it.
+"""
+
+import datetime as dt
+import hashlib
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from sunlight.cases.choices import Channel, DocumentKind, StepState
+from sunlight.cases.history_checks import batch_problems
+from sunlight.cases.history_context import Anomaly, BatchContext
+from sunlight.cases.history_writer import write_batch
+from sunlight.cases.models import JointItem
+from sunlight.cases.services import Applicant, Conclusion
+from sunlight.catalog.models import PowerVersion
+from sunlight.core import clock
+from sunlight.core.errors import PermissionDenied, ValidationFailed
+from sunlight.org.choices import Role
+from sunlight.org.models import Department
+from sunlight.org.permissions import require_org_admin
+
+__all__ = [
+    "Anomaly",
+    "HistoricalCase",
+    "HistoricalDocument",
+    "HistoricalPause",
+    "HistoricalStep",
+    "cases_record_history",
+    "fake_sha256",
+]
+
+
+@dataclass
+class HistoricalStep:
+    """One step reached. `previous` is the index (in the same record's steps) of the step whose
+    completion opened this one, None for the step opened at registration."""
+
+    node_id: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None = None
+    state: str = StepState.DONE
+    handler: Any = None  # a User; None for the system (joins, timers)
+    result: str = ""
+    opinion: str = ""
+    via_edge: str = ""
+    previous: int | None = None
+
+
+@dataclass
+class HistoricalDocument:
+    """A material received (kind MATERIAL, `step` None) or a document uploaded at a step (`step`
+    is its index) or with the result. Files of the past are described by their hash."""
+
+    name: str
+    uploaded_at: dt.datetime
+    kind: str = DocumentKind.MATERIAL
+    step: int | None = None
+    uploaded_by: Any = None
+    original_received: bool = False
+    copy_received: bool = False
+    document_number: str = ""
+    file_name: str = ""
+    content_type: str = ""
+    size: int = 0
+    sha256: str = ""
+
+
+@dataclass
+class HistoricalPause:
+    kind: str
+    started_at: dt.datetime
+    reason: str
+    ended_at: dt.datetime | None = None
+    procedure: str = ""
+    limit_days: int | None = None
+    extension_days: int = 0
+    requested_by: Any = None
+    approved_by: Any = None
+
+
+@dataclass
+class HistoricalCase:
+    """A case as it stands at the batch's time. A joint application (联办件) has `joint_item`
+    and its `parts` (one record per power, run by that power's department) instead of a power
+    version and steps of its own; its state and result follow from the parts, as live."""
+
+    applicant: Applicant
+    state: str
+    received_at: dt.datetime
+    power_version: PowerVersion | None = None
+    channel: str = Channel.WINDOW
+    accepted_at: dt.datetime | None = None
+    concluded_at: dt.datetime | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    steps: list[HistoricalStep] = field(default_factory=list)
+    pauses: list[HistoricalPause] = field(default_factory=list)
+    documents: list[HistoricalDocument] = field(default_factory=list)
+    registered_by: Any = None
+    not_accepted_reason: str = ""
+    correction_items: str = ""
+    conclusion: Conclusion | None = None
+    joint_item: JointItem | None = None
+    parts: list["HistoricalCase"] = field(default_factory=list)
+    declared_anomaly: str = ""  # demo and tests only (see the module docstring)
+
+
+def cases_record_history(
+    *,
+    actor: Any,
+    department: Department,
+    records: Sequence[HistoricalCase],
+    rng: random.Random | None = None,
+) -> int:
+    """Check and write a declared batch of historical cases of `department` (joint records:
+    the department leads them). All or nothing; returns the number of cases written (joint
+    parents and parts included). `rng` makes query codes reproducible (the demo)."""
+    _require_declarer(actor, department)
+    now = clock.now()
+    context = BatchContext.load(department=department, records=records, now=now)
+    problems = batch_problems(context, records)
+    if problems:
+        raise ValidationFailed(problems)
+    if not records:
+        return 0
+    with transaction.atomic():
+        return write_batch(
+            context=context, actor=actor, rng=rng or random.SystemRandom(), records=records
+        )
+
+
+def _require_declarer(actor: Any, department: Department) -> None:
+    """A 补录 batch is declared by the department's head or a platform admin (None: the system)."""
+    if actor is None or actor.is_superuser:
+        return
+    if actor.role == Role.APPROVER and actor.department_id == department.pk:
+        return
+    if actor.role == Role.ADMIN:
+        require_org_admin(actor, region_code=department.region_id)
+        return
+    raise PermissionDenied("补录历史办件须由本部门负责人或平台管理员申报")
+
+
+def fake_sha256(*parts: Any) -> str:
+    """A stable content hash standing for a paper document's scan (demo and tests)."""
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
