@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sunlight.catalog.choices import LimitUnit
 from sunlight.core.clock import SHANGHAI
+from sunlight.core.office_hours import add_work_hours, configured_periods
 from sunlight.core.workdays import WorkCalendar
 
 
@@ -46,8 +47,36 @@ def add_limit(
         year, month = start.year + month // 12, month % 12 + 1
         day = min(start.day, _days_in_month(year, month))
         return DueDate(dt.date(year, month, day) + dt.timedelta(days=extra_days), False)
-    # Hours and minutes: counted on the clock from the start (office hours are not modelled).
+    # Hours and minutes are counted in office hours from the start moment: see case_due().
     return DueDate(None, False)
+
+
+def case_due(
+    calendar: WorkCalendar,
+    *,
+    accepted: dt.datetime,
+    limit: float | None,
+    unit: str,
+    extra_days: int = 0,
+) -> DueDate:
+    """A case's deadline day for any limit unit; hour limits count office hours from the
+    moment of acceptance (paused or extended days add a working day's office hours each)."""
+    if limit is not None and unit in (LimitUnit.HOUR, LimitUnit.MINUTE):
+        hours = limit if unit == LimitUnit.HOUR else limit / 60
+        day_hours = office_day_hours()
+        moment, provisional = add_work_hours(calendar, accepted, hours + extra_days * day_hours)
+        return DueDate(local_date(moment), provisional)
+    return add_limit(
+        calendar, start=local_date(accepted), limit=limit, unit=unit, extra_days=extra_days
+    )
+
+
+def office_day_hours() -> float:
+    return sum(
+        (dt.datetime.combine(dt.date.min, end) - dt.datetime.combine(dt.date.min, begin)).seconds
+        / 3600
+        for begin, end in configured_periods()
+    )
 
 
 def step_due(
@@ -56,10 +85,9 @@ def step_due(
     """A step's deadline moment and whether it is provisional."""
     if limit is None:
         return None, False
-    if unit == LimitUnit.HOUR:
-        return started + dt.timedelta(hours=limit), False
-    if unit == LimitUnit.MINUTE:
-        return started + dt.timedelta(minutes=limit), False
+    if unit in (LimitUnit.HOUR, LimitUnit.MINUTE):
+        hours = limit if unit == LimitUnit.HOUR else limit / 60
+        return add_work_hours(calendar, started, hours)
     due = add_limit(calendar, start=local_date(started), limit=limit, unit=unit)
     return due.moment, due.provisional
 

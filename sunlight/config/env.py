@@ -20,6 +20,7 @@ ENV_VARS: dict[str, str] = {
     "SUNLIGHT_HOST": "127.0.0.1",
     "SUNLIGHT_PORT": "8000",
     "SUNLIGHT_WORKERS": "2",
+    "SUNLIGHT_OFFICE_HOURS": "09:00-12:00,13:30-17:30",
 }
 
 

@@ -267,3 +267,20 @@ def test_joint_case_concludes_when_every_part_has_and_names_the_refusing_part():
     assert parent.decision == Decision.REFUSED
     assert housing.department.name in parent.conclusion_opinion
     assert "不符合消防安全条件" in parent.conclusion_opinion
+
+
+def test_hour_limits_count_office_hours_from_acceptance():
+    office = factories.office_with_power(
+        statutory_limit=16,
+        statutory_limit_unit="hour",
+        promised_limit=8,
+        promised_limit_unit="hour",
+        steps=[factories.StepRow("1", "受理", "clerk", 1, limit_unit="hour")],
+    )
+    monday_nine = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)  # 09:00 in Shanghai
+    with clock.frozen(monday_nine):
+        case = factories.register(office)
+        services.case_accept(actor=office.clerk, case=case)
+    case.refresh_from_db()
+    assert case.promised_deadline == dt.date(2026, 3, 3)  # 7 h on Monday, the 8th on Tuesday
+    assert case.statutory_deadline == dt.date(2026, 3, 4)
