@@ -26,7 +26,7 @@ from sunlight.cases.choices import (
     StepResult,
     StepState,
 )
-from sunlight.cases.deadlines import add_limit, local_date, paused_days, step_due
+from sunlight.cases.deadlines import case_due, local_date, paused_days, step_due
 from sunlight.cases.models import Case, CaseCounter, CaseDocument, CasePause, CaseStep
 from sunlight.cases.permissions import (
     require_department_head,
@@ -769,18 +769,19 @@ def _recompute_deadlines(case: Case) -> None:
         return
     version: PowerVersion = case.power_version
     extra = case.paused_workdays + case.extension_days
-    start = local_date(case.accepted_at)
     cal = calendar()
-    statutory = add_limit(
-        cal, start=start, limit=version.statutory_limit, unit=version.statutory_limit_unit,
-        extra_days=extra,
+    statutory = case_due(
+        cal, accepted=case.accepted_at, limit=version.statutory_limit,
+        unit=version.statutory_limit_unit, extra_days=extra,
     )  # fmt: skip
-    promised = add_limit(
-        cal, start=start, limit=version.promised_limit, unit=version.promised_limit_unit,
-        extra_days=extra,
+    promised = case_due(
+        cal, accepted=case.accepted_at, limit=version.promised_limit,
+        unit=version.promised_limit_unit, extra_days=extra,
     )  # fmt: skip
     if version.case_type == CaseType.INSTANT and version.promised_limit in (None, 0):
-        promised = add_limit(cal, start=start, limit=0, unit=version.promised_limit_unit)
+        promised = case_due(
+            cal, accepted=case.accepted_at, limit=0, unit=version.promised_limit_unit
+        )
     case.statutory_deadline = statutory.day
     case.promised_deadline = promised.day or statutory.day
     case.deadline_provisional = statutory.provisional or promised.provisional
