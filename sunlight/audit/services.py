@@ -105,7 +105,10 @@ def audit_record_many(*, records: Sequence[AuditRecord]) -> list[AuditEntry]:
     if not records:
         return []
     _lock_chain()
-    last = AuditEntry.objects.order_by("-id").values_list("id", "entry_hash").first()
+    # The chain head, read with plain SQL: this runs in every service write.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, entry_hash FROM audit_auditentry ORDER BY id DESC LIMIT 1")
+        last = cursor.fetchone()
     seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
     moment = clock.now()
     moment = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
