@@ -23,7 +23,7 @@ from sunlight.cases.choices import (
     StepResult,
     StepState,
 )
-from sunlight.cases.deadlines import add_limit, local_date, paused_days
+from sunlight.cases.deadlines import case_due, local_date, paused_days
 from sunlight.cases.history_context import END_MARK, Anomaly, BatchContext, VersionInfo
 from sunlight.cases.services import Conclusion, applicant_problems, calendar
 from sunlight.core.clock import SHANGHAI
@@ -320,8 +320,8 @@ class _RecordCheck:
                                      end=p.ended_at)  # fmt: skip
             elif p.kind == PauseKind.EXTENSION:
                 extra += p.extension_days
-        due = add_limit(
-            cal, start=local_date(self.record.accepted_at), limit=version.statutory_limit,
+        due = case_due(
+            cal, accepted=self.record.accepted_at, limit=version.statutory_limit,
             unit=version.statutory_unit, extra_days=extra,
         )  # fmt: skip
         return due.day is not None and local_date(at) > due.day

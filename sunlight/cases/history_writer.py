@@ -13,7 +13,7 @@ from django.db import connection, models
 
 from sunlight.audit.services import AuditRecord, actor_label, audit_record_many
 from sunlight.cases.choices import PauseKind
-from sunlight.cases.deadlines import add_limit, local_date, paused_days, step_due
+from sunlight.cases.deadlines import add_limit, case_due, local_date, paused_days, step_due
 from sunlight.cases.history_checks import joint_parent_view, sorted_parts
 from sunlight.cases.history_context import BatchContext, VersionInfo, step_kind
 from sunlight.cases.models import Case, CaseCounter, CaseDocument, CasePause, CaseStep
@@ -201,25 +201,26 @@ class _Writer:
     def _deadlines(self, row: _Row, extra: int) -> tuple[Any, Any, bool]:
         """As services._recompute_deadlines (and joint registration for a joint parent)."""
         record, version = row.record, row.version
-        if record.accepted_at is None:
+        accepted = record.accepted_at
+        if accepted is None:
             return None, None, False
-        start = local_date(record.accepted_at)
         cal = self.calendar
         if record.joint_item is not None:
             due = add_limit(
-                cal, start=start, limit=record.joint_item.limit_days, unit=LimitUnit.WORKING_DAY
-            )
+                cal, start=local_date(accepted), limit=record.joint_item.limit_days,
+                unit=LimitUnit.WORKING_DAY,
+            )  # fmt: skip
             return due.day, due.day, due.provisional
-        statutory = add_limit(
-            cal, start=start, limit=version.statutory_limit, unit=version.statutory_unit,
+        statutory = case_due(
+            cal, accepted=accepted, limit=version.statutory_limit, unit=version.statutory_unit,
             extra_days=extra,
         )  # fmt: skip
-        promised = add_limit(
-            cal, start=start, limit=version.promised_limit, unit=version.promised_unit,
+        promised = case_due(
+            cal, accepted=accepted, limit=version.promised_limit, unit=version.promised_unit,
             extra_days=extra,
         )  # fmt: skip
         if version.case_type == CaseType.INSTANT and version.promised_limit in (None, 0):
-            promised = add_limit(cal, start=start, limit=0, unit=version.promised_unit)
+            promised = case_due(cal, accepted=accepted, limit=0, unit=version.promised_unit)
         return (
             statutory.day,
             promised.day or statutory.day,

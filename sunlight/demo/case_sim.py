@@ -119,7 +119,11 @@ class CaseRun:
         if joint is not None:
             received = joint[0]
         elif online:
-            received = clock.at(start) - dt.timedelta(minutes=rng.randint(1, 900))
+            # Sent in any time before the office opened it, but not before the power was in use.
+            opened = max((s for s, _e in power.windows if s <= start), default=start)
+            received = max(
+                clock.at(start) - dt.timedelta(minutes=rng.randint(1, 900)), clock.at(opened)
+            )
         else:
             received = clock.at(start, rng.randint(0, 59))
         self.received = received

@@ -135,9 +135,11 @@ class _Catalog:
         for version in versions:
             spans = []
             for start, end in windows.get(version.pk, ()):
-                first = self.clock.minute_of(start) + DAY
+                first = self.clock.minute_of(start) + 1  # the minute after, to the second
                 last = self.now if end is None else self.clock.minute_of(end)
-                if last - first > DAY:
+                if last - first > 3 * DAY:
+                    first += DAY  # applications start coming the day after publication
+                if last > first + 1:
                     spans.append((first, last))
             if spans:
                 self.versions[version.pk] = version
