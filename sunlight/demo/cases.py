@@ -55,7 +55,7 @@ from sunlight.org.models import Department, User
 NOW = dt.datetime(2026, 11, 20, 16, 0, tzinfo=SHANGHAI)
 # When the departments entered the batches (after office hours that Friday).
 RECORDED_AT = dt.datetime(2026, 11, 20, 18, 30, tzinfo=SHANGHAI)
-JOINT_SINCE = dt.datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)
+JOINT_SINCE = dt.datetime(2025, 3, 3, 9, 0, tzinfo=SHANGHAI)
 FULL_CASES = 52_000
 ANOMALIES_EACH = 20
 JOINT_CASES = 150
@@ -118,7 +118,7 @@ class _Catalog:
     def __init__(self, seed: int, scale: float) -> None:
         self.scale = scale
         cal = calendar()
-        self.clock = WorkClock(cal, dt.date(2025, 12, 1), NOW.astimezone(SHANGHAI).date())
+        self.clock = WorkClock(cal, dt.date(2024, 10, 1), NOW.astimezone(SHANGHAI).date())
         self.now = self.clock.minute_of(NOW)
         versions = list(
             PowerVersion.objects.filter(

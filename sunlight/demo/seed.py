@@ -26,7 +26,7 @@ class Step:
 
 
 # The organisation is set up the week before the catalog work starts (lifecycle.BASE).
-ORG_SETUP = dt.datetime(2025, 12, 29, 9, 0, tzinfo=clock.SHANGHAI)
+ORG_SETUP = dt.datetime(2024, 10, 28, 9, 0, tzinfo=clock.SHANGHAI)
 
 
 def _build_city(options: DemoOptions) -> str:
