@@ -5,3 +5,9 @@ class CasesConfig(AppConfig):
     name = "sunlight.cases"
     label = "cases"
     verbose_name = "网上办件"
+
+    def ready(self) -> None:
+        from sunlight.cases.jobs import deadlines_recompute_provisional
+        from sunlight.org.calendar_services import calendar_on_change
+
+        calendar_on_change(deadlines_recompute_provisional)

@@ -15,6 +15,7 @@ ACTIONS = {
     "cases.joint_item.created": "配置联办事项",
     "cases.case.joint_registered": "联办件统一受理",
     "cases.case.joint_concluded": "联办件全部办结",
+    "cases.deadlines.recomputed": "日历更新后重算暂定期限",
     "cases.case.recorded": "补录历史办件",
     "cases.report.generated": "生成行政权力运行情况报表",
     "cases.report.reported": "报表标记已报送",

@@ -199,7 +199,7 @@ class _Writer:
         )
 
     def _deadlines(self, row: _Row, extra: int) -> tuple[Any, Any, bool]:
-        """As services._recompute_deadlines (and joint registration for a joint parent)."""
+        """As services.recompute_deadlines (and joint registration for a joint parent)."""
         record, version = row.record, row.version
         accepted = record.accepted_at
         if accepted is None:

@@ -262,7 +262,7 @@ def accept_case(*, actor: Any, case: Case, opinion: str, now: Any) -> None:
     case.accepted_at = now
     case.fields = {**case.fields, "accepted": True, "materials_complete": True}
     Case.objects.filter(pk=case.pk).update(fields=case.fields)
-    _recompute_deadlines(case)
+    recompute_deadlines(case)
     for step in _open_steps(case):
         _finish_step(step, actor, StepResult.ACCEPTED, opinion or "予以受理", now)
         _advance(case, step, now)
@@ -516,7 +516,7 @@ def case_pause_end(*, actor: Any, case: Case) -> Case:
         if _active_pause(case) is None:
             raise InvalidTransition("办件没有进行中的特别程序")
         _close_pauses(case, now)
-        _recompute_deadlines(case)
+        recompute_deadlines(case)
         _audit(actor, "cases.case.resumed", case, {})
     return case
 
@@ -546,7 +546,7 @@ def case_extend(*, actor: Any, case: Case, days: int, reason: str) -> Case:
             requested_by=_user(actor),
             approved_by=_user(actor),
         )
-        _recompute_deadlines(case)
+        recompute_deadlines(case)
         _audit(actor, "cases.case.extended", case, {"days": days, "reason": reason})
     return case
 
@@ -763,7 +763,7 @@ def _close_pauses(case: Case, now: Any) -> None:
     case.refresh_from_db(fields=["paused_workdays"])
 
 
-def _recompute_deadlines(case: Case) -> None:
+def recompute_deadlines(case: Case) -> None:
     """Statutory and promised deadlines from acceptance, pauses given back, extension added."""
     if case.accepted_at is None:
         return

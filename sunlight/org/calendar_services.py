@@ -6,6 +6,7 @@ so the next deadline is computed with the new data.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
@@ -55,11 +56,23 @@ def _require_calendar_admin(actor: Any) -> None:
         raise PermissionDenied("只有平台管理员可以维护节假日日历") from exc
 
 
+_CHANGE_LISTENERS: list[Callable[[], object]] = []
+
+
+def calendar_on_change(listener: Callable[[], object]) -> None:
+    """Register follow-up work to run after any calendar change commits (the cases app
+    recomputes provisional deadlines). Org cannot import cases; cases registers itself here."""
+    if listener not in _CHANGE_LISTENERS:
+        _CHANGE_LISTENERS.append(listener)
+
+
 def _changed() -> None:
     # Drop now (this process's next read sees its own write) and again once committed (a
     # read between the two may have cached the old rows).
     calendar_cache_clear()
     transaction.on_commit(calendar_cache_clear)
+    for listener in _CHANGE_LISTENERS:
+        transaction.on_commit(listener)
 
 
 def describe_day(day: dt.date) -> str:

@@ -284,3 +284,27 @@ def test_hour_limits_count_office_hours_from_acceptance():
     case.refresh_from_db()
     assert case.promised_deadline == dt.date(2026, 3, 3)  # 7 h on Monday, the 8th on Tuesday
     assert case.statutory_deadline == dt.date(2026, 3, 4)
+
+
+def test_provisional_deadlines_are_recomputed_when_the_year_is_loaded(
+    django_capture_on_commit_callbacks,
+):
+    from sunlight.org import calendar_services
+
+    calendar_services.calendar_seed_from_package(actor=None)  # 2004–2026 loaded, 2027 not
+    office = factories.office_with_power()
+    december = dt.datetime(2026, 12, 21, 2, 0, tzinfo=dt.UTC)
+    with clock.frozen(december):
+        case = factories.register(office)
+        services.case_accept(actor=office.clerk, case=case)
+    case.refresh_from_db()
+    assert case.deadline_provisional
+    weekends_only = case.promised_deadline
+    with django_capture_on_commit_callbacks(execute=True):
+        calendar_services.calendar_day_set(
+            actor=None, day=dt.date(2027, 1, 1), kind="holiday", name="元旦"
+        )
+        calendar_services.calendar_year_mark_loaded(actor=None, year=2027, note="国务院通知")
+    case.refresh_from_db()
+    assert not case.deadline_provisional
+    assert case.promised_deadline == weekends_only + dt.timedelta(days=1)
