@@ -156,11 +156,14 @@ def _in_memory() -> bool:
 
 
 def _verify_range(low: int, high: int) -> tuple[int, list[tuple[int, str]]]:
-    """Check links, content and entry hashes of ids low..high: (rows checked, failures)."""
-    failures = _link_failures(low, high)
+    """Check links, content and entry hashes of ids low..high: (rows checked, failures).
+
+    Links are checked from the fetched bytes themselves: each header starts with the entry's
+    prev_hash, which must equal the previous entry's hash (the one before `low` read once)."""
     sha256 = hashlib.sha256
     checked = 0
     failure_at = None
+    expected = _hash_before(low).encode()
     # PostgreSQL: a chunked cursor is server-side (a range never sits in memory whole) and needs
     # a transaction. SQLite: no transaction — ours begin IMMEDIATE, which would serialise readers.
     reading = transaction.atomic() if connection.vendor == "postgresql" else nullcontext()
@@ -171,27 +174,45 @@ def _verify_range(low: int, high: int) -> tuple[int, list[tuple[int, str]]]:
             while failure_at is None and (rows := cursor.fetchmany(CHUNK)):
                 for header, data, hashes in rows:
                     if (
-                        sha256(bytes(data)).hexdigest() + sha256(bytes(header)).hexdigest()
-                        != hashes
+                        header[:64] != expected
+                        or sha256(data).hexdigest() + sha256(header).hexdigest() != hashes
                     ):
                         failure_at = checked
                         break
+                    expected = hashes[64:].encode()
                     checked += 1
         finally:
             cursor.close()
     if failure_at is not None:
-        failures.append(_describe_failure(low, high, failure_at))
-    return checked, failures
+        return checked, [_describe_failure(low, high, failure_at)]
+    if checked != high - low + 1:
+        return checked, _link_failures(low, high)  # fewer rows than ids: find the gap
+    return checked, []
+
+
+def _hash_before(low: int) -> str:
+    if low <= 1:
+        return GENESIS_HASH
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT entry_hash FROM audit_auditentry WHERE id = %s", [low - 1])
+        row = cursor.fetchone()
+    return row[0] if row else ""
 
 
 def _describe_failure(low: int, high: int, offset: int) -> tuple[int, str]:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, data, content_hash FROM audit_auditentry"
+            "SELECT id, data, content_hash, prev_hash FROM audit_auditentry"
             " WHERE id BETWEEN %s AND %s ORDER BY id LIMIT 1 OFFSET %s",
             [low, high, offset],
         )
-        entry_id, data, content_hash = cursor.fetchone()
+        entry_id, data, content_hash, prev_hash = cursor.fetchone()
+        cursor.execute("SELECT entry_hash FROM audit_auditentry WHERE id = %s", [entry_id - 1])
+        before = cursor.fetchone()
+    if entry_id > 1 and before is None:
+        return entry_id, f"序号不连续：第{entry_id}条之前有记录缺失"
+    if prev_hash != (before[0] if before else GENESIS_HASH):
+        return entry_id, "前一条哈希与链不符"
     if hashlib.sha256(data.encode()).hexdigest() != content_hash:
         return entry_id, "内容与内容哈希不符"
     return entry_id, "本条哈希与记录字段不符"
