@@ -11,6 +11,7 @@ urlpatterns = [
     path("staff/catalog/", include("sunlight.catalog.urls")),
     path("staff/flows/", include("sunlight.flows.urls")),
     path("staff/cases/reports/", include("sunlight.cases.urls_reports")),
+    path("staff/cases/joint/", include("sunlight.cases.urls_joint")),
     path("staff/cases/", include("sunlight.cases.urls")),
     path("apply/", include("sunlight.cases.urls_public")),
     path("", include("sunlight.disclosure.urls")),
