@@ -3,7 +3,8 @@ of several departments. Each power's part is its own case with its own clock, ac
 the parent case is what the applicant sees: one number, one overall deadline, concluded when
 every part is, and saying which part refused if one did."""
 
-from dataclasses import asdict
+from collections.abc import Mapping
+from dataclasses import asdict, replace
 from typing import Any
 
 from django.db import transaction
@@ -15,6 +16,7 @@ from sunlight.cases.models import Case, JointItem
 from sunlight.cases.permissions import require_window
 from sunlight.cases.services import (
     CaseRequest,
+    MaterialReceipt,
     accept_case,
     applicant_problems,
     calendar,
@@ -70,10 +72,20 @@ def joint_item_create(
     return joint
 
 
-def joint_case_register(*, actor: Any, joint: JointItem, request: CaseRequest) -> Case:
+def joint_case_register(
+    *,
+    actor: Any,
+    joint: JointItem,
+    request: CaseRequest,
+    materials_by_power: Mapping[str, list[MaterialReceipt]] | None = None,
+) -> Case:
     """Register and accept a joint application at the lead department's window: every part
     starts at once in its own department. All or nothing: if any part can't be accepted
-    (power not in use, no flow, materials missing), nothing is written."""
+    (power not in use, no flow, materials missing), nothing is written.
+
+    `materials_by_power` (power code → receipts) keeps each part's materials apart, since
+    different powers often list materials of the same name; without it `request.materials`
+    applies to every part."""
     require_window(actor, joint.lead_department)
     if not joint.active:
         raise DomainError("该联办事项已停用")
@@ -124,8 +136,13 @@ def joint_case_register(*, actor: Any, joint: JointItem, request: CaseRequest) -
         )
         parts = []
         for version in versions:
+            part_request = request
+            if materials_by_power is not None:
+                part_request = replace(
+                    request, materials=list(materials_by_power.get(version.item.code, []))
+                )
             part = create_case(
-                actor=actor, version=version, request=request, now=now, joint_parent=parent
+                actor=actor, version=version, request=part_request, now=now, joint_parent=parent
             )
             missing = missing_materials(part)
             if missing:
@@ -147,7 +164,11 @@ def joint_case_register(*, actor: Any, joint: JointItem, request: CaseRequest) -
                 "joint_item": joint.pk,
                 "parts": [p.number for p in parts],
                 "applicant_kind": request.applicant.kind,
-                "materials": [asdict(m) for m in request.materials],
+                "materials": (
+                    {code: [asdict(m) for m in ms] for code, ms in materials_by_power.items()}
+                    if materials_by_power is not None
+                    else [asdict(m) for m in request.materials]
+                ),
             },
         )
     return parent

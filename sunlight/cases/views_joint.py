@@ -139,15 +139,18 @@ def _submit(
                     group.form.add_error(group.form.file_field_of(name), problem.message)
     if applicant.errors or any(g.form.errors for g in groups):
         return None
-    receipts = [r for g in groups for r in g.form.receipts_received()]
+    by_power = {g.power.code: list(g.form.receipts_received()) for g in groups}
+    for group, name, _file in stored:  # an uploaded file counts as the material received
+        by_power[group.power.code].append(services.MaterialReceipt(name, copy_received=True))
     request = services.CaseRequest(
         power_code=groups[0].power.code if groups else "",
         applicant=applicant.applicant(),
         channel=Channel.WINDOW,
-        materials=receipts,
     )
     try:
-        parent = joint_case_register(actor=actor, joint=joint, request=request)
+        parent = joint_case_register(
+            actor=actor, joint=joint, request=request, materials_by_power=by_power
+        )
     except (NotFound, PermissionDenied):
         raise
     except ValidationFailed as exc:

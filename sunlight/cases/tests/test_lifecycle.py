@@ -308,3 +308,27 @@ def test_provisional_deadlines_are_recomputed_when_the_year_is_loaded(
     case.refresh_from_db()
     assert not case.deadline_provisional
     assert case.promised_deadline == weekends_only + dt.timedelta(days=1)
+
+
+def test_joint_materials_are_counted_per_power_not_by_name_across_parts():
+    planning, housing, joint = _joint_offices()
+    # Both powers list a "申请书"; receiving it for the planning part says nothing of housing.
+    request = services.CaseRequest(power_code=planning.code, applicant=factories.person())
+    with pytest.raises(ValidationFailed, match="必要材料未收齐"):
+        joint_case_register(
+            actor=planning.clerk,
+            joint=joint,
+            request=request,
+            materials_by_power={planning.code: factories.all_materials(planning)},
+        )
+    assert not Case.objects.exists()
+    parent = joint_case_register(
+        actor=planning.clerk,
+        joint=joint,
+        request=request,
+        materials_by_power={
+            planning.code: factories.all_materials(planning),
+            housing.code: factories.all_materials(housing),
+        },
+    )
+    assert parent.joint_parts.count() == 2
