@@ -128,10 +128,6 @@ def advance(graph: FlowGraph, from_node: str, fields: Mapping[str, Any]) -> Adva
     return result
 
 
-def continue_from_join(graph: FlowGraph, join_id: str, fields: Mapping[str, Any]) -> Advance:
-    return advance(graph, join_id, fields)
-
-
 def _follow(
     graph: FlowGraph, edge: GraphEdge, fields: Mapping[str, Any], result: Advance, depth: int
 ) -> None:

@@ -392,7 +392,7 @@ def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
                 [table, count],
             )
             return [value for (value,) in cursor.fetchall()]
-        cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+        cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(table)}")  # noqa: S608 table name from model metadata
         (highest,) = cursor.fetchone()
     first = (highest or 0) + 1
     return list(range(first, first + count))

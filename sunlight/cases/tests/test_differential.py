@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 pytest.importorskip("SpiffWorkflow", reason="SpiffWorkflow (test extra) is not installed")
+# E402 below: the imports follow importorskip so the module skips cleanly without Spiff.
 
 from sunlight.cases import services  # noqa: E402
 from sunlight.cases.choices import CaseState, StepState  # noqa: E402
