@@ -2,7 +2,8 @@
 
     sunlight demo                 seed the demo city (once) and serve it on 127.0.0.1:8000
     sunlight seed-demo            create or complete the demo city (idempotent)
-    sunlight serve                apply migrations and serve the web app
+    sunlight serve                apply migrations and serve the web app (with its worker)
+    sunlight worker [--once]      run the background jobs (scans, escalations, deliveries)
     sunlight status [--json]      counts an operator or monitoring script can read
     sunlight audit verify         recompute the audit hash chain
     sunlight catalog import FILE --department CODE [--good-rows-only]
@@ -12,6 +13,7 @@
     sunlight calendar seed                            load official holidays (chinesecalendar)
     sunlight calendar add-workdays DATE N [--explain] date N working days after DATE
     sunlight reports generate [--month YYYY-MM]       stage forms due now; last month's filing forms
+    sunlight supervise scan [--full] [--json]         run the supervision rules now
 
 Any other verb is passed to Django (migrate, createsuperuser, check, shell, …).
 """
@@ -29,12 +31,14 @@ GROUPED = {
     ("calendar", "seed"): "seed_calendar",
     ("calendar", "add-workdays"): "add_workdays",
     ("reports", "generate"): "generate_stage_reports",
+    ("supervise", "scan"): "supervise_scan",
 }
 SINGLE = {
     "demo": "run_demo",
     "seed-demo": "seed_demo",
     "serve": "serve",
     "status": "show_status",
+    "worker": "run_worker",
 }
 
 

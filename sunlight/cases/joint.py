@@ -3,6 +3,7 @@ of several departments. Each power's part is its own case with its own clock, ac
 the parent case is what the applicant sees: one number, one overall deadline, concluded when
 every part is, and saying which part refused if one did."""
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import asdict, replace
 from typing import Any
@@ -30,9 +31,52 @@ from sunlight.catalog.choices import CaseType, ItemStatus, LimitUnit
 from sunlight.catalog.models import PowerItem
 from sunlight.catalog.selectors import power_version_for_use
 from sunlight.core import clock
-from sunlight.core.errors import DomainError, FieldProblem, ValidationFailed
+from sunlight.core.errors import (
+    DomainError,
+    FieldProblem,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from sunlight.org.models import Department
 from sunlight.org.permissions import require_org_admin
+
+MAX_LIMIT_DAYS = 365
+INACTIVE = "该联办事项已停用，不能登记新的联办申请；已受理的联办件继续办理"
+
+
+# ---------------------------------------------------------------- configuration
+#
+# Configuring a joint item is a platform admin's act (within the lead department's region),
+# not the lead department's: the item commits other departments' powers to one window and one
+# overall deadline, which no single department may decide for the others.
+
+
+def _joint_problems(*, name: str, powers: list[PowerItem], limit_days: int) -> list[FieldProblem]:
+    """Every problem of a joint item's content (none when it may be saved or used)."""
+    problems = []
+    if not (name or "").strip():
+        problems.append(FieldProblem("联办事项名称", "不能为空"))
+    elif len(name.strip()) > 200:
+        problems.append(FieldProblem("联办事项名称", "不能超过200字"))
+    if len({p.pk for p in powers}) < 2:
+        problems.append(FieldProblem("权力事项", "联办事项至少包含两项权力事项"))
+    not_in_use = sorted({p.code for p in powers if p.status != ItemStatus.PUBLISHED})
+    if not_in_use:
+        problems.append(FieldProblem("权力事项", f"以下事项不在用：{'、'.join(not_in_use)}"))
+    if limit_days is None or not 0 < limit_days <= MAX_LIMIT_DAYS:
+        problems.append(FieldProblem("总体承诺时限", f"应为1-{MAX_LIMIT_DAYS}个工作日"))
+    return problems
+
+
+def joint_item_revision(joint: JointItem) -> str:
+    """A fingerprint of the item's configuration as shown: the edit form carries it back so a
+    save based on a stale page is refused instead of silently undoing another admin's change."""
+    power_ids = sorted(joint.powers.values_list("pk", flat=True))
+    # Not `active`: switching it on or off does not conflict with editing the content.
+    text = f"{joint.name}|{joint.lead_department_id}|{joint.limit_days}|{power_ids}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def joint_item_create(
@@ -45,16 +89,7 @@ def joint_item_create(
 ) -> JointItem:
     """Configure a joint item (platform admins)."""
     require_org_admin(actor, region_code=lead_department.region_id)
-    problems = []
-    if not (name or "").strip():
-        problems.append(FieldProblem("联办事项名称", "不能为空"))
-    if len({p.pk for p in powers}) < 2:
-        problems.append(FieldProblem("权力事项", "联办事项至少包含两项权力事项"))
-    not_in_use = [p.code for p in powers if p.status != ItemStatus.PUBLISHED]
-    if not_in_use:
-        problems.append(FieldProblem("权力事项", f"以下事项不在用：{'、'.join(not_in_use)}"))
-    if not 0 < limit_days <= 365:
-        problems.append(FieldProblem("总体承诺时限", "应为1-365个工作日"))
+    problems = _joint_problems(name=name, powers=powers, limit_days=limit_days)
     if problems:
         raise ValidationFailed(problems)
     with transaction.atomic():
@@ -72,6 +107,126 @@ def joint_item_create(
     return joint
 
 
+def joint_item_update(
+    *,
+    actor: Any,
+    joint: JointItem,
+    name: str,
+    lead_department: Department,
+    powers: list[PowerItem],
+    limit_days: int,
+    revision: str | None = None,
+) -> JointItem:
+    """Change a joint item's name, lead department, powers or overall limit (platform admins
+    of both the old and the new lead department's region). Cases already registered keep
+    their parts and deadline. `revision` (joint_item_revision of the page shown) refuses a
+    save over someone else's change; saving what is already stored changes nothing."""
+    require_org_admin(actor, region_code=joint.lead_department.region_id)
+    require_org_admin(actor, region_code=lead_department.region_id)
+    problems = _joint_problems(name=name, powers=powers, limit_days=limit_days)
+    if problems:
+        raise ValidationFailed(problems)
+    wanted = {p.pk for p in powers}
+    with transaction.atomic():
+        current = JointItem.objects.select_for_update().filter(pk=joint.pk).first()
+        if current is None:
+            raise NotFound("联办事项不存在")
+        before_powers = set(current.powers.values_list("pk", flat=True))
+        unchanged = (
+            current.name == name.strip()
+            and current.lead_department_id == lead_department.pk
+            and current.limit_days == limit_days
+            and before_powers == wanted
+        )
+        if unchanged:  # a second click of the same save, or nothing edited
+            return current
+        if revision is not None and revision != joint_item_revision(current):
+            raise InvalidTransition("该联办事项已被他人修改，请刷新页面后重新修改")
+        before = {
+            "name": current.name,
+            "lead_department": current.lead_department_id,
+            "limit": current.limit_days,
+            "powers": sorted(
+                PowerItem.objects.filter(pk__in=before_powers).values_list("code", flat=True)
+            ),
+        }
+        JointItem.objects.filter(pk=current.pk).update(
+            name=name.strip(), lead_department=lead_department, limit_days=limit_days
+        )
+        current.powers.set(powers)
+        current.refresh_from_db()
+        audit_record(
+            actor=actor,
+            action="cases.joint_item.updated",
+            object_type="cases.jointitem",
+            object_id=current.pk,
+            data={
+                "before": before,
+                "after": {
+                    "name": current.name,
+                    "lead_department": lead_department.pk,
+                    "limit": limit_days,
+                    "powers": sorted(p.code for p in powers),
+                },
+            },
+        )
+    return current
+
+
+def joint_item_deactivate(*, actor: Any, joint: JointItem, reason: str) -> JointItem:
+    """停用: the item accepts no new joint application; joint cases already registered go on.
+    Compare-and-swap on `active`, so a second click is told it is already done."""
+    return _joint_item_set_active(actor=actor, joint=joint, active=False, reason=reason)
+
+
+def joint_item_reactivate(*, actor: Any, joint: JointItem, reason: str) -> JointItem:
+    """启用 again; refused while any of its powers is not in use (it could not register)."""
+    return _joint_item_set_active(actor=actor, joint=joint, active=True, reason=reason)
+
+
+def _joint_item_set_active(*, actor: Any, joint: JointItem, active: bool, reason: str) -> JointItem:
+    require_org_admin(actor, region_code=joint.lead_department.region_id)
+    verb = "启用" if active else "停用"
+    problems = []
+    if not (reason or "").strip():
+        problems.append(FieldProblem("原因", f"请填写{verb}原因"))
+    elif len(reason.strip()) > 500:
+        problems.append(FieldProblem("原因", "原因不能超过500字"))
+    if active:
+        powers = list(joint.powers.all())
+        problems += _joint_problems(name=joint.name, powers=powers, limit_days=joint.limit_days)
+    if problems:
+        raise ValidationFailed(problems)
+    with transaction.atomic():
+        moved = JointItem.objects.filter(pk=joint.pk, active=not active).update(active=active)
+        if not moved:
+            raise InvalidTransition(f"该联办事项已{verb}，无需重复操作")
+        joint.active = active
+        audit_record(
+            actor=actor,
+            action="cases.joint_item.reactivated" if active else "cases.joint_item.deactivated",
+            object_type="cases.jointitem",
+            object_id=joint.pk,
+            data={"name": joint.name, "reason": reason.strip()},
+        )
+    return joint
+
+
+def joint_item_get_for_admin(*, actor: Any, joint_id: int) -> JointItem:
+    """A joint item an admin may configure; NotFound outside their region."""
+    joint = JointItem.objects.filter(pk=joint_id).select_related("lead_department").first()
+    if joint is None:
+        raise NotFound("联办事项不存在")
+    try:
+        require_org_admin(actor, region_code=joint.lead_department.region_id)
+    except PermissionDenied:
+        raise NotFound("联办事项不存在") from None
+    return joint
+
+
+# ---------------------------------------------------------------- registration
+
+
 def joint_case_register(
     *,
     actor: Any,
@@ -85,10 +240,11 @@ def joint_case_register(
 
     `materials_by_power` (power code → receipts) keeps each part's materials apart, since
     different powers often list materials of the same name; without it `request.materials`
-    applies to every part."""
+    applies to every part. `request.fields` is the one application's data (一表申请): every
+    part gets it, so each part's exclusive gateways decide on it."""
     require_window(actor, joint.lead_department)
     if not joint.active:
-        raise DomainError("该联办事项已停用")
+        raise DomainError(INACTIVE)
     problems = applicant_problems(request.applicant)
     versions = []
     for power in joint.powers.order_by("code"):
@@ -104,8 +260,12 @@ def joint_case_register(
     now = clock.now()
     lead = joint.lead_department
     with transaction.atomic():
+        # Row lock: a 停用 committed since the check above wins, and no case is written.
+        locked = JointItem.objects.select_for_update().filter(pk=joint.pk, active=True).first()
+        if locked is None:
+            raise DomainError(INACTIVE)
         deadline = add_limit(
-            calendar(), start=local_date(now), limit=joint.limit_days, unit=LimitUnit.WORKING_DAY
+            calendar(), start=local_date(now), limit=locked.limit_days, unit=LimitUnit.WORKING_DAY
         )
         parent = Case.objects.create(
             number=next_case_number(lead, now),
@@ -123,6 +283,9 @@ def joint_case_register(
             applicant_id_number=request.applicant.id_number.strip().upper(),
             applicant_phone=request.applicant.phone.strip(),
             applicant_address=request.applicant.address.strip(),
+            agent_name=request.applicant.agent_name.strip(),
+            agent_id_number=request.applicant.agent_id_number.strip().upper(),
+            agent_phone=request.applicant.agent_phone.strip(),
             fields=dict(request.fields),
             state=CaseState.IN_PROGRESS,
             received_at=now,
@@ -164,6 +327,7 @@ def joint_case_register(
                 "joint_item": joint.pk,
                 "parts": [p.number for p in parts],
                 "applicant_kind": request.applicant.kind,
+                "fields": dict(request.fields),
                 "materials": (
                     {code: [asdict(m) for m in ms] for code, ms in materials_by_power.items()}
                     if materials_by_power is not None

@@ -104,6 +104,13 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["department", "state"], name="cases_case_dept_state"),
             models.Index(fields=["state", "promised_deadline"], name="cases_case_state_deadline"),
+            # Supervision: a power's latest case (idle powers); extended open cases (yellow).
+            models.Index(fields=["power_item", "received_at"], name="cases_case_power_received"),
+            models.Index(
+                fields=["extension_days"],
+                condition=models.Q(extension_days__gt=0),
+                name="cases_case_extended",
+            ),
         ]
 
     def __str__(self) -> str:

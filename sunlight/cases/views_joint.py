@@ -1,10 +1,9 @@
-"""Staff pages of joint approval (并联审批): the joint items a user takes part in, registering one
-application at the lead department's window, and configuring a joint item (platform admins).
+"""Staff pages of joint approval (并联审批): the joint items a user takes part in and registering
+one application at the lead department's window (configuring them: views_joint_config.py).
 Thin: joint.py decides who may do what; these pages only collect input and show problems."""
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -12,43 +11,47 @@ from django.shortcuts import redirect, render
 
 from sunlight.cases import services
 from sunlight.cases.choices import Channel, DocumentKind
-from sunlight.cases.forms import APPLICANT_PROBLEMS, ApplicantForm, MaterialsForm
-from sunlight.cases.joint import joint_case_register, joint_item_create
+from sunlight.cases.forms import APPLICANT_PROBLEMS, ApplicantForm, CaseFieldsForm, MaterialsForm
+from sunlight.cases.joint import INACTIVE, joint_case_register
 from sunlight.cases.models import Case, JointItem
+from sunlight.cases.offers import flow_case_fields
 from sunlight.cases.permissions import require_window
 from sunlight.cases.uploads import StoredFile, store_upload
-from sunlight.catalog.choices import ItemStatus
 from sunlight.catalog.models import PowerItem
 from sunlight.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from sunlight.org.decorators import org_admin_required, staff_required
-from sunlight.org.forms import DepartmentChoiceField, StaffForm, apply_problems
-from sunlight.org.permissions import departments_visible_to, is_platform_admin
-
-JOINT_PROBLEMS = {"联办事项名称": "name", "权力事项": "powers", "总体承诺时限": "limit_days"}
+from sunlight.flows.fields import CASE_FIELDS, CaseField
+from sunlight.org.decorators import staff_required
+from sunlight.org.forms import apply_problems
+from sunlight.org.permissions import departments_visible_to, is_platform_admin, require_org_admin
 
 
 def _visible_joint_items(user: Any) -> QuerySet[JointItem]:
+    """Items the user takes part in (lead or a part's department); admins also see 停用 ones."""
     departments = departments_visible_to(user)
+    items = (
+        JointItem.objects.all()
+        if is_platform_admin(user)
+        else JointItem.objects.filter(active=True)
+    )
     return (
-        JointItem.objects.filter(active=True)
-        .filter(Q(lead_department__in=departments) | Q(powers__department__in=departments))
+        items.filter(Q(lead_department__in=departments) | Q(powers__department__in=departments))
         .select_related("lead_department")
         .distinct()
-        .order_by("name", "pk")
+        .order_by("-active", "name", "pk")
     )
 
 
 def _joint_for_window(user: Any, pk: int) -> JointItem:
-    joint = JointItem.objects.filter(pk=pk, active=True).select_related("lead_department").first()
+    joint = JointItem.objects.filter(pk=pk).select_related("lead_department").first()
     if joint is None:
-        raise NotFound("联办事项不存在或已停用")
+        raise NotFound("联办事项不存在")
     require_window(user, joint.lead_department)
     return joint
 
 
 def _parts(joint: JointItem) -> list[PowerItem]:
     return list(
-        joint.powers.select_related("department", "current_version")
+        joint.powers.select_related("department", "current_version__flow")
         .prefetch_related("current_version__materials")
         .order_by("code")
     )
@@ -56,8 +59,19 @@ def _parts(joint: JointItem) -> list[PowerItem]:
 
 def _may_register(user: Any, joint: JointItem) -> bool:
     # Only decides whether to offer the link; joint_case_register checks again.
+    if not joint.active:
+        return False
     try:
         require_window(user, joint.lead_department)
+    except DomainError:
+        return False
+    return True
+
+
+def _may_configure(user: Any, joint: JointItem) -> bool:
+    # Only decides whether to offer the link; the joint_item_* services check again.
+    try:
+        require_org_admin(user, region_code=joint.lead_department.region_id)
     except DomainError:
         return False
     return True
@@ -73,6 +87,7 @@ def joint_list(request: HttpRequest) -> HttpResponse:
                 "joint": joint,
                 "parts": _parts(joint),
                 "may_register": _may_register(user, joint),
+                "may_configure": _may_configure(user, joint),
             }
         )
     return render(
@@ -94,18 +109,39 @@ class _Group:
         )
 
 
+def _case_fields_form(groups: list[_Group], data: Any) -> CaseFieldsForm:
+    """One set of case fields for the one application (一表申请): every field any part's flow
+    reads, each saying which departments' flows use it. Every part gets the values."""
+    used: dict[str, list[str]] = {}
+    for group in groups:
+        flow = getattr(group.version, "flow", None) if group.version else None
+        for case_field in flow_case_fields(flow_id=flow.pk if flow else None):
+            names = used.setdefault(case_field.name, [])
+            if group.power.department.name not in names:
+                names.append(group.power.department.name)
+    wanted: list[CaseField] = [f for name, f in CASE_FIELDS.items() if name in used]
+    form = CaseFieldsForm(data, prefix="fields", case_fields=wanted)
+    for name, departments in used.items():
+        form.fields[name].help_text = f"用于{'、'.join(departments)}的办理流程"
+    return form
+
+
 @staff_required
 def joint_register(request: HttpRequest, pk: int) -> HttpResponse:
     joint = _joint_for_window(request.user, pk)
+    if not joint.active:  # 停用 since the list was shown: say so instead of a bare 404
+        messages.error(request, INACTIVE)
+        return redirect("joint:list")
     data = files = None
     if request.method == "POST":
         data, files = request.POST, request.FILES
     applicant = ApplicantForm(data, prefix="applicant")
     groups = [_Group(power, data, files) for power in _parts(joint)]
+    fields = _case_fields_form(groups, data)
     general: list[str] = []
     status = 200
     if request.method == "POST":
-        parent = _submit(request.user, joint, applicant, groups, general)
+        parent = _submit(request.user, joint, applicant, fields, groups, general)
         if parent is not None:
             messages.success(
                 request,
@@ -117,16 +153,27 @@ def joint_register(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "cases/joint_register.html",
-        {"joint": joint, "applicant": applicant, "groups": groups, "general": general},
+        {
+            "joint": joint,
+            "applicant": applicant,
+            "fields": fields,
+            "groups": groups,
+            "general": general,
+        },
         status=status,
     )
 
 
 def _submit(
-    actor: Any, joint: JointItem, applicant: ApplicantForm, groups: list[_Group], general: list
+    actor: Any,
+    joint: JointItem,
+    applicant: ApplicantForm,
+    fields: CaseFieldsForm,
+    groups: list[_Group],
+    general: list,
 ) -> Case | None:
     """Register the joint application; None (with every problem shown) when refused."""
-    forms_ok = [applicant.is_valid()] + [g.form.is_valid() for g in groups]
+    forms_ok = [applicant.is_valid(), fields.is_valid()] + [g.form.is_valid() for g in groups]
     if not all(forms_ok):
         return None
     stored: list[tuple[_Group, str, StoredFile]] = []
@@ -146,6 +193,7 @@ def _submit(
         power_code=groups[0].power.code if groups else "",
         applicant=applicant.applicant(),
         channel=Channel.WINDOW,
+        fields=fields.values(),
     )
     try:
         parent = joint_case_register(
@@ -169,59 +217,3 @@ def _submit(
                 actor=actor, case=part, name=name, stored=file, kind=DocumentKind.MATERIAL
             )
     return parent
-
-
-class PowerChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: PowerItem) -> str:
-        name = obj.current_version.full_name if obj.current_version else ""
-        return f"{obj.code} {name}（{obj.department.name}）"
-
-
-class JointItemForm(StaffForm):
-    name = forms.CharField(label="联办事项名称", max_length=200)
-    lead_department = DepartmentChoiceField(label="牵头部门", queryset=None)
-    powers = PowerChoiceField(
-        label="包含的权力事项",
-        queryset=None,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="至少选择两项已发布的权力事项",
-    )
-    limit_days = forms.IntegerField(
-        label="总体承诺时限（工作日）", min_value=1, max_value=365, initial=20
-    )
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        departments = departments_visible_to(user)
-        self.fields["lead_department"].queryset = departments.select_related("region").order_by(
-            "region_id", "code"
-        )
-        self.fields["powers"].queryset = (
-            PowerItem.objects.filter(status=ItemStatus.PUBLISHED, department__in=departments)
-            .select_related("department", "current_version")
-            .order_by("code")
-        )
-
-
-@org_admin_required
-def joint_create(request: HttpRequest) -> HttpResponse:
-    form = JointItemForm(request.POST or None, user=request.user)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                joint = joint_item_create(
-                    actor=request.user,
-                    name=data["name"],
-                    lead_department=data["lead_department"],
-                    powers=list(data["powers"]),
-                    limit_days=data["limit_days"],
-                )
-            except ValidationFailed as exc:
-                apply_problems(form, exc.problems, JOINT_PROBLEMS)
-            else:
-                messages.success(request, f"已创建联办事项“{joint.name}”。")
-                return redirect("joint:list")
-        status = 400
-    return render(request, "cases/joint_form.html", {"form": form}, status=status)

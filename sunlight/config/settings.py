@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "sunlight.catalog",
     "sunlight.flows",
     "sunlight.cases",
+    "sunlight.notifications",
+    "sunlight.discretion",
+    "sunlight.supervision",
     "sunlight.disclosure",
     "sunlight.demo",
 ]
@@ -197,6 +200,31 @@ SUNLIGHT_OFFICE_HOURS = env.get("SUNLIGHT_OFFICE_HOURS")
 SUNLIGHT_IMPORT_MAX_BYTES = env.get_int("SUNLIGHT_IMPORT_MAX_MB") * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = SUNLIGHT_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = SUNLIGHT_IMPORT_MAX_BYTES + 1024 * 1024
+
+# Notifications (notifications/): e-mail through Django's mail backends, SMS through ours.
+SUNLIGHT_SITE_URL = (
+    env.get("SUNLIGHT_SITE_URL") or f"http://{env.get('SUNLIGHT_HOST')}:{env.get('SUNLIGHT_PORT')}"
+).rstrip("/")
+EMAIL_HOST = env.get("SUNLIGHT_EMAIL_HOST")
+EMAIL_PORT = env.get_int("SUNLIGHT_EMAIL_PORT")
+EMAIL_HOST_USER = env.get("SUNLIGHT_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env.get("SUNLIGHT_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env.get_bool("SUNLIGHT_EMAIL_USE_TLS")
+EMAIL_USE_SSL = env.get_bool("SUNLIGHT_EMAIL_USE_SSL")
+EMAIL_TIMEOUT = env.get_int("SUNLIGHT_DELIVERY_TIMEOUT_SECONDS")
+DEFAULT_FROM_EMAIL = SERVER_EMAIL = env.get("SUNLIGHT_EMAIL_FROM")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    # No mail server (the demo): every e-mail is kept as a file, so nothing is lost.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = DATA_DIR / "outbox" / "email"
+SUNLIGHT_SMS_BACKEND = env.get("SUNLIGHT_SMS_BACKEND")
+SUNLIGHT_SMS_FILE_PATH = DATA_DIR / "outbox" / "sms"
+SUNLIGHT_SMS_GATEWAY_URL = env.get("SUNLIGHT_SMS_GATEWAY_URL")
+SUNLIGHT_SMS_GATEWAY_TOKEN = env.get("SUNLIGHT_SMS_GATEWAY_TOKEN")
+SUNLIGHT_SMS_TIMEOUT = EMAIL_TIMEOUT
+SUNLIGHT_DELIVERY_MAX_ATTEMPTS = env.get_int("SUNLIGHT_DELIVERY_MAX_ATTEMPTS")
 
 LOGGING = {
     "version": 1,

@@ -13,6 +13,9 @@ urlpatterns = [
     path("staff/cases/reports/", include("sunlight.cases.urls_reports")),
     path("staff/cases/joint/", include("sunlight.cases.urls_joint")),
     path("staff/cases/", include("sunlight.cases.urls")),
+    path("staff/supervision/", include("sunlight.supervision.urls")),
+    path("staff/discretion/", include("sunlight.discretion.urls")),
+    path("staff/notifications/", include("sunlight.notifications.urls")),
     path("apply/", include("sunlight.cases.urls_public")),
     path("", include("sunlight.disclosure.urls")),
 ]

@@ -7,6 +7,9 @@ workbench's to-dos), several joint approvals, and planted anomalies for supervis
 
 Each department's cases are one declared 补录 batch (cases.history), entered by its head in
 one transaction at RECORDED_AT; an interrupted run redoes only the departments with no cases.
+Then the reporting job runs once (REPORTS_AT): stage registration forms for the last 30 days
+and last month's filing forms, so the reports pages have data; an interrupted run redoes it,
+and forms already there are not made again (generation is an anti-join on unique forms).
 Deterministic: every draw comes from a Random seeded by the demo seed and the department.
 """
 
@@ -17,13 +20,20 @@ from collections import Counter
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from tqdm import tqdm
 
 from sunlight.cases.choices import OPEN_STATES, CaseState, Channel, DocumentKind, StepState
 from sunlight.cases.history import HistoricalCase, cases_record_history
 from sunlight.cases.history_context import load_graphs, version_windows
 from sunlight.cases.joint import joint_item_create
-from sunlight.cases.models import Case, JointItem
+from sunlight.cases.models import Case, JointItem, ReportKind, ReportStage, StageReport
+from sunlight.cases.reports import (
+    ENDED_STATES,
+    Month,
+    filing_reports_generate,
+    stage_reports_generate,
+)
 from sunlight.cases.services import calendar
 from sunlight.catalog.choices import CaseType, Category, HandlingForm, ItemStatus
 from sunlight.catalog.models import Material, PowerVersion
@@ -56,6 +66,11 @@ NOW = dt.datetime(2026, 11, 20, 16, 0, tzinfo=SHANGHAI)
 # When the departments entered the batches (after office hours that Friday).
 RECORDED_AT = dt.datetime(2026, 11, 20, 18, 30, tzinfo=SHANGHAI)
 JOINT_SINCE = dt.datetime(2025, 3, 3, 9, 0, tzinfo=SHANGHAI)
+# The reporting job's one run, after the batches were entered: stage forms of the stages
+# reached in the last 30 days, and the filing forms of the month before NOW's.
+REPORTS_AT = RECORDED_AT + dt.timedelta(minutes=15)
+REPORTS_SINCE = NOW - dt.timedelta(days=30)
+REPORTS_MONTH = Month.of(NOW.date()).previous
 FULL_CASES = 52_000
 ANOMALIES_EACH = 20
 JOINT_CASES = 150
@@ -106,7 +121,50 @@ def _departments_wanting_cases() -> set[int]:
 def cases_ready(seed: int) -> bool:
     if not lifecycle.catalog_ready(seed):
         return False
-    return _departments_wanting_cases() <= _departments_with_cases()
+    return _departments_wanting_cases() <= _departments_with_cases() and not _reports_pending()
+
+
+def _reports_pending() -> bool:
+    """Whether the reporting run has forms left to make: a 受理 or 办结 form of the window, or a
+    filing of REPORTS_MONTH (the generator's own criteria). 办理 forms need no check of their
+    own: they are made in the same transaction as the 受理 and 办结 ones."""
+    important = _city_cases().filter(power_version__important=True, joint_item__isnull=True)
+    window = (REPORTS_SINCE, REPORTS_AT)
+
+    def lacking(stage: str) -> Exists:
+        return ~Exists(
+            StageReport.objects.filter(
+                kind=ReportKind.STAGE_REGISTRATION, case=OuterRef("pk"), stage=stage
+            )
+        )
+
+    if important.filter(accepted_at__range=window).filter(lacking(ReportStage.ACCEPTED)).exists():
+        return True
+    ended = important.filter(state__in=ENDED_STATES, concluded_at__range=window)
+    if ended.filter(lacking(ReportStage.CONCLUDED)).exists():
+        return True
+    start, end = REPORTS_MONTH.bounds()
+    filed = StageReport.objects.filter(
+        kind=ReportKind.PERIODIC_FILING,
+        department=OuterRef("department"),
+        period_start=REPORTS_MONTH.start,
+    )
+    unfiled = _city_cases().filter(
+        power_version__important=False,
+        joint_item__isnull=True,
+        state__in=ENDED_STATES,
+        concluded_at__gte=start,
+        concluded_at__lt=end,
+    )
+    return unfiled.filter(~Exists(filed)).exists()
+
+
+def _reports_build() -> str:
+    """The reporting job's run at REPORTS_AT (the same services as `generate_stage_reports`)."""
+    with clock.frozen(REPORTS_AT):
+        created = stage_reports_generate(now=REPORTS_AT, since=REPORTS_SINCE)
+        filed = filing_reports_generate(month=REPORTS_MONTH.start, now=REPORTS_AT)
+    return f"登记表 {sum(created.values())} 份、{REPORTS_MONTH.start:%Y年%m月}备案表 {filed} 份"
 
 
 # ---------------------------------------------------------------- the plan
@@ -495,10 +553,12 @@ def cases_build(seed: int, scale: float, progress: bool = True) -> str:
                 rng=random.Random(f"{seed}:codes:{department.full_code}"),
             )
     bar.close()
+    reports = _reports_build()
     cases = _city_cases()
     open_cases = cases.filter(state__in=OPEN_STATES).count()
     joint = cases.filter(joint_item__isnull=False, joint_parent__isnull=True).count()
     return (
         f"{written} 件办件（{len(todo)} 个部门；全市在办 {open_cases} 件，"
-        f"联办件 {joint} 件，本次预置异常 {planted} 件，补录于 {RECORDED_AT:%Y-%m-%d %H:%M}）"
+        f"联办件 {joint} 件，本次预置异常 {planted} 件，补录于 {RECORDED_AT:%Y-%m-%d %H:%M}）；"
+        f"运行情况报表：{reports}"
     )

@@ -8,7 +8,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sunlight.core import clock
-from sunlight.demo import calendar, cases, city, flows, lifecycle
+from sunlight.demo import (
+    calendar,
+    cases,
+    city,
+    discretion,
+    flows,
+    lifecycle,
+    supervision,
+    supervision_orders,
+    supervision_scores,
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,26 @@ STEPS: list[Step] = [
         "办件",
         lambda o: cases.cases_ready(o.seed),
         lambda o: cases.cases_build(o.seed, o.scale, o.progress),
+    ),
+    Step(
+        "自由裁量基准",
+        lambda o: discretion.discretion_ready(o.seed),
+        lambda o: discretion.discretion_build(o.seed),
+    ),
+    Step(
+        "电子监察",
+        lambda o: supervision.supervision_ready(o.seed),
+        lambda o: supervision.supervision_build(o.seed),
+    ),
+    Step(
+        "督办",
+        lambda o: supervision_orders.orders_ready(o.seed),
+        lambda o: supervision_orders.orders_build(o.seed),
+    ),
+    Step(
+        "部门考核",
+        lambda o: supervision_scores.scores_ready(o.seed),
+        lambda o: supervision_scores.scores_build(o.seed),
     ),
 ]
 

@@ -4,11 +4,13 @@ department's window, and platform admins configuring a joint item."""
 import pytest
 from django.urls import reverse
 
-from sunlight.cases.choices import CaseState
+from sunlight.cases.choices import CaseState, StepState
 from sunlight.cases.joint import joint_item_create
 from sunlight.cases.models import Case, JointItem
+from sunlight.cases.services import step_complete
 from sunlight.cases.tests import factories
 from sunlight.cases.tests.ui import applicant_post, client_of, detail_url
+from sunlight.flows.steps import Branch, StepRow
 from sunlight.org.tests import factories as org_factories
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +31,38 @@ def offices():
         lead_department=planning.department,
         powers=[planning.item, housing.item],
         limit_days=15,
+    )
+    return planning, housing, joint
+
+
+# Housing's review branches on the area, planning's (LICENCE_STEPS) on a site inspection.
+AREA_STEPS = [
+    StepRow("1", "受理", "clerk", 1),
+    StepRow(
+        "2",
+        "审查",
+        "approver",
+        5,
+        branches=[
+            Branch("大型项目", "3", "area > 1000"),
+            Branch("一般项目", "4", "", is_default=True),
+        ],
+    ),
+    StepRow("3", "专家评审", "approver", 5),
+    StepRow("4", "决定", "approver", 2),
+]
+
+
+@pytest.fixture
+def routed():
+    planning = factories.office_with_power(code="061")
+    housing = factories.office_with_power(code="062", steps=AREA_STEPS)
+    joint = joint_item_create(
+        actor=None,
+        name="建设工程施工许可并联审批",
+        lead_department=planning.department,
+        powers=[planning.item, housing.item],
+        limit_days=20,
     )
     return planning, housing, joint
 
@@ -145,3 +179,38 @@ def test_non_admin_cannot_create_a_joint_item(offices):
     )
     assert response.status_code == 403
     assert not JointItem.objects.filter(name="越权").exists()
+
+
+def test_registration_page_asks_for_the_case_fields_every_parts_flow_reads(routed):
+    planning, housing, joint = routed
+    response = client_of(planning.clerk).get(_register_url(joint))
+    body = response.content.decode()
+    assert 'name="fields-site_inspection_required"' in body
+    assert 'name="fields-area"' in body
+    assert f"用于{housing.department.name}的办理流程" in body
+
+
+def test_joint_case_fields_route_each_parts_gateway(routed):
+    planning, housing, joint = routed
+    data = applicant_post() | _materials_post(planning, housing) | {"fields-area": "2000"}
+    response = client_of(planning.clerk).post(_register_url(joint), data)
+    assert response.status_code == 302
+    parent = Case.objects.get(joint_parent__isnull=True, joint_item=joint)
+    assert parent.fields == {"site_inspection_required": False, "area": 2000}
+    reached = {}
+    for office in (planning, housing):
+        part = parent.joint_parts.get(department=office.department)
+        step_complete(actor=office.head, step=part.steps.get(state=StepState.OPEN))
+        reached[office.code] = part.steps.get(state=StepState.OPEN).name
+    # No site inspection asked for: planning goes straight to its decision; a large project
+    # sends housing's review to the experts.
+    assert reached == {planning.code: "决定", housing.code: "专家评审"}
+
+
+def test_a_bad_case_field_value_is_shown_beside_it_and_nothing_written(routed):
+    planning, housing, joint = routed
+    data = applicant_post() | _materials_post(planning, housing) | {"fields-area": "很大"}
+    response = client_of(planning.clerk).post(_register_url(joint), data)
+    assert response.status_code == 400
+    assert response.context["fields"].errors.get("area")
+    assert not Case.objects.exists()

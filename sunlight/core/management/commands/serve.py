@@ -1,4 +1,8 @@
-"""Serve the web app with gunicorn (several workers; SQLite in WAL mode allows it)."""
+"""Serve the web app with gunicorn (several workers; SQLite in WAL mode allows it), and, unless
+SUNLIGHT_EMBEDDED_WORKER=0, the background worker as a child process beside it."""
+
+import subprocess
+import sys
 
 from django.conf import settings
 from django.core.management import call_command
@@ -39,6 +43,17 @@ class Command(BaseCommand):
         self.stdout.write(
             f"阳光政务已启动：http://{address}/  （工作人员入口 /staff/，Ctrl+C 停止）"
         )
+        worker = None
+        if env.get_bool("SUNLIGHT_EMBEDDED_WORKER"):
+            worker = subprocess.Popen([sys.executable, "-m", "sunlight.cli", "worker"])  # noqa: S603 (our own CLI, fixed arguments)
+        try:
+            self._serve(address, options)
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=10)
+
+    def _serve(self, address: str, options: dict) -> None:
         _Gunicorn(
             {
                 "bind": address,

@@ -1,0 +1,198 @@
+"""Process, content, fee and risk rules: the signs of work done off the platform ("two tracks"),
+steps against the flow, documents missing, refusals without reasons, fees without basis, a
+suspended power still used, required fields left empty. Each trips at the moment of the event
+(usually the conclusion), so a live scan and a replay see the same hits."""
+
+from sunlight.supervision.checks.base import Context, Query, case_scope, in_list, in_period
+
+CONCLUDED = "c.state = 'concluded'"
+
+
+def _columns(ctx: Context, tripped_sql: str, detail_sql: str) -> str:
+    return (
+        f"{ctx.sql.concat_id('case', 'c.id')}, c.id, NULL, c.power_item_id, NULL,"
+        f" c.department_id, c.region_code, {tripped_sql}, {detail_sql}"
+    )
+
+
+def _cases(ctx: Context, tripped_sql: str, detail_sql: str, where: str, *params) -> Query:
+    query = Query(
+        f"SELECT {_columns(ctx, tripped_sql, detail_sql)} FROM cases_case c WHERE {where}",
+        list(params),
+    )
+    case_scope(query, ctx)
+    if not ctx.live:
+        in_period(query, ctx, tripped_sql)
+    return query
+
+
+def no_steps(ctx: Context) -> Query:
+    return _cases(
+        ctx, "c.concluded_at", "'已办结，但平台上没有任何办理环节'",
+        f"{CONCLUDED} AND NOT EXISTS (SELECT 1 FROM cases_casestep s WHERE s.case_id = c.id)",
+    )  # fmt: skip
+
+
+def too_fast(ctx: Context) -> Query:
+    seconds = int(ctx.params.get("seconds", 120))
+    span = ctx.sql.seconds_between("c.accepted_at", "c.concluded_at")
+    return _cases(
+        ctx, "c.concluded_at", f"'受理后 ' || CAST({span} AS INTEGER) || ' 秒即办结全部环节'",
+        f"{CONCLUDED} AND c.accepted_at IS NOT NULL AND c.case_type <> '1' AND {span} < %s"
+        " AND EXISTS (SELECT 1 FROM cases_casestep s WHERE s.case_id = c.id"
+        " AND s.previous_id IS NOT NULL)",
+        seconds,
+    )  # fmt: skip
+
+
+def entered_late(ctx: Context) -> Query:
+    days = int(ctx.params.get("days", 3))
+    since = str(ctx.params.get("since") or "")
+    lag = ctx.sql.seconds_between("c.concluded_at", "c.entered_at")
+    where = f"{CONCLUDED} AND {lag} > %s"
+    params: list = [days * 86400]
+    if since:
+        where += f" AND c.entered_at >= {ctx.sql.day_start('%s')}"
+        params.append(since)
+    return _cases(
+        ctx, "c.entered_at", f"'办结 ' || CAST({lag} / 86400 AS INTEGER) || ' 天后才录入平台'",
+        where, *params,
+    )  # fmt: skip
+
+
+def out_of_order(ctx: Context) -> Query:
+    """A handled step whose predecessor is not one the flow allows before it."""
+    bad_step = (
+        "FROM cases_casestep s JOIN cases_casestep p ON p.id = s.previous_id"
+        " WHERE s.case_id = c.id AND NOT EXISTS (SELECT 1 FROM supervision_flowsteppair fp"
+        " WHERE fp.flow_id = c.flow_id AND fp.from_node = p.node_id AND fp.to_node = s.node_id)"
+    )
+    tripped = f"(SELECT MIN(s.started_at) {bad_step})"
+    return _cases(
+        ctx, tripped, "'办理环节的先后与流程图不符'",
+        "c.flow_id IS NOT NULL AND c.flow_id IN (SELECT flow_id FROM supervision_flowindexed)"
+        f" AND EXISTS (SELECT 1 {bad_step})",
+    )  # fmt: skip
+
+
+def documents_missing(ctx: Context) -> Query:
+    missing = (
+        "FROM cases_casestep s JOIN supervision_flowrequireddocument rd"
+        " ON rd.flow_id = c.flow_id AND rd.node = s.node_id"
+        " WHERE s.case_id = c.id AND s.state = 'done' AND NOT EXISTS (SELECT 1 FROM"
+        " cases_casedocument d WHERE d.case_id = c.id AND d.name = rd.name)"
+    )
+    return _cases(
+        ctx, "c.concluded_at", f"'办结时缺少文书：' || (SELECT MIN(rd.name) {missing})",
+        f"{CONCLUDED} AND EXISTS (SELECT 1 {missing})",
+    )  # fmt: skip
+
+
+def refusal_no_reason(ctx: Context) -> Query:
+    return _cases(
+        ctx, "c.concluded_at", "'不予受理/不予许可未写明理由'",
+        "c.state IN ('not_accepted', 'concluded') AND ((c.state = 'not_accepted'"
+        " AND TRIM(c.not_accepted_reason) = '') OR (c.state = 'concluded'"
+        " AND c.decision IN ('refused', 'no_penalty') AND TRIM(c.conclusion_opinion) = ''))",
+    )  # fmt: skip
+
+
+def fee_irregular(ctx: Context) -> Query:
+    max_fee = float(ctx.params.get("max_fee", 0) or 0)
+    sql = ctx.sql
+    over = " OR (%s > 0 AND c.fee_due > %s)"
+    return _cases(
+        ctx, "c.concluded_at", "'收费 ' || c.fee_due || ' 元：无收费依据或超过标准'",
+        f"{CONCLUDED} AND c.fee_due > 0 AND EXISTS (SELECT 1 FROM catalog_powerversion v"
+        f" WHERE v.id = c.power_version_id AND (v.charges_fee = {sql.false()}"
+        f" OR TRIM(v.fee_basis) = ''{over}))",
+        max_fee, max_fee,
+    )  # fmt: skip
+
+
+def discretion_deviation(ctx: Context) -> Query:
+    """Penalty decisions outside the benchmark with no written reason, or a concluded amount
+    that differs from the range the decision recorded."""
+    outside = (
+        "FROM discretion_penaltydecision pd WHERE pd.case_id = c.id"
+        " AND TRIM(pd.deviation_reason) = '' AND (pd.within_range = " + ctx.sql.false() +
+        " OR (c.penalty_amount IS NOT NULL AND pd.suggested_max IS NOT NULL"
+        " AND (c.penalty_amount > pd.suggested_max OR c.penalty_amount < pd.suggested_min)))"
+    )  # fmt: skip
+    return _cases(
+        ctx, "c.concluded_at", "'处罚超出裁量基准幅度且无书面理由'",
+        f"{CONCLUDED} AND EXISTS (SELECT 1 {outside})",
+    )  # fmt: skip
+
+
+def power_not_in_use(ctx: Context) -> Query:
+    return _cases(
+        ctx, "c.received_at", "'事项已暂停或取消后仍登记办件'",
+        "c.power_item_id IN (SELECT id FROM catalog_poweritem"
+        " WHERE status IN ('suspended', 'revoked')) AND c.received_at > (SELECT"
+        " pi.status_changed_at FROM catalog_poweritem pi WHERE pi.id = c.power_item_id)",
+    )  # fmt: skip
+
+
+def fields_empty(ctx: Context) -> Query:
+    from sunlight.supervision.rules import CASE_FIELD_COLUMNS
+
+    columns = [c for c in ctx.params.get("fields", ["applicant_phone"]) if c in CASE_FIELD_COLUMNS]
+    if not columns:
+        columns = ["applicant_phone"]
+    empty = " OR ".join(f"TRIM(c.{column}) = ''" for column in columns)
+    names = "、".join(CASE_FIELD_COLUMNS[column] for column in columns)
+    return _cases(ctx, "c.received_at", f"'必填信息为空（{names}）'", f"({empty})")
+
+
+def power_idle(ctx: Context) -> Query:
+    """An in-use power with no case for `days` days: trips at the start of the day `days` days
+    after the day of its last case (or of its publication, if it never had one)."""
+    sql = ctx.sql
+    days = int(ctx.params.get("days", 365))
+    last = (
+        "COALESCE((SELECT MAX(k.received_at) FROM cases_case k WHERE k.power_item_id = pi.id),"
+        " pi.status_changed_at)"
+    )
+    tripped = sql.day_start(sql.add_days(sql.local_date(last), days + 1))
+    query = Query(
+        f"SELECT {sql.concat_id('power', 'pi.id')}, NULL, NULL, pi.id, NULL, pi.department_id,"
+        f" d.region_id, {tripped}, '在用事项已连续 {days} 天无办件，建议评估后挂起'"
+        " FROM catalog_poweritem pi JOIN org_department d ON d.id = pi.department_id"
+        " WHERE pi.status = 'published'"
+    )
+    if ctx.department_ids:
+        query.and_(f"pi.department_id IN ({in_list(ctx.department_ids)})", *ctx.department_ids)
+    if ctx.live and ctx.subset == "changed":
+        query.and_(
+            "pi.id IN (SELECT power_item_id FROM cases_case WHERE id IN"
+            " (SELECT case_id FROM sup_changed))"
+        )
+    if ctx.live:
+        query.and_(f"{tripped} <= %s", ctx.now)
+    else:
+        in_period(query, ctx, tripped)
+    return query
+
+
+def order_overdue(ctx: Context) -> Query:
+    sql = ctx.sql
+    tripped = sql.day_start(sql.add_days("o.reply_due", 1))
+    query = Query(
+        f"SELECT {sql.concat_id('order', 'o.id')}, o.case_id, NULL, NULL, o.id, o.department_id,"
+        f" o.region_code, {tripped},"
+        " '督办单 ' || o.number || ' 回复期限 ' || o.reply_due || ' 已过'"
+        " FROM supervision_supervisionorder o WHERE 1 = 1"
+    )
+    if ctx.department_ids:
+        query.and_(f"o.department_id IN ({in_list(ctx.department_ids)})", *ctx.department_ids)
+    if ctx.live:
+        query.and_("o.state IN ('issued', 'returned') AND o.reply_due < %s", ctx.today.isoformat())
+    else:
+        # Unanswered at the moment it came due: no reply before then.
+        query.and_(
+            "NOT EXISTS (SELECT 1 FROM supervision_orderreply r WHERE r.order_id = o.id"
+            f" AND r.replied_at < {tripped})"
+        )
+        in_period(query, ctx, tripped)
+    return query

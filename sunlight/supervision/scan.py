@@ -1,0 +1,224 @@
+"""The scan: every enabled rule's check run as set-based SQL, new hits raised as alerts, live
+alerts whose condition has cleared resolved — in one transaction, safe to run twice at once.
+
+Incremental: a scan looks at the cases changed since the last one (read from the audit chain,
+which every case transition appends to) plus the passage of time — daily checks are re-run in
+full on the first scan of a new day, step deadlines that passed since the last scan are looked at
+by their index. A full scan (first run, a rule changed, or asked for) checks everything."""
+
+import datetime as dt
+import hashlib
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+
+from sunlight.audit.services import audit_record
+from sunlight.core import clock
+from sunlight.core.bulk import db_datetime
+from sunlight.supervision.checks import ALWAYS_FULL, CHECKS, DAILY, NOT_CASES, Context, Query
+from sunlight.supervision.checks.base import HIT_COLUMNS
+from sunlight.supervision.choices import LIVE_ALERT_STATES, AlertState
+from sunlight.supervision.flow_index import flows_index_new
+from sunlight.supervision.models import Rule, ScanRun, ScanState
+from sunlight.supervision.notify import notify_new_alerts
+from sunlight.supervision.rules import rule_params
+from sunlight.supervision.workdays import ordinals_ensure
+
+AUTO_RESOLVED = "条件已消除（扫描自动解除）"
+RULE_OFF = "规则已停用（扫描自动解除）"
+_LIVE = ", ".join(f"'{state}'" for state in LIVE_ALERT_STATES)
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    raised: int
+    resolved: int
+    elapsed_ms: int
+    changed_cases: int
+    full: bool
+    rule_ms: dict[str, float] = field(default_factory=dict)  # time per rule, for tuning
+
+    def as_json(self) -> dict[str, Any]:
+        return {"raised": self.raised, "resolved": self.resolved, "elapsed_ms": self.elapsed_ms}
+
+
+def _adapt(params: list[Any]) -> list[Any]:
+    return [db_datetime(p) if isinstance(p, dt.datetime) else p for p in params]
+
+
+def _prepare_temp_tables(cursor: Any) -> None:
+    moment = "TIMESTAMPTZ" if connection.vendor == "postgresql" else "DATETIME"
+    cursor.execute("CREATE TEMP TABLE IF NOT EXISTS sup_changed (case_id BIGINT PRIMARY KEY)")
+    cursor.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS sup_hits (subject VARCHAR(40), case_id BIGINT,"
+        " step_id BIGINT, power_item_id BIGINT, order_id BIGINT, department_id BIGINT,"
+        f" region_code VARCHAR(6), tripped_at {moment}, detail VARCHAR(300))"
+    )
+    cursor.execute("CREATE INDEX IF NOT EXISTS sup_hits_subject ON sup_hits (subject)")
+    cursor.execute("DELETE FROM sup_changed")
+    cursor.execute("DELETE FROM sup_hits")
+
+
+def rules_signature(rules: list[Rule]) -> str:
+    text = ";".join(f"{r.pk}:{r.revision}:{int(r.enabled)}" for r in rules)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _collect_changes(cursor: Any, after_id: int, head_id: int) -> tuple[int, bool]:
+    """Fill sup_changed with the cases whose audit entries are in (after_id, head_id]; also say
+    whether deadlines were recomputed wholesale (a calendar change), which re-runs daily checks."""
+    cursor.execute(
+        "INSERT INTO sup_changed (case_id) SELECT DISTINCT c.id FROM audit_auditentry e"
+        " JOIN cases_case c ON c.number = e.object_id"
+        " WHERE e.id > %s AND e.id <= %s AND e.object_type = 'cases.case'",
+        [after_id, head_id],
+    )
+    changed = max(cursor.rowcount, 0)
+    if connection.vendor == "postgresql":
+        cursor.execute("ANALYZE sup_changed")  # temporary tables get no statistics otherwise
+    cursor.execute(
+        "SELECT COUNT(*) FROM audit_auditentry WHERE id > %s AND id <= %s"
+        " AND action = 'cases.deadlines.recomputed'",
+        [after_id, head_id],
+    )
+    return changed, cursor.fetchone()[0] > 0
+
+
+def _context(rule: Rule, *, now: dt.datetime, subset: str, window_start: Any) -> Context:
+    return Context(
+        mode="live",
+        now=now,
+        today=now.astimezone(clock.SHANGHAI).date(),
+        params=rule_params(rule),
+        department_ids=sorted(rule.departments.values_list("pk", flat=True)),
+        power_categories=list(rule.power_categories or []),
+        subset=subset,
+        window_start=window_start,
+    )
+
+
+def _apply_rule(
+    cursor: Any, rule: Rule, ctx: Context, run: ScanRun, now: dt.datetime
+) -> tuple[int, int]:
+    query: Query = CHECKS[rule.kind](ctx)
+    cursor.execute("DELETE FROM sup_hits")
+    cursor.execute(
+        f"INSERT INTO sup_hits ({', '.join(HIT_COLUMNS)}) {query.sql}", _adapt(query.params)
+    )
+    if connection.vendor == "postgresql" and cursor.rowcount > 1000:
+        cursor.execute("ANALYZE sup_hits")
+    moment = db_datetime(now)
+    cursor.execute(
+        "INSERT INTO supervision_alert (rule_id, level, category, subject, case_id, step_id,"
+        " power_item_id, order_id, department_id, region_code, state, tripped_at, raised_at,"
+        " detail, close_reason, scan_id)"
+        " SELECT %s, %s, %s, h.subject, h.case_id, h.step_id, h.power_item_id, h.order_id,"
+        " h.department_id, h.region_code, %s, h.tripped_at, %s, h.detail, '', %s"
+        " FROM sup_hits h WHERE NOT EXISTS (SELECT 1 FROM supervision_alert a"
+        " WHERE a.rule_id = %s AND a.subject = h.subject"
+        f" AND (a.state IN ({_LIVE}, 'cancelled') OR (a.state = 'resolved'"
+        " AND a.closed_by_id IS NOT NULL)))",
+        [rule.pk, rule.level, rule.category, AlertState.RAISED, moment, run.pk, rule.pk],
+    )
+    raised = max(cursor.rowcount, 0)
+    subset = ""
+    if ctx.subset == "changed" and rule.kind in NOT_CASES:
+        # Idle powers: only those a changed case belongs to.
+        subset = (
+            " AND power_item_id IN (SELECT power_item_id FROM cases_case WHERE id IN"
+            " (SELECT case_id FROM sup_changed))"
+        )
+    elif ctx.subset == "changed":
+        subset = f" AND {ctx.sql.in_changed('case_id')}"
+        if ctx.window_start is not None and rule.kind == "step_red":
+            subset = (
+                f" AND ({ctx.sql.in_changed('case_id')} OR step_id IN"
+                " (SELECT id FROM cases_casestep WHERE state = 'open'"
+                " AND deadline > %s AND deadline <= %s))"
+            )
+    params: list[Any] = [AlertState.RESOLVED, moment, AUTO_RESOLVED, rule.pk]
+    if "%s" in subset:
+        params += _adapt([ctx.window_start, now])
+    cursor.execute(
+        "UPDATE supervision_alert SET state = %s, closed_at = %s, close_reason = %s"
+        f" WHERE rule_id = %s AND state IN ({_LIVE}){subset}"
+        " AND NOT EXISTS (SELECT 1 FROM sup_hits h WHERE h.subject = supervision_alert.subject)",
+        params,
+    )
+    return raised, max(cursor.rowcount, 0)
+
+
+def scan_run(*, full: bool = False, trigger: str = "command") -> ScanResult:
+    """Run every enabled rule; returns what was raised and resolved."""
+    started = time.perf_counter()
+    now = clock.now()
+    today = now.astimezone(clock.SHANGHAI).date()
+    raised = resolved = changed = 0
+    timings: dict[str, float] = {}
+    with transaction.atomic():
+        state, _ = ScanState.objects.select_for_update().get_or_create(name="default")
+        ordinals_ensure(today)
+        flows_index_new()
+        rules = list(Rule.objects.order_by("pk"))
+        signature = rules_signature(rules)
+        full = full or state.last_scan_at is None or signature != state.rules_signature
+        new_day = state.last_day != today
+        run = ScanRun.objects.create(started_at=now, full=full, trigger=trigger)
+        with connection.cursor() as cursor:
+            _prepare_temp_tables(cursor)
+            cursor.execute("SELECT COALESCE(MAX(id), 0) FROM audit_auditentry")
+            head = cursor.fetchone()[0]
+            changed, recomputed = _collect_changes(cursor, state.last_audit_id, head)
+            for rule in rules:
+                if not rule.enabled:
+                    continue
+                daily_full = rule.kind in DAILY and (new_day or recomputed)
+                subset = "all" if full or daily_full or rule.kind in ALWAYS_FULL else "changed"
+                ctx = _context(
+                    rule,
+                    now=now,
+                    subset=subset,
+                    window_start=(
+                        state.last_scan_at
+                        if subset == "changed" and rule.kind == "step_red"
+                        else None
+                    ),
+                )
+                rule_started = time.perf_counter()
+                rule_raised, rule_resolved = _apply_rule(cursor, rule, ctx, run, now)
+                timings[rule.code] = round((time.perf_counter() - rule_started) * 1000, 1)
+                raised += rule_raised
+                resolved += rule_resolved
+            if full:
+                resolved += _resolve_switched_off(cursor, rules, now)
+        elapsed = round((time.perf_counter() - started) * 1000)
+        ScanRun.objects.filter(pk=run.pk).update(
+            elapsed_ms=elapsed, changed_cases=changed, raised=raised, resolved=resolved
+        )
+        ScanState.objects.filter(pk=state.pk).update(
+            last_audit_id=head, last_scan_at=now, last_day=today, rules_signature=signature
+        )
+        if raised or resolved:
+            audit_record(
+                actor=None,
+                action="supervision.scan.completed",
+                object_type="supervision.scan",
+                object_id=run.pk,
+                data={"raised": raised, "resolved": resolved, "full": full, "trigger": trigger},
+            )
+            notify_new_alerts(run_id=run.pk)
+    return ScanResult(raised, resolved, elapsed, changed, full, timings)
+
+
+def _resolve_switched_off(cursor: Any, rules: list[Rule], now: dt.datetime) -> int:
+    off = [rule.pk for rule in rules if not rule.enabled]
+    if not off:
+        return 0
+    cursor.execute(
+        "UPDATE supervision_alert SET state = %s, closed_at = %s, close_reason = %s"
+        f" WHERE state IN ({_LIVE}) AND rule_id IN ({', '.join(['%s'] * len(off))})",
+        [AlertState.RESOLVED, db_datetime(now), RULE_OFF, *off],
+    )
+    return max(cursor.rowcount, 0)

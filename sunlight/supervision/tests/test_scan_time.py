@@ -1,0 +1,129 @@
+"""Time rules: prompt, yellow, red — on the working-day clock, with pauses, incrementally."""
+
+import datetime as dt
+
+import pytest
+
+from sunlight.cases import services
+from sunlight.cases.tests import factories
+from sunlight.core import clock
+from sunlight.supervision.choices import AlertState
+from sunlight.supervision.models import Alert
+from sunlight.supervision.scan import scan_run
+from sunlight.supervision.tests.fixtures import accepted_case, at, enable_only, finish_flow
+
+pytestmark = pytest.mark.django_db
+
+
+def _live(code: str) -> list[Alert]:
+    return list(
+        Alert.objects.filter(rule__code=code, state__in=[AlertState.RAISED, "acknowledged"])
+    )
+
+
+def _scan_at(moment: dt.datetime):
+    with clock.frozen(moment):
+        return scan_run()
+
+
+def test_red_light_comes_the_day_after_the_promised_deadline_and_not_before():
+    # Given a case accepted on Monday 2026-03-02 with a 10 working-day promised limit
+    office = factories.office_with_power(promised_limit=10)
+    case = accepted_case(office, at(2026, 3, 2))
+    assert case.promised_deadline == dt.date(2026, 3, 16)
+    enable_only("case-red")
+    # When scanned on the deadline day itself, then nothing; the next day, a red light
+    _scan_at(at(2026, 3, 16, 23, 0))
+    assert _live("case-red") == []
+    result = _scan_at(at(2026, 3, 17, 0, 5))
+    (alert,) = _live("case-red")
+    assert result.raised == 1
+    assert alert.case == case
+    assert alert.tripped_at == at(2026, 3, 17, 0, 0)
+
+
+def test_yellow_at_the_configured_share_of_working_days_not_one_day_earlier():
+    # 10 working days from Monday 2026-03-02: 80% used after 8 working days = Thursday 03-12
+    office = factories.office_with_power(promised_limit=10)
+    accepted_case(office, at(2026, 3, 2))
+    enable_only("case-yellow")
+    _scan_at(at(2026, 3, 11, 18))
+    assert _live("case-yellow") == []
+    _scan_at(at(2026, 3, 12, 9))
+    (alert,) = _live("case-yellow")
+    assert alert.tripped_at == at(2026, 3, 12, 0, 0)
+
+
+def test_yellow_turns_red_and_the_yellow_stays_on_record_resolved():
+    office = factories.office_with_power(promised_limit=10)
+    accepted_case(office, at(2026, 3, 2))
+    enable_only("case-yellow", "case-red")
+    _scan_at(at(2026, 3, 13, 9))
+    assert len(_live("case-yellow")) == 1
+    result = _scan_at(at(2026, 3, 17, 9))
+    assert result.raised == 1 and result.resolved == 1
+    assert _live("case-yellow") == []
+    assert len(_live("case-red")) == 1
+    yellow = Alert.objects.get(rule__code="case-yellow")
+    assert yellow.state == AlertState.RESOLVED and yellow.closed_at == at(2026, 3, 17, 9)
+
+
+def test_prompt_one_working_day_before_the_deadline_counts_over_the_weekend():
+    # Deadline Monday 03-16: the working day before is Friday 03-13
+    office = factories.office_with_power(promised_limit=10)
+    accepted_case(office, at(2026, 3, 2))
+    enable_only("case-remind")
+    _scan_at(at(2026, 3, 12, 17))
+    assert _live("case-remind") == []
+    _scan_at(at(2026, 3, 13, 8))
+    (alert,) = _live("case-remind")
+    assert alert.tripped_at == at(2026, 3, 13, 0, 0)
+
+
+def test_a_paused_case_does_not_turn_red_while_its_clock_is_stopped():
+    office = factories.office_with_power(promised_limit=10)
+    case = accepted_case(office, at(2026, 3, 2))
+    with clock.frozen(at(2026, 3, 3)):
+        services.case_pause_start(
+            actor=office.head, case=case, procedure="expert_review", reason="专家评审",
+            limit_days=30,
+        )  # fmt: skip
+    enable_only("case-red", "case-yellow")
+    result = _scan_at(at(2026, 3, 20))
+    assert result.raised == 0
+
+
+def test_a_second_scan_with_nothing_changed_raises_nothing():
+    office = factories.office_with_power(promised_limit=10)
+    accepted_case(office, at(2026, 3, 2))
+    enable_only("case-red", "case-yellow", "case-remind", "step-red", "step-yellow")
+    first = _scan_at(at(2026, 3, 20, 9))
+    second = _scan_at(at(2026, 3, 20, 9, 1))
+    assert first.raised > 0
+    assert (second.raised, second.resolved, second.full) == (0, 0, False)
+
+
+def test_concluding_a_red_case_resolves_the_light_on_the_next_incremental_scan():
+    office = factories.office_with_power(promised_limit=10)
+    case = accepted_case(office, at(2026, 3, 2))
+    enable_only("case-red")
+    _scan_at(at(2026, 3, 18, 9))
+    finish_flow(office, case, at(2026, 3, 18, 10))
+    with clock.frozen(at(2026, 3, 18, 11)):
+        services.case_conclude(actor=office.clerk, case=case, conclusion=services.Conclusion())
+    result = _scan_at(at(2026, 3, 18, 11, 1))
+    assert (result.full, result.changed_cases, result.resolved) == (False, 1, 1)
+    red = Alert.objects.get(rule__code="case-red")
+    assert red.state == AlertState.RESOLVED and red.tripped_at == at(2026, 3, 17, 0, 0)
+
+
+def test_a_step_past_its_own_limit_turns_red_within_the_same_day():
+    # The review step (审查) has 5 working days
+    office = factories.office_with_power(promised_limit=30, statutory_limit=40)
+    accepted_case(office, at(2026, 3, 2))
+    enable_only("step-red")
+    _scan_at(at(2026, 3, 9, 23, 0))
+    assert _live("step-red") == []
+    _scan_at(at(2026, 3, 10, 0, 30))
+    (alert,) = _live("step-red")
+    assert alert.step.name == "审查"
