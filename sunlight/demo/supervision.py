@@ -19,7 +19,7 @@ from sunlight.supervision import alerts as alert_services
 from sunlight.supervision.backfill import alerts_backfill
 from sunlight.supervision.choices import AlertState, Check, Level
 from sunlight.supervision.models import Alert, Rule, ScanRun
-from sunlight.supervision.rules import rules_install_defaults
+from sunlight.supervision.rules import rule_update, rules_install_defaults
 from sunlight.supervision.scan import scan_run
 
 SWITCHED_ON_AT = dt.datetime(2026, 11, 20, 21, 30, tzinfo=clock.SHANGHAI)
@@ -36,11 +36,16 @@ def supervision_build(seed: int) -> str:
     with clock.frozen(SWITCHED_ON_AT):
         rules_install_defaults()
         go_live = (cases.RECORDED_AT.date() + dt.timedelta(days=1)).isoformat()
-        for rule in Rule.objects.all():
+        supervisor = _city_supervisor()
+        for rule in Rule.objects.order_by("pk"):
             params = dict(rule.params)
             if rule.kind == Check.ENTERED_LATE:
                 params["since"] = go_live
-            Rule.objects.filter(pk=rule.pk).update(enabled=True, params=params)
+            rule_update(
+                actor=supervisor, rule=rule, enabled=True, level=rule.level, params=params,
+                department_ids=[], power_categories=list(rule.power_categories),
+                expected_revision=rule.revision,
+            )  # fmt: skip
         until = SWITCHED_ON_AT.date()
         backfilled = alerts_backfill(
             since=until - dt.timedelta(days=30 * BACKFILL_MONTHS), until=until
@@ -56,6 +61,11 @@ def supervision_build(seed: int) -> str:
         f"预警 {backfilled} 条，当日扫描新增 {result.raised} 条；现有红灯 {red}、黄灯 {yellow}；"
         f"处理示例 {worked} 条"
     )
+
+
+def _city_supervisor() -> User:
+    """The city's supervisor (jw_supervisor): the city's region code sorts first."""
+    return User.objects.filter(role="supervisor", is_active=True).order_by("region_id", "id")[0]
 
 
 def _work_some(rng: random.Random) -> int:
@@ -80,11 +90,7 @@ def _work_some(rng: random.Random) -> int:
             alert_services.alert_acknowledge(actor=head, alert=alert)
         moment += dt.timedelta(minutes=3)
         worked += 1
-    supervisor = (
-        User.objects.filter(role="supervisor", is_active=True).order_by("region_id", "id").first()
-    )  # the city's, whose region is the shortest code
-    if supervisor is None:
-        return worked
+    supervisor = _city_supervisor()
     visible = set(departments_visible_to(supervisor).values_list("pk", flat=True))
     mine = [alert for alert in red[40:] if alert.department_id in visible]
     for alert, cancel in zip(mine[:3], (False, False, True), strict=False):

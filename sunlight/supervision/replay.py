@@ -63,7 +63,9 @@ def replay_hits(
         ordinals_ensure(clock.today_local())
         flows_index_new()
     query = CHECKS[rule.kind](ctx)
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL jit = off")  # see scan._prepare_temp_tables
         cursor.execute(f"{query.sql} LIMIT {MAX_ROWS + 1}", _adapt(query.params))
         return cursor.fetchall()
 

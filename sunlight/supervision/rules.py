@@ -73,7 +73,17 @@ PARAM_SPECS: dict[str, list[ParamSpec]] = {
     Check.FEE_IRREGULAR: [
         ParamSpec("max_fee", "单件收费上限（元）", "float", 0, 0, 10_000_000, "0 表示不检查上限")
     ],
-    Check.DISCRETION_DEVIATION: [],
+    Check.DISCRETION_DEVIATION: [
+        ParamSpec(
+            "with_reason",
+            "有书面理由的偏离",
+            "int",
+            0,
+            0,
+            1,
+            "0：只查没有书面理由的偏离；1：只查写明了理由的偏离（提请审阅）",
+        )  # fmt: skip
+    ],
     Check.POWER_NOT_IN_USE: [],
     Check.FIELDS_EMPTY: [
         ParamSpec(
@@ -136,6 +146,9 @@ DEFAULT_RULES = [
     RuleDefault("discretion-deviation", Check.DISCRETION_DEVIATION, "处罚超出裁量基准",
                 RuleCategory.DISCRETION, Level.YELLOW,
                 "处罚种类或金额超出自由裁量基准的幅度而没有书面理由，或实际处罚金额与裁量记录不符。"),
+    RuleDefault("discretion-reasoned", Check.DISCRETION_DEVIATION, "处罚偏离裁量基准（有理由）",
+                RuleCategory.DISCRETION, Level.REMIND,
+                "处罚超出裁量基准幅度，已写明偏离理由；提请监察人员审阅理由是否成立。"),
     RuleDefault("power-not-in-use", Check.POWER_NOT_IN_USE, "使用已暂停或取消的事项",
                 RuleCategory.RISK, Level.RED, "事项暂停或取消后仍有新办件登记。"),
     RuleDefault("fields-empty", Check.FIELDS_EMPTY, "必填信息为空", RuleCategory.CONTENT,
@@ -166,6 +179,8 @@ def rules_install_defaults() -> int:
             if default.code in existing:
                 continue
             params = default_params(default.kind)
+            if default.code == "discretion-reasoned":
+                params["with_reason"] = 1
             if default.kind == Check.ENTERED_LATE:
                 params["since"] = clock.today_local().isoformat()
             Rule.objects.create(

@@ -3,7 +3,7 @@ when it changes, so that "working days between two dates" is a subtraction in SQ
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from sunlight.core.bulk import insert_many
 from sunlight.org.calendar_selectors import work_calendar
@@ -25,6 +25,10 @@ def ordinals_rebuild() -> int:
     with transaction.atomic():
         WorkdayOrdinal.objects.all().delete()
         insert_many(WorkdayOrdinal, ["day", "ordinal", "is_workday", "provisional"], rows)
+        if connection.vendor == "postgresql":
+            # Scans join this table in the same transaction: plan them for what is in it.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE supervision_workdayordinal")
     return len(rows)
 
 

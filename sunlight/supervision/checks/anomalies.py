@@ -111,18 +111,29 @@ def fee_irregular(ctx: Context) -> Query:
 
 
 def discretion_deviation(ctx: Context) -> Query:
-    """Penalty decisions outside the benchmark with no written reason, or a concluded amount
-    that differs from the range the decision recorded."""
-    outside = (
-        "FROM discretion_penaltydecision pd WHERE pd.case_id = c.id"
-        " AND TRIM(pd.deviation_reason) = '' AND (pd.within_range = " + ctx.sql.false() +
-        " OR (c.penalty_amount IS NOT NULL AND pd.suggested_max IS NOT NULL"
-        " AND (c.penalty_amount > pd.suggested_max OR c.penalty_amount < pd.suggested_min)))"
-    )  # fmt: skip
-    return _cases(
-        ctx, "c.concluded_at", "'处罚超出裁量基准幅度且无书面理由'",
-        f"{CONCLUDED} AND EXISTS (SELECT 1 {outside})",
-    )  # fmt: skip
+    """Penalty decisions outside the benchmark: by default those with no written reason, or a
+    concluded amount that differs from the range the decision recorded; with `with_reason` 1,
+    the reasoned deviations, for a supervisor to review the reason."""
+    false = ctx.sql.false()
+    amount_outside = (
+        "(c.penalty_amount IS NOT NULL AND pd.suggested_max IS NOT NULL"
+        " AND (c.penalty_amount > pd.suggested_max OR c.penalty_amount < pd.suggested_min))"
+    )
+    if int(ctx.params.get("with_reason", 0)):
+        outside = (
+            "FROM discretion_penaltydecision pd WHERE pd.case_id = c.id"
+            f" AND TRIM(pd.deviation_reason) <> '' AND (pd.within_range = {false}"
+            f" OR {amount_outside})"
+        )
+        detail = "'处罚超出裁量基准幅度，已写明偏离理由，请审阅'"
+    else:
+        outside = (
+            "FROM discretion_penaltydecision pd WHERE pd.case_id = c.id"
+            f" AND TRIM(pd.deviation_reason) = '' AND (pd.within_range = {false}"
+            f" OR {amount_outside})"
+        )
+        detail = "'处罚超出裁量基准幅度且无书面理由'"
+    return _cases(ctx, "c.concluded_at", detail, f"{CONCLUDED} AND EXISTS (SELECT 1 {outside})")
 
 
 def power_not_in_use(ctx: Context) -> Query:

@@ -63,3 +63,18 @@ def test_penalties_outside_the_benchmark_without_a_reason_are_flagged():
     flagged = set(Alert.objects.values_list("case__number", flat=True))
     assert flagged == {unreasoned.number, changed.number}
     assert within.number not in flagged and reasoned.number not in flagged
+
+
+def test_reasoned_deviations_are_listed_for_review_by_their_own_rule():
+    po = factories.penalty_office()
+    version = factories.published_benchmark(
+        item=po.item, region=po.region, actor=po.legal
+    ).current_version
+    _decided_and_concluded(po, version, decided=8000, concluded=8000)
+    reasoned = _decided_and_concluded(po, version, decided=30000, concluded=30000,
+                                      reason="拒不配合调查，经集体讨论从重")  # fmt: skip
+    enable_only("discretion-reasoned")
+    with clock.frozen(at(2030, 1, 1)):
+        scan_run(full=True)
+    (alert,) = Alert.objects.all()
+    assert alert.case == reasoned and alert.level == "remind"

@@ -127,3 +127,24 @@ def test_a_step_past_its_own_limit_turns_red_within_the_same_day():
     _scan_at(at(2026, 3, 10, 0, 30))
     (alert,) = _live("step-red")
     assert alert.step.name == "审查"
+
+
+def test_lights_count_working_days_across_national_day_and_its_make_up_saturday():
+    # The real 2026 calendar: 10-01..10-07 off, Saturday 10-10 worked (调休).
+    from sunlight.org.calendar_selectors import calendar_cache_clear
+    from sunlight.org.calendar_services import calendar_seed_from_package
+
+    calendar_seed_from_package(actor=None)
+    calendar_cache_clear()
+    office = factories.office_with_power(promised_limit=5)
+    case = accepted_case(office, at(2026, 9, 28))  # Monday
+    assert case.promised_deadline == dt.date(2026, 10, 10)  # the make-up Saturday
+    enable_only("case-yellow", "case-red")
+    _scan_at(at(2026, 10, 7, 9))  # a week later, but only 2 working days used
+    assert _live("case-yellow") == [] and _live("case-red") == []
+    _scan_at(at(2026, 10, 9, 9))  # the 4th working day: 80% of 5
+    assert len(_live("case-yellow")) == 1
+    _scan_at(at(2026, 10, 10, 9))  # the deadline itself, a working Saturday
+    assert _live("case-red") == []
+    _scan_at(at(2026, 10, 11, 9))
+    assert len(_live("case-red")) == 1 and _live("case-yellow") == []
