@@ -64,7 +64,10 @@ def _common(request: HttpRequest) -> dict[str, Any]:
 def score_month(request: HttpRequest) -> HttpResponse:
     user = request.user
     months = score_months_for_user(user=user)
-    default = months[0] if months else scores.previous_month(clock.today_local().replace(day=1))
+    # The last completed month is the one a supervisor reviews; the month in progress is a
+    # click away.
+    last_complete = scores.previous_month(clock.today_local().replace(day=1))
+    default = last_complete if last_complete in months or not months else months[0]
     month = parse_month(request.GET.get("month", "")) or default
     sort = request.GET.get("sort", "-total")
     rows = []

@@ -29,7 +29,9 @@ def _cases(ctx: Context, tripped_sql: str, detail_sql: str, where: str, *params)
 def no_steps(ctx: Context) -> Query:
     return _cases(
         ctx, "c.concluded_at", "'已办结，但平台上没有任何办理环节'",
-        f"{CONCLUDED} AND NOT EXISTS (SELECT 1 FROM cases_casestep s WHERE s.case_id = c.id)",
+        # A joint application's own row has no steps: its parts do (each checked itself).
+        f"{CONCLUDED} AND NOT (c.joint_item_id IS NOT NULL AND c.joint_parent_id IS NULL)"
+        " AND NOT EXISTS (SELECT 1 FROM cases_casestep s WHERE s.case_id = c.id)",
     )  # fmt: skip
 
 

@@ -184,3 +184,31 @@ def test_an_in_use_power_with_no_case_for_a_year_is_flagged_the_day_after_not_be
         scan_run()
     (alert,) = Alert.objects.filter(rule__code="power-idle")
     assert alert.power_item == office.item
+
+
+def test_a_concluded_joint_application_is_not_taken_for_a_case_without_steps():
+    from sunlight.cases.joint import joint_case_register, joint_item_create
+
+    planning = factories.office_with_power(code="061")
+    housing = factories.office_with_power(code="062")
+    item = joint_item_create(
+        actor=None, name="建设项目联合审批", lead_department=planning.department,
+        powers=[planning.item, housing.item], limit_days=20,
+    )  # fmt: skip
+    start = at(2026, 3, 2, 9)
+    with clock.frozen(start):
+        parent = joint_case_register(
+            actor=planning.clerk,
+            joint=item,
+            request=services.CaseRequest(
+                power_code=planning.code, applicant=factories.person(),
+                materials=factories.all_materials(planning) + factories.all_materials(housing),
+            ),
+        )  # fmt: skip
+    for part, office in zip(parent.joint_parts.order_by("id"), (planning, housing), strict=True):
+        finish_flow(office, part, start + dt.timedelta(hours=2))
+        conclude(office, part, start + dt.timedelta(hours=3))
+    parent.refresh_from_db()
+    assert parent.state == "concluded" and not parent.steps.exists()
+    enable_only("no-steps")
+    assert _flagged("no-steps") == set()
