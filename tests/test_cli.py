@@ -83,3 +83,23 @@ def test_help_lists_the_verbs(tmp_path):
     result = _sunlight("--help", data_dir=tmp_path)
     assert "seed-demo" in result.stdout
     assert "audit verify" in result.stdout
+
+
+def test_worker_once_runs_every_background_job_and_reports_each(tmp_path):
+    assert _sunlight("migrate", "-v0", data_dir=tmp_path).returncode == 0
+    result = _sunlight("worker", "--once", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    ran = json.loads(result.stdout)
+    assert {
+        "supervision.scan",
+        "supervision.orders_escalate",
+        "notifications.outbox_deliver",
+    } <= set(ran)
+    assert set(ran["supervision.scan"]) == {"raised", "resolved", "elapsed_ms"}
+
+
+def test_supervise_scan_json_prints_what_it_raised_and_resolved(tmp_path):
+    assert _sunlight("migrate", "-v0", data_dir=tmp_path).returncode == 0
+    result = _sunlight("supervise", "scan", "--json", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["raised"] == 0

@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms as django_forms
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -35,7 +35,7 @@ from sunlight.cases.models import Case
 from sunlight.cases.offers import next_gateway_fields
 from sunlight.cases.receipt import case_receipt, receipt_waiting
 from sunlight.cases.selectors import case_document_get, case_documents, case_get_for_user
-from sunlight.cases.uploads import open_stored, store_upload
+from sunlight.cases.uploads import store_upload, stored_file_response
 from sunlight.catalog.choices import Category
 from sunlight.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from sunlight.org.decorators import staff_required
@@ -65,21 +65,9 @@ def receipt(request: HttpRequest, number: str) -> HttpResponse:
 @staff_required
 def document_download(request: HttpRequest, number: str, document_id: int) -> HttpResponse:
     document = case_document_get(user=request.user, number=number, document_id=document_id)
-    try:
-        path = open_stored(document.file_path)
-    except ValidationFailed as exc:
-        raise Http404("文件不存在") from exc
-    if not path.is_file():
-        raise Http404("文件已不存在")
-    response = FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=document.file_name or path.name,
-        content_type=document.content_type or "application/octet-stream",
+    return stored_file_response(
+        path=document.file_path, file_name=document.file_name, content_type=document.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # ---------------------------------------------------------------- actions

@@ -11,11 +11,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from sunlight.cases.uploads import open_stored
+from sunlight.cases.uploads import stored_file_response
 from sunlight.core import clock
 from sunlight.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from sunlight.org.calendar_selectors import work_calendar
@@ -300,18 +300,8 @@ def order_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
 @staff_required
 def attachment_download(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
     attachment = order_attachment_get(user=request.user, number=number, attachment_id=attachment_id)
-    try:
-        path = open_stored(attachment.file_path)
-    except ValidationFailed as exc:
-        raise Http404("文件不存在") from exc
-    if not path.is_file():
-        raise Http404("文件已不存在")
-    response = FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=attachment.file_name or path.name,
-        content_type=attachment.content_type or "application/octet-stream",
+    return stored_file_response(
+        path=attachment.file_path,
+        file_name=attachment.file_name,
+        content_type=attachment.content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
