@@ -93,9 +93,10 @@ class AlertCloseForm(StaffForm):
 def _param_field(spec: ParamSpec) -> forms.Field:
     help_text = spec.help
     attrs: dict[str, Any] = {}
-    if spec.minimum is not None:
+    # A share may be typed as a fraction or a percentage, so it gets no browser-side bounds.
+    if spec.minimum is not None and spec.kind != "share":
         attrs["min"] = f"{spec.minimum:g}"
-    if spec.maximum is not None:
+    if spec.maximum is not None and spec.kind != "share":
         attrs["max"] = f"{spec.maximum:g}"
     # The limits are the service's to enforce (one rule, one message); here they are hints.
     if spec.kind == "int":
@@ -103,9 +104,9 @@ def _param_field(spec: ParamSpec) -> forms.Field:
             label=spec.label, help_text=help_text, widget=forms.NumberInput(attrs=attrs)
         )
     if spec.kind in ("float", "share"):
-        attrs["step"] = "0.01" if spec.kind == "share" else "any"
+        attrs["step"] = "any"
         if spec.kind == "share":
-            help_text = f"{help_text}（填小数，如 0.8 即 80%）"
+            help_text = f"{help_text}（填 80 或 0.8，都表示 80%）"
         return forms.FloatField(
             label=spec.label, help_text=help_text, widget=forms.NumberInput(attrs=attrs)
         )

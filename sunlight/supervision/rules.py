@@ -244,6 +244,13 @@ def _coerce(spec: ParamSpec, raw: Any) -> Any:
         value = int(raw) if spec.kind == "int" else float(raw)
     except (TypeError, ValueError):
         raise ValueError("请输入数字") from None
+    if spec.kind == "share":
+        if 1 < value <= 100:
+            value = value / 100  # typed as a percentage: 80 means 80%
+        low, high = spec.minimum or 0.0, spec.maximum or 1.0
+        if not low <= value <= high:
+            raise ValueError(f"应在 {low:.0%} 至 {high:.0%} 之间")
+        return value
     if spec.minimum is not None and value < spec.minimum:
         raise ValueError(f"不能小于 {spec.minimum:g}")
     if spec.maximum is not None and value > spec.maximum:

@@ -105,7 +105,7 @@ def test_replay_refuses_bad_thresholds_and_non_supervisors():
     enable_only()
     rule = Rule.objects.get(code="case-yellow")
     boss = supervisor(in_region=office.department.region)
-    with pytest.raises(ValidationFailed, match="不能大于"):
+    with pytest.raises(ValidationFailed, match="5% 至 99%"):
         rule_replay(actor=boss, rule=rule, since=dt.date(2026, 3, 1),
                     until=dt.date(2026, 4, 30), params={"share": 1.5})  # fmt: skip
     with pytest.raises(ValidationFailed, match="开始日期"):

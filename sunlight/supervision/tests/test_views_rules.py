@@ -78,9 +78,17 @@ def test_a_share_above_one_is_refused_beside_its_field_and_nothing_is_saved(boss
     rule = Rule.objects.get(code="case-yellow")
     response = client_of(boss).post(edit_url(rule.code), form_data(rule, param_share="1.5"))
     assert response.status_code == 400
-    assert response.context["form"].errors["param_share"] == ["不能大于 0.99"]
+    assert response.context["form"].errors["param_share"] == ["应在 5% 至 99% 之间"]
     rule.refresh_from_db()
     assert (rule.params["share"], rule.revision) == (0.8, 0)
+
+
+def test_a_share_typed_as_a_percentage_is_saved_as_that_share(boss):
+    rule = Rule.objects.get(code="case-yellow")
+    response = client_of(boss).post(edit_url(rule.code), form_data(rule, param_share="60"))
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert rule.params["share"] == 0.6
 
 
 def test_negative_days_are_refused_and_nothing_is_saved(boss):
@@ -158,9 +166,9 @@ def test_replay_saves_nothing(rules):
 
 def test_replay_with_a_bad_threshold_shows_the_problem(boss):
     rule = Rule.objects.get(code="case-yellow")
-    response = client_of(boss).post(replay_url(rule.code), form_data(rule, param_share="2"))
+    response = client_of(boss).post(replay_url(rule.code), form_data(rule, param_share="100"))
     assert response.status_code == 400
-    assert response.context["form"].errors["param_share"] == ["不能大于 0.99"]
+    assert response.context["form"].errors["param_share"] == ["应在 5% 至 99% 之间"]
 
 
 def test_replay_period_ending_before_it_starts_is_refused(boss):
