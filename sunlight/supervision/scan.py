@@ -164,17 +164,28 @@ def _resolve_cleared(cursor: Any, rule: Rule, ctx: Context, moment: Any) -> int:
             " (SELECT case_id FROM sup_changed))"
         )
     elif ctx.subset == "changed":
-        # A light clears only when its case changes (a step passing its deadline since the
-        # last scan can turn red, never green).
+        # A light clears when its case changes — or, for a step's yellow light, when the step's
+        # deadline passes (its red light takes over), read below by the deadline's index.
         subset = f" AND {ctx.sql.in_changed('case_id')}"
-    params: list[Any] = [AlertState.RESOLVED, moment, AUTO_RESOLVED, rule.pk]
-    cursor.execute(
+    update = (
         "UPDATE supervision_alert SET state = %s, closed_at = %s, close_reason = %s"
-        f" WHERE rule_id = %s AND state IN ({_LIVE}){subset}"
-        " AND NOT EXISTS (SELECT 1 FROM sup_hits h WHERE h.subject = supervision_alert.subject)",
-        params,
+        f" WHERE rule_id = %s AND state IN ({_LIVE})"
     )
-    return max(cursor.rowcount, 0)
+    cleared = (
+        " AND NOT EXISTS (SELECT 1 FROM sup_hits h WHERE h.subject = supervision_alert.subject)"
+    )
+    params: list[Any] = [AlertState.RESOLVED, moment, AUTO_RESOLVED, rule.pk]
+    cursor.execute(update + subset + cleared, params)
+    resolved = max(cursor.rowcount, 0)
+    if ctx.subset == "changed" and rule.kind == "step_yellow" and ctx.window_start is not None:
+        passed = (
+            "SELECT {} FROM cases_casestep WHERE state = 'open'"
+            " AND deadline > %s AND deadline <= %s"
+        )
+        due = f" AND case_id IN ({passed.format('case_id')}) AND step_id IN ({passed.format('id')})"
+        cursor.execute(update + due, [*params, *_adapt([ctx.window_start, ctx.now] * 2)])
+        resolved += max(cursor.rowcount, 0)
+    return resolved
 
 
 def scan_run(*, full: bool = False, trigger: str = "command") -> ScanResult:
@@ -209,7 +220,7 @@ def scan_run(*, full: bool = False, trigger: str = "command") -> ScanResult:
                     subset=subset,
                     window_start=(
                         state.last_scan_at
-                        if subset == "changed" and rule.kind == "step_red"
+                        if subset == "changed" and rule.kind in ("step_red", "step_yellow")
                         else None
                     ),
                 )

@@ -148,3 +148,24 @@ def test_lights_count_working_days_across_national_day_and_its_make_up_saturday(
     assert _live("case-red") == []
     _scan_at(at(2026, 10, 11, 9))
     assert len(_live("case-red")) == 1 and _live("case-yellow") == []
+
+
+def test_a_step_yellow_light_gives_way_to_red_when_its_deadline_passes_within_the_day():
+    from sunlight.flows.steps import StepRow
+
+    hours = [
+        StepRow("1", "受理", "clerk", 1),
+        StepRow("2", "审查", "approver", 16, limit_unit="hour"),  # 16 office hours
+        StepRow("3", "决定", "approver", 2),
+    ]
+    office = factories.office_with_power(steps=hours, promised_limit=30, statutory_limit=40)
+    case = accepted_case(office, at(2026, 3, 2, 9))  # Monday 09:00
+    (review,) = case.steps.filter(name="审查")
+    assert review.deadline.astimezone(clock.SHANGHAI).date() == dt.date(2026, 3, 4)
+    due = review.deadline
+    enable_only("step-yellow", "step-red")
+    _scan_at(due - dt.timedelta(minutes=30))
+    assert len(_live("step-yellow")) == 1 and _live("step-red") == []
+    result = _scan_at(due + dt.timedelta(minutes=30))  # the same day: an incremental scan
+    assert not result.full
+    assert len(_live("step-red")) == 1 and _live("step-yellow") == []
