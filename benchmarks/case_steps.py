@@ -25,12 +25,13 @@ import argparse
 import hashlib
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402 (benchmarks are scripts; the shared harness sits beside them)
 
 TARGET_SPIFF = 2.0
 TARGET_FLOOR = 0.20
@@ -49,52 +50,9 @@ def main() -> int:
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print("RESULT " + json.dumps(measure(args.cases)), flush=True)
+        harness.child_result(measure(args.cases))
         return 0
-    results = [run_child(args.cases, None)]
-    if args.postgres.startswith(("postgres://", "postgresql://")):
-        results.append(run_child(args.cases, args.postgres))
-    else:
-        print("PostgreSQL: skipped (set DATABASE_URL or --postgres URL)\n")
-    ok = True
-    for result in results:
-        ok = report(result) and ok
-    return 0 if ok else 1
-
-
-def run_child(cases: int, postgres: str | None) -> dict[str, Any]:
-    env = {**os.environ, "SUNLIGHT_DATA_DIR": tempfile.mkdtemp(prefix="sunlight-bench-steps-")}
-    env.pop("DATABASE_URL", None)
-    database = None
-    if postgres:
-        database, env["DATABASE_URL"] = _create_database(postgres)
-    try:
-        command = [sys.executable, str(Path(__file__).resolve()), "--child", "--cases", str(cases)]
-        output = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True, check=True)
-    finally:
-        if postgres and database:
-            _drop_database(postgres, database)
-    line = next(x for x in output.stdout.splitlines() if x.startswith("RESULT "))
-    return json.loads(line.removeprefix("RESULT "))
-
-
-def _create_database(url: str) -> tuple[str, str]:
-    import psycopg
-    from psycopg import sql
-
-    name = f"sunlight_bench_steps_{os.getpid()}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    base, _, _ = url.rpartition("/")
-    return name, f"{base}/{name}"
-
-
-def _drop_database(url: str, name: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+    return harness.run_parent(__file__, ["--cases", str(args.cases)], args.postgres, report)
 
 
 def report(r: dict[str, Any]) -> bool:

@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.db import connection
@@ -68,11 +69,52 @@ def chain_hash(prev_hash: str, header: str) -> str:
     return hashlib.sha256(f"{prev_hash}\n{header}".encode()).hexdigest()
 
 
+_HEAD_SQL = "SELECT id, entry_hash FROM audit_auditentry ORDER BY id DESC LIMIT 1"
+_FIELDS = (
+    "id",
+    "occurred_at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "data",
+    "content_hash",
+    "prev_hash",
+    "entry_hash",
+)
+
+
 def _lock_chain() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_CHAIN_LOCK])
     # SQLite: transactions are BEGIN IMMEDIATE (settings), so writers are already serial.
+
+
+def chain_head_statements() -> list[tuple[str, list[Any]]]:
+    """The statements that take the chain's lock (PostgreSQL) and read its head, the head last.
+
+    For a hot path sending several statements in one round trip (cases.step_rows): run them in
+    the caller's transaction after its own row locks (the order every service takes locks in),
+    then pass the head row to `audit_append_statement`. PostgreSQL gives each statement of a
+    batch its own snapshot, so the head is read after the lock is held."""
+    statements: list[tuple[str, list[Any]]] = []
+    if connection.vendor == "postgresql":
+        statements.append(("SELECT pg_advisory_xact_lock(%s)", [_PG_CHAIN_LOCK]))
+    statements.append((_HEAD_SQL, []))
+    return statements
+
+
+def audit_append_statement(
+    *, head: Sequence[Any] | None, record: AuditRecord
+) -> tuple[str, list[Any]]:
+    """The INSERT appending `record` after `head` (the row chain_head_statements() read in this
+    transaction, under the chain's lock), for the caller to send with its own writes."""
+    _check([record])
+    moment, (row,) = _chain_rows(head, [record])
+    row[1] = db_datetime(moment)
+    return _insert_one_sql(connection.vendor), row
 
 
 def audit_record(
@@ -97,23 +139,45 @@ def audit_record(
 
 def audit_record_many(*, records: Sequence[AuditRecord]) -> list[AuditEntry]:
     """Append several entries in order, in one insert (bulk imports and the demo use this)."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("audit entries must be written inside the service's transaction")
-    for record in records:
-        if not actions.is_registered(record.action):
-            raise ValueError(f"unregistered audit action {record.action!r}")
+    _check(records)
     if not records:
         return []
     _lock_chain()
     # The chain head, read with plain SQL: this runs in every service write.
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id, entry_hash FROM audit_auditentry ORDER BY id DESC LIMIT 1")
-        last = cursor.fetchone()
-    seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
+        cursor.execute(_HEAD_SQL)
+        head = cursor.fetchone()
+    moment, rows = _chain_rows(head, records)
+    entries = [AuditEntry(**dict(zip(_FIELDS, row, strict=True))) for row in rows]
+    stamp = db_datetime(moment)
+    for row in rows:
+        row[1] = stamp
+    if len(rows) == 1:
+        with connection.cursor() as cursor:
+            cursor.execute(_insert_one_sql(connection.vendor), rows[0])
+    else:
+        insert_many(AuditEntry, _FIELDS, rows)
+    return entries
+
+
+def _check(records: Sequence[AuditRecord]) -> None:
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit entries must be written inside the service's transaction")
+    for record in records:
+        if not actions.is_registered(record.action):
+            raise ValueError(f"unregistered audit action {record.action!r}")
+
+
+def _chain_rows(
+    head: Sequence[Any] | None, records: Sequence[AuditRecord]
+) -> tuple[dt.datetime, list[list[Any]]]:
+    """The moment, and the rows (values in _FIELDS order, the moment as a datetime) of the
+    entries following `head` (id, entry_hash; None for an empty chain), hashed."""
+    seq, prev_hash = (head[0], head[1]) if head else (0, GENESIS_HASH)
     moment = clock.now()
     moment = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
     time_text = format_time(moment)
-    entries = []
+    rows = []
     for record in records:
         seq += 1
         data_text = canonical_json(record.data)
@@ -130,56 +194,23 @@ def audit_record_many(*, records: Sequence[AuditRecord]) -> list[AuditEntry]:
             content_hash=content_hash,
         )
         entry_hash = chain_hash(prev_hash, header)
-        entries.append(
-            AuditEntry(
-                id=seq,
-                occurred_at=moment,
-                actor_id=record.actor_id,
-                actor_name=record.actor_name,
-                action=record.action,
-                object_type=record.object_type,
-                object_id=object_id,
-                data=data_text,
-                content_hash=content_hash,
-                prev_hash=prev_hash,
-                entry_hash=entry_hash,
-            )
-        )
+        rows.append(
+            [seq, moment, record.actor_id, record.actor_name, record.action, record.object_type,
+             object_id, data_text, content_hash, prev_hash, entry_hash]
+        )  # fmt: skip
         prev_hash = entry_hash
-    stamp = db_datetime(moment)
-    insert_many(
-        AuditEntry,
-        [
-            "id",
-            "occurred_at",
-            "actor_id",
-            "actor_name",
-            "action",
-            "object_type",
-            "object_id",
-            "data",
-            "content_hash",
-            "prev_hash",
-            "entry_hash",
-        ],
-        (
-            (
-                e.id,
-                stamp,
-                e.actor_id,
-                e.actor_name,
-                e.action,
-                e.object_type,
-                e.object_id,
-                e.data,
-                e.content_hash,
-                e.prev_hash,
-                e.entry_hash,
-            )
-            for e in entries
-        ),
+    return moment, rows
+
+
+@cache
+def _insert_one_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    meta = AuditEntry._meta
+    columns = ", ".join(quote(meta.get_field(name).column) for name in _FIELDS)
+    return (
+        f"INSERT INTO {quote(meta.db_table)} ({columns})"  # noqa: S608 (names from model metadata)
+        f" VALUES ({', '.join(['%s'] * len(_FIELDS))})"
     )
-    return entries
 
 
 def actor_label(actor: Any) -> str:

@@ -9,10 +9,15 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
-from sunlight.audit.services import actor_label, audit_record
+from sunlight.audit.services import (
+    AuditRecord,
+    actor_label,
+    audit_append_statement,
+    audit_record,
+)
 from sunlight.cases import engine, step_rows
 from sunlight.cases.choices import (
     ApplicantKind,
@@ -37,6 +42,7 @@ from sunlight.catalog.choices import CaseType, HandlingForm
 from sunlight.catalog.models import PowerVersion
 from sunlight.catalog.selectors import power_version_for_use
 from sunlight.core import clock
+from sunlight.core.bulk import db_datetime
 from sunlight.core.errors import DomainError, FieldProblem, InvalidTransition, ValidationFailed
 from sunlight.core.workdays import WorkCalendar
 from sunlight.flows.models import FlowVersion
@@ -372,43 +378,80 @@ def step_complete(
         raise ValidationFailed([FieldProblem("办理意见", "不同意时必须写明理由")])
     cal = calendar()  # taken before the transaction, where the cached calendar is reused
     now = clock.now()
-    with transaction.atomic():
-        state, current_fields, flow_stamp = _lock_for_step(case, step)
-        graph = engine.load_graph(case.flow_id, stamp=flow_stamp)
+    stamp = db_datetime(now)
+    with transaction.atomic(), connection.cursor() as cursor:
+        locked = _lock_for_step(cursor, case, step)
+        graph = engine.load_graph(case.flow_id, stamp=locked.flow_stamp)
         missing = _missing_documents(step, graph.nodes.get(step.node_id))
         if missing:
             raise ValidationFailed(
                 [FieldProblem("环节文书", f"请先上传本环节必须的文书：{'、'.join(missing)}")]
             )
-        _finish_step(step, actor, result, opinion, now)
-        case.state, case.fields = state, current_fields
+        case.state, case.fields = locked.state, locked.fields
         if fields:
             case.fields = {**case.fields, **fields}
             Case.objects.filter(pk=case.pk).update(fields=case.fields, revision=F("revision") + 1)
+        # The writes travel together with the audit entry (step_rows.run); their row counts
+        # are the compare-and-swap checks, read before the transaction commits.
+        writes = [
+            step_rows.finish_step_statement(
+                step_id=step.pk, state=StepState.DONE, stamp=stamp,
+                handler_id=getattr(_user(actor), "pk", None), handler_name=actor_label(actor),
+                result=result, opinion=(opinion or "").strip(),
+            )
+        ]  # fmt: skip
         move = engine.advance(graph, step.node_id, case.fields)
-        _open(case, graph, move, previous=step, now=now, cal=cal)
-        _audit(
-            actor,
-            "cases.step.completed",
-            case,
-            {"step": step.node_id, "name": step.name, "result": result, "opinion": opinion,
-             "fields": dict(fields or {})},
+        flow_ends = False
+        if move.join_arrivals:
+            # Joins read the rows of the branches that arrived: write what is pending first.
+            _check_moved(step_rows.run(cursor, writes), step_finished=True, flow_ends=False)
+            writes = []
+            _open(case, graph, move, previous=step, now=now, cal=cal)
+        else:
+            for node, via in move.open_tasks:
+                writes.append(_open_statement(case, node, via=via, previous=step, now=now,
+                                              stamp=stamp, cal=cal))  # fmt: skip
+            # Only this step was open and none opens: the flow has reached its end.
+            flow_ends = not move.open_tasks and locked.open_steps <= 1
+            if flow_ends:
+                writes.append(step_rows.flow_end_statement(case_id=case.pk))
+        record = AuditRecord(
+            action="cases.step.completed", object_type="cases.case", object_id=case.number,
+            data={"step": step.node_id, "name": step.name, "result": result, "opinion": opinion,
+                  "fields": dict(fields or {})},
+            actor_id=getattr(actor, "pk", None), actor_name=actor_label(actor),
         )  # fmt: skip
+        writes.append(audit_append_statement(head=locked.chain_head, record=record))
+        checks_step = not move.join_arrivals  # else checked above
+        _check_moved(step_rows.run(cursor, writes), step_finished=checks_step, flow_ends=flow_ends)
+    step.state, step.finished_at = StepState.DONE, now
+    if flow_ends:
+        case.state = CaseState.TO_CONCLUDE
     return case
 
 
-def _lock_for_step(case: Case, step: CaseStep) -> tuple[str, dict[str, Any], str]:
+def _check_moved(results: list[tuple[int, Any]], *, step_finished: bool, flow_ends: bool) -> None:
+    """The compare-and-swap checks of step_complete's writes (InvalidTransition rolls them
+    back): the step's move to done first, the case's move to 待办结 (if the flow ended) just
+    before the audit entry."""
+    if step_finished and results[0][0] != 1:
+        raise InvalidTransition(ALREADY_HANDLED)
+    if flow_ends and results[-2][0] != 1:
+        raise InvalidTransition("办件状态已被他人改变，请刷新页面查看最新状态")
+
+
+def _lock_for_step(cursor: Any, case: Case, step: CaseStep) -> step_rows.LockedCase:
     """Lock the case row and read, in one query, what completing `step` depends on. Parallel
     branches finishing at once thus take turns on the case row and each sees the other's join
     arrival and fields (PostgreSQL; SQLite has a single writer)."""
-    locked = step_rows.lock_for_step(case_id=case.pk, step_id=step.pk)
+    locked = step_rows.lock_for_step(cursor=cursor, case_id=case.pk, step_id=step.pk)
     if locked.step_state != StepState.OPEN:
         raise InvalidTransition(ALREADY_HANDLED)
     if locked.state != CaseState.IN_PROGRESS:
         raise InvalidTransition(f"办件当前为“{CaseState(locked.state).label}”，不能办理环节")
     if locked.paused:
         raise InvalidTransition("办件处于特别程序中，请先结束特别程序")
-    return locked.state, locked.fields, locked.flow_stamp
+    return locked
 
 
 def step_send_back(*, actor: Any, step: CaseStep, opinion: str) -> Case:
@@ -724,13 +767,31 @@ def _open_one(
     now: Any,
     cal: WorkCalendar | None = None,
 ) -> None:
+    statement = _open_statement(
+        case, node, via=via, previous=previous, now=now, stamp=db_datetime(now), cal=cal
+    )
+    with connection.cursor() as cursor:
+        step_rows.run(cursor, [statement])
+
+
+def _open_statement(
+    case: Case,
+    node: engine.GraphNode,
+    *,
+    via: str,
+    previous: Any,
+    now: Any,
+    stamp: Any,
+    cal: WorkCalendar | None = None,
+) -> step_rows.Statement:
+    """The INSERT opening `node`'s step, its deadline on the working-day calendar."""
     deadline, provisional = step_due(
         cal or calendar(), started=now, limit=node.limit, unit=node.limit_unit or "working_day"
     )
-    step_rows.insert_open_step(
+    return step_rows.open_step_statement(
         case_id=case.pk,
         node=node,
-        now=now,
+        stamp=stamp,
         deadline=deadline,
         provisional=provisional,
         via=via,
