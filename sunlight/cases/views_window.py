@@ -26,7 +26,7 @@ PAGE_SIZE = 50
 TABS = {"mine": "我的待办", "unit": "本单位待办", "done": "已办", "all": "全部办件"}
 
 
-def _may_register(user) -> bool:  # noqa: ANN001
+def _may_register(user) -> bool:  # noqa: ANN001 (a request.user: User or AnonymousUser)
     # Only decides whether to offer the link; case_register checks again.
     return bool(user.is_superuser or user.role in (Role.CLERK, Role.APPROVER))
 

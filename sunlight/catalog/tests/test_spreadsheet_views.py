@@ -153,7 +153,7 @@ def test_clerk_uploads_in_a_browser_and_sees_the_problems(live_site, page, tmp_p
     page.set_input_files("input[name=file]", str(bad))
     page.click("text=上传并导入")
     page.wait_for_load_state()
-    page.screenshot(path="/tmp/shots/sheet_import_problems.png", full_page=True)  # noqa: S108
+    page.screenshot(path="/tmp/shots/sheet_import_problems.png", full_page=True)  # noqa: S108 (a screenshot for people to look at, not a secret)
     rows = page.locator("table tbody tr")
     assert rows.count() == 2
     assert rows.first.inner_text().split("\t")[:2] == ["3", "权力类别"]
