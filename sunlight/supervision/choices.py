@@ -11,9 +11,6 @@ class Level(models.TextChoices):
     RED = "red", "红灯"
 
 
-LEVEL_ORDER = {Level.REMIND: 0, Level.YELLOW: 1, Level.RED: 2}
-
-
 class RuleCategory(models.TextChoices):
     """The anomaly taxonomy of a deployed provincial system."""
 

@@ -49,11 +49,6 @@ class Dialect:
             return f"(({date_sql}) + ({days})::int)"
         return f"date({date_sql}, ({days}) || ' days')"
 
-    def add_seconds(self, moment_sql: str, seconds: str | int) -> str:
-        if self.postgres:
-            return f"(({moment_sql}) + ({seconds}) * interval '1 second')"
-        return f"datetime({moment_sql}, ({seconds}) || ' seconds')"
-
     def seconds_between(self, start: str, end: str) -> str:
         if self.postgres:
             return f"EXTRACT(EPOCH FROM (({end}) - ({start})))"
