@@ -13,9 +13,10 @@ from sunlight.audit.services import audit_record
 from sunlight.cases.models import Case, CaseStep
 from sunlight.core import clock
 from sunlight.core.bulk import db_datetime, insert_many
+from sunlight.supervision.checks.base import as_aware
 from sunlight.supervision.choices import AlertState, Check
 from sunlight.supervision.models import Alert, Rule
-from sunlight.supervision.replay import _aware, replay_hits
+from sunlight.supervision.replay import replay_hits
 from sunlight.supervision.rules import rule_params
 from sunlight.supervision.scan import AUTO_RESOLVED
 
@@ -61,7 +62,7 @@ def alerts_backfill(*, since: dt.date, until: dt.date) -> int:
             cases = Case.objects.in_bulk({hit[1] for hit in hits if hit[1]})
             steps = CaseStep.objects.in_bulk({hit[2] for hit in hits if hit[2]})
             for subject, case_id, step_id, power_id, order_id, dept, region, tripped, text in hits:
-                tripped_at = _aware(tripped)
+                tripped_at = as_aware(tripped)
                 cleared = _cleared(rule.kind, cases.get(case_id), steps.get(step_id))
                 closed = cleared if cleared is not None and cleared <= now else None
                 rows.append((

@@ -24,14 +24,22 @@ def notify_new_alerts(*, run_id: int) -> int:
     )
     departments = Department.objects.in_bulk({g["department_id"] for g in groups})
     notices: list[Notice] = []
+    heads: dict[int, list] = {}
+    supervisors: dict[str, list] = {}
     for group in groups:
         department = departments[group["department_id"]]
         label = Level(group["level"]).label
         subject = f"电子监察：{department.name}新增{label}{group['n']}件"
         link = f"/staff/supervision/alerts/?department={department.pk}&level={group['level']}"
-        recipients = list(recipients_for_department(department, roles=("approver",)))
+        if department.pk not in heads:  # a department's levels share one lookup
+            heads[department.pk] = list(recipients_for_department(department, roles=("approver",)))
+        recipients = list(heads[department.pk])
         if group["level"] == Level.RED:
-            recipients += list(supervisors_for_region(department.region_id))
+            if department.region_id not in supervisors:
+                supervisors[department.region_id] = list(
+                    supervisors_for_region(department.region_id)
+                )
+            recipients += supervisors[department.region_id]
         seen: set[int] = set()
         for user in recipients:
             if user.pk in seen:

@@ -17,10 +17,10 @@ from sunlight.core import clock
 from sunlight.core.errors import FieldProblem, ValidationFailed
 from sunlight.org.models import Department
 from sunlight.supervision.checks import CHECKS, Context
+from sunlight.supervision.checks.base import as_aware, db_params
 from sunlight.supervision.flow_index import flows_index_new
 from sunlight.supervision.models import Rule
 from sunlight.supervision.rules import params_problems, require_rule_editor, rule_params
-from sunlight.supervision.scan import _adapt
 from sunlight.supervision.workdays import ordinals_ensure
 
 MAX_ROWS = 200_000
@@ -66,7 +66,7 @@ def replay_hits(
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL jit = off")  # see scan._prepare_temp_tables
-        cursor.execute(f"{query.sql} LIMIT {MAX_ROWS + 1}", _adapt(query.params))
+        cursor.execute(f"{query.sql} LIMIT {MAX_ROWS + 1}", db_params(query.params))
         return cursor.fetchall()
 
 
@@ -100,7 +100,7 @@ def rule_replay(
     departments: Counter[str] = Counter()
     moments = []
     for row in rows:
-        moment = _aware(row[7])
+        moment = as_aware(row[7])
         moments.append(moment)
         months[moment.astimezone(clock.SHANGHAI).strftime("%Y-%m")] += 1
         departments[names.get(row[5], "")] += 1
@@ -118,11 +118,3 @@ def rule_replay(
         for moment, row in sample_rows
     ]
     return result
-
-
-def _aware(value: Any) -> dt.datetime:
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value

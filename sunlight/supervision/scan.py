@@ -18,7 +18,7 @@ from sunlight.audit.services import audit_record
 from sunlight.core import clock
 from sunlight.core.bulk import db_datetime
 from sunlight.supervision.checks import ALWAYS_FULL, CHECKS, DAILY, NOT_CASES, Context, Query
-from sunlight.supervision.checks.base import HIT_COLUMNS
+from sunlight.supervision.checks.base import HIT_COLUMNS, db_params
 from sunlight.supervision.choices import LIVE_ALERT_STATES, AlertState
 from sunlight.supervision.flow_index import flows_index_new
 from sunlight.supervision.models import Rule, ScanRun, ScanState
@@ -42,10 +42,6 @@ class ScanResult:
 
     def as_json(self) -> dict[str, Any]:
         return {"raised": self.raised, "resolved": self.resolved, "elapsed_ms": self.elapsed_ms}
-
-
-def _adapt(params: list[Any]) -> list[Any]:
-    return [db_datetime(p) if isinstance(p, dt.datetime) else p for p in params]
 
 
 def _prepare_temp_tables(cursor: Any) -> None:
@@ -102,7 +98,7 @@ def _context(rule: Rule, *, now: dt.datetime, subset: str, window_start: Any) ->
         now=now,
         today=now.astimezone(clock.SHANGHAI).date(),
         params=rule_params(rule),
-        department_ids=sorted(rule.departments.values_list("pk", flat=True)),
+        department_ids=sorted(d.pk for d in rule.departments.all()),
         power_categories=list(rule.power_categories or []),
         subset=subset,
         window_start=window_start,
@@ -115,7 +111,7 @@ def _apply_rule(
     query: Query = CHECKS[rule.kind](ctx)
     _empty(cursor, "sup_hits")
     cursor.execute(
-        f"INSERT INTO sup_hits ({', '.join(HIT_COLUMNS)}) {query.sql}", _adapt(query.params)
+        f"INSERT INTO sup_hits ({', '.join(HIT_COLUMNS)}) {query.sql}", db_params(query.params)
     )
     hits = max(cursor.rowcount, 0)
     if connection.vendor == "postgresql" and hits > 1000:
@@ -183,7 +179,7 @@ def _resolve_cleared(cursor: Any, rule: Rule, ctx: Context, moment: Any) -> int:
             " AND deadline > %s AND deadline <= %s"
         )
         due = f" AND case_id IN ({passed.format('case_id')}) AND step_id IN ({passed.format('id')})"
-        cursor.execute(update + due, [*params, *_adapt([ctx.window_start, ctx.now] * 2)])
+        cursor.execute(update + due, [*params, *db_params([ctx.window_start, ctx.now] * 2)])
         resolved += max(cursor.rowcount, 0)
     return resolved
 
@@ -199,7 +195,7 @@ def scan_run(*, full: bool = False, trigger: str = "command") -> ScanResult:
         state, _ = ScanState.objects.select_for_update().get_or_create(name="default")
         ordinals_ensure(today)
         flows_index_new()
-        rules = list(Rule.objects.order_by("pk"))
+        rules = list(Rule.objects.order_by("pk").prefetch_related("departments"))
         signature = rules_signature(rules)
         full = full or state.last_scan_at is None or signature != state.rules_signature
         new_day = state.last_day != today

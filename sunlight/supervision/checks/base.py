@@ -71,6 +71,22 @@ class Dialect:
         return "FALSE" if self.postgres else "0"
 
 
+def db_params(params: list[Any]) -> list[Any]:
+    """Query parameters as the backend stores them (aware datetimes to its own form)."""
+    from sunlight.core.bulk import db_datetime
+
+    return [db_datetime(p) if isinstance(p, dt.datetime) else p for p in params]
+
+
+def as_aware(value: Any) -> dt.datetime:
+    """A moment read back from a raw query (SQLite gives text, PostgreSQL an aware datetime)."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
 def dialect() -> Dialect:
     return Dialect(connection.vendor)
 

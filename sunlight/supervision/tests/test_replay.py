@@ -8,6 +8,7 @@ from sunlight.cases.tests import factories
 from sunlight.core import clock
 from sunlight.core.errors import PermissionDenied, ValidationFailed
 from sunlight.org.tests import factories as org_factories
+from sunlight.supervision.checks.base import as_aware
 from sunlight.supervision.models import Alert, Rule
 from sunlight.supervision.replay import replay_hits, rule_replay
 from sunlight.supervision.scan import scan_run
@@ -71,15 +72,9 @@ def test_replay_raises_exactly_what_daily_scans_raised():
                 rule=rule, params=rule.params, since=dt.date(2026, 3, 2),
                 until=dt.date(2026, 4, 30), department_ids=[], power_categories=[],
             )  # fmt: skip
-            replayed = {(row[0], _aware(row[7])) for row in rows}
+            replayed = {(row[0], as_aware(row[7])) for row in rows}
             assert replayed == live, code
             assert live or code == "statutory-red", f"{code} raised nothing to compare"
-
-
-def _aware(value):
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def test_replay_with_a_lower_threshold_shows_more_yellow_lights_before_saving():
