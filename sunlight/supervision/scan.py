@@ -163,9 +163,13 @@ def _resolve_cleared(cursor: Any, rule: Rule, ctx: Context, moment: Any) -> int:
         # A light clears when its case changes — or, for a step's yellow light, when the step's
         # deadline passes (its red light takes over), read below by the deadline's index.
         subset = f" AND {ctx.sql.in_changed('case_id')}"
+    # Changed cases lead (the case index), not every live alert of the rule; an idle power's
+    # alerts are few and found by the rule's index.
+    by_case = ctx.subset == "changed" and rule.kind not in NOT_CASES
+    rule_id, state = (ctx.sql.unindexed(c) if by_case else c for c in ("rule_id", "state"))
     update = (
         "UPDATE supervision_alert SET state = %s, closed_at = %s, close_reason = %s"
-        f" WHERE rule_id = %s AND state IN ({_LIVE})"
+        f" WHERE {rule_id} = %s AND {state} IN ({_LIVE})"
     )
     cleared = (
         " AND NOT EXISTS (SELECT 1 FROM sup_hits h WHERE h.subject = supervision_alert.subject)"
@@ -220,6 +224,8 @@ def scan_run(*, full: bool = False, trigger: str = "command") -> ScanResult:
                         else None
                     ),
                 )
+                if subset == "changed" and not changed and ctx.window_start is None:
+                    continue  # nothing changed that this rule could see
                 rule_started = time.perf_counter()
                 rule_raised, rule_resolved = _apply_rule(cursor, rule, ctx, run, now)
                 timings[rule.code] = round((time.perf_counter() - rule_started) * 1000, 1)

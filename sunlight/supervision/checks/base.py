@@ -64,6 +64,11 @@ class Dialect:
             return f"{column} = ANY(ARRAY(SELECT case_id FROM sup_changed))"
         return f"{column} IN (SELECT case_id FROM sup_changed)"
 
+    def unindexed(self, column: str) -> str:
+        """`column` in a form SQLite will not look up by index (its unary plus), so that a
+        query's other condition leads; PostgreSQL, with statistics, chooses well by itself."""
+        return column if self.postgres else f"+{column}"
+
     def true(self) -> str:
         return "TRUE" if self.postgres else "1"
 

@@ -14,8 +14,11 @@ class Alert(models.Model):
     person) or cancelled with a reason and a name — never deleted, so a red light that turned
     green stays on the record with its times. At most one live alert per rule and subject."""
 
-    rule = models.ForeignKey(Rule, verbose_name="规则", on_delete=models.PROTECT)
-    level = models.CharField("级别", max_length=8, choices=Level.choices, db_index=True)
+    # A scan inserts alerts by the hundred thousand: only the indexes queries use are kept
+    # (rule by sup_alert_rule_subject, level by sup_alert_live_dept; region scope goes through
+    # the department).
+    rule = models.ForeignKey(Rule, verbose_name="规则", on_delete=models.PROTECT, db_index=False)
+    level = models.CharField("级别", max_length=8, choices=Level.choices)
     category = models.CharField("类别", max_length=12, choices=RuleCategory.choices)
     # "case:<id>", "step:<id>", "power:<id>", "order:<id>": what the alert is about.
     subject = models.CharField("监察对象", max_length=40)
@@ -25,20 +28,20 @@ class Alert(models.Model):
     )  # fmt: skip
     step = models.ForeignKey(
         CaseStep, verbose_name="环节", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+",
+        related_name="+", db_index=False,
     )  # fmt: skip
     power_item = models.ForeignKey(
         PowerItem, verbose_name="权力事项", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+",
+        related_name="+", db_index=False,
     )  # fmt: skip
     order = models.ForeignKey(
         "SupervisionOrder", verbose_name="督办单", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        on_delete=models.PROTECT, related_name="+", db_index=False,
     )  # fmt: skip
     department = models.ForeignKey(
         Department, verbose_name="责任部门", on_delete=models.PROTECT, related_name="+"
     )
-    region_code = models.CharField("区划代码", max_length=6, db_index=True)
+    region_code = models.CharField("区划代码", max_length=6)
     state = models.CharField(
         "状态", max_length=12, choices=AlertState.choices, default=AlertState.RAISED
     )
@@ -48,12 +51,12 @@ class Alert(models.Model):
     acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="签收人", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        on_delete=models.PROTECT, related_name="+", db_index=False,
     )  # fmt: skip
     closed_at = models.DateTimeField("解除/撤销时间", null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="解除/撤销人", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        on_delete=models.PROTECT, related_name="+", db_index=False,
     )  # fmt: skip
     close_reason = models.TextField("解除/撤销理由", blank=True)
     scan = models.ForeignKey(
@@ -68,7 +71,6 @@ class Alert(models.Model):
         indexes = [
             models.Index(fields=["state", "level", "department"], name="sup_alert_live_dept"),
             models.Index(fields=["rule", "subject"], name="sup_alert_rule_subject"),
-            models.Index(fields=["case"], name="sup_alert_case"),
         ]
         constraints = [
             models.UniqueConstraint(
