@@ -16,8 +16,10 @@ URGENCY = {Level.REMIND: "info", Level.YELLOW: "warning", Level.RED: "urgent"}
 
 
 def notify_new_alerts(*, run_id: int) -> int:
+    # Called in the scan's own transaction, where its alerts are all still raised: the scan's
+    # index alone finds them (a state filter may lead SQLite to walk every raised alert).
     groups = (
-        Alert.objects.filter(scan_id=run_id, state="raised")
+        Alert.objects.filter(scan_id=run_id)
         .values("department_id", "level")
         .annotate(n=Count("id"))
         .order_by("department_id", "level")

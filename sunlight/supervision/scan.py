@@ -17,8 +17,16 @@ from django.db import connection, transaction
 from sunlight.audit.services import audit_record
 from sunlight.core import clock
 from sunlight.core.bulk import db_datetime
-from sunlight.supervision.checks import ALWAYS_FULL, CHECKS, DAILY, NOT_CASES, Context, Query
-from sunlight.supervision.checks.base import HIT_COLUMNS, db_params
+from sunlight.supervision.checks import (
+    ALWAYS_FULL,
+    CHECKS,
+    DAILY,
+    EVENT_STATES,
+    NOT_CASES,
+    Context,
+    Query,
+)
+from sunlight.supervision.checks.base import HIT_COLUMNS, db_params, dialect
 from sunlight.supervision.choices import LIVE_ALERT_STATES, AlertState
 from sunlight.supervision.flow_index import flows_index_new
 from sunlight.supervision.models import Rule, ScanRun, ScanState
@@ -60,10 +68,11 @@ def _prepare_temp_tables(cursor: Any) -> None:
     _empty(cursor, "sup_hits")
 
 
-def _empty(cursor: Any, table: str) -> None:
-    # PostgreSQL: TRUNCATE, so a temporary table that once held a full scan's hits does not
-    # stay bloated (autovacuum never visits temporary tables). SQLite truncates DELETE anyway.
-    verb = "TRUNCATE" if connection.vendor == "postgresql" else "DELETE FROM"
+def _empty(cursor: Any, table: str, *, many: bool = True) -> None:
+    # PostgreSQL: TRUNCATE after many rows, so a temporary table that once held a full scan's
+    # hits does not stay bloated (autovacuum never visits temporary tables); after a few, a
+    # DELETE, cheaper than TRUNCATE's new files (≈1 ms). SQLite truncates on DELETE anyway.
+    verb = "TRUNCATE" if many and connection.vendor == "postgresql" else "DELETE FROM"
     cursor.execute(f"{verb} {table}")
 
 
@@ -92,6 +101,14 @@ def _collect_changes(cursor: Any, after_id: int, head_id: int) -> tuple[int, boo
     return changed, cursor.fetchone()[0] > 0
 
 
+def _changed_states(cursor: Any) -> set[str]:
+    """The states the changed cases are in now."""
+    cursor.execute(
+        "SELECT DISTINCT state FROM cases_case WHERE id IN (SELECT case_id FROM sup_changed)"
+    )
+    return {row[0] for row in cursor.fetchall()}
+
+
 def _context(rule: Rule, *, now: dt.datetime, subset: str, window_start: Any) -> Context:
     return Context(
         mode="live",
@@ -106,19 +123,20 @@ def _context(rule: Rule, *, now: dt.datetime, subset: str, window_start: Any) ->
 
 
 def _apply_rule(
-    cursor: Any, rule: Rule, ctx: Context, run: ScanRun, now: dt.datetime
+    cursor: Any, rule: Rule, ctx: Context, run: ScanRun, now: dt.datetime, *, may_clear: bool
 ) -> tuple[int, int]:
+    """Raise the rule's new hits; resolve its live alerts no longer hit (unless `may_clear`
+    says the scan's subset holds none of them)."""
     query: Query = CHECKS[rule.kind](ctx)
-    _empty(cursor, "sup_hits")
     cursor.execute(
         f"INSERT INTO sup_hits ({', '.join(HIT_COLUMNS)}) {query.sql}", db_params(query.params)
     )
     hits = max(cursor.rowcount, 0)
-    if connection.vendor == "postgresql" and hits > 1000:
-        cursor.execute("ANALYZE sup_hits")
     moment = db_datetime(now)
-    resolved = _resolve_cleared(cursor, rule, ctx, moment)
+    resolved = _resolve_cleared(cursor, rule, ctx, moment) if may_clear else 0
+    resolved += _resolve_passed_steps(cursor, rule, ctx, moment)
     raised = _raise_hits(cursor, rule, run, moment) if hits else 0
+    _empty(cursor, "sup_hits", many=hits > 10_000)
     return raised, resolved
 
 
@@ -176,16 +194,38 @@ def _resolve_cleared(cursor: Any, rule: Rule, ctx: Context, moment: Any) -> int:
     )
     params: list[Any] = [AlertState.RESOLVED, moment, AUTO_RESOLVED, rule.pk]
     cursor.execute(update + subset + cleared, params)
-    resolved = max(cursor.rowcount, 0)
-    if ctx.subset == "changed" and rule.kind == "step_yellow" and ctx.window_start is not None:
-        passed = (
-            "SELECT {} FROM cases_casestep WHERE state = 'open'"
-            " AND deadline > %s AND deadline <= %s"
-        )
-        due = f" AND case_id IN ({passed.format('case_id')}) AND step_id IN ({passed.format('id')})"
-        cursor.execute(update + due, [*params, *db_params([ctx.window_start, ctx.now] * 2)])
-        resolved += max(cursor.rowcount, 0)
-    return resolved
+    return max(cursor.rowcount, 0)
+
+
+def _resolve_passed_steps(cursor: Any, rule: Rule, ctx: Context, moment: Any) -> int:
+    """Incremental scans: a step's yellow light whose deadline passed since the last scan is
+    resolved (its red light takes over), the steps found by the deadline's index."""
+    if not (ctx.subset == "changed" and rule.kind == "step_yellow" and ctx.window_start):
+        return 0
+    passed = (
+        "SELECT {} FROM cases_casestep WHERE state = 'open' AND deadline > %s AND deadline <= %s"
+    )
+    rule_id, state = ctx.sql.unindexed("rule_id"), ctx.sql.unindexed("state")  # the steps lead
+    cursor.execute(
+        "UPDATE supervision_alert SET state = %s, closed_at = %s, close_reason = %s"
+        f" WHERE {rule_id} = %s AND {state} IN ({_LIVE})"
+        f" AND case_id IN ({passed.format('case_id')}) AND step_id IN ({passed.format('id')})",
+        [
+            AlertState.RESOLVED, moment, AUTO_RESOLVED, rule.pk,
+            *db_params([ctx.window_start, ctx.now] * 2),
+        ],
+    )  # fmt: skip
+    return max(cursor.rowcount, 0)
+
+
+def _rules_alerting_changed(cursor: Any) -> set[int]:
+    """The rules with a live alert on one of the changed cases: only theirs can clear."""
+    sql = dialect()
+    cursor.execute(
+        f"SELECT DISTINCT rule_id FROM supervision_alert WHERE {sql.in_changed('case_id')}"
+        f" AND {sql.unindexed('state')} IN ({_LIVE})"
+    )
+    return {row[0] for row in cursor.fetchall()}
 
 
 def scan_run(*, full: bool = False, trigger: str = "command") -> ScanResult:
@@ -209,6 +249,8 @@ def scan_run(*, full: bool = False, trigger: str = "command") -> ScanResult:
             cursor.execute("SELECT COALESCE(MAX(id), 0) FROM audit_auditentry")
             head = cursor.fetchone()[0]
             changed, recomputed = _collect_changes(cursor, state.last_audit_id, head)
+            changed_states = _changed_states(cursor) if changed else set()
+            alerting = _rules_alerting_changed(cursor) if changed else set()
             for rule in rules:
                 if not rule.enabled:
                     continue
@@ -224,10 +266,19 @@ def scan_run(*, full: bool = False, trigger: str = "command") -> ScanResult:
                         else None
                     ),
                 )
-                if subset == "changed" and not changed and ctx.window_start is None:
+                if (
+                    subset == "changed"
+                    and ctx.window_start is None
+                    and not (
+                        changed and changed_states & EVENT_STATES.get(rule.kind, changed_states)
+                    )
+                ):
                     continue  # nothing changed that this rule could see
                 rule_started = time.perf_counter()
-                rule_raised, rule_resolved = _apply_rule(cursor, rule, ctx, run, now)
+                may_clear = subset == "all" or rule.kind in NOT_CASES or rule.pk in alerting
+                rule_raised, rule_resolved = _apply_rule(
+                    cursor, rule, ctx, run, now, may_clear=may_clear
+                )
                 timings[rule.code] = round((time.perf_counter() - rule_started) * 1000, 1)
                 raised += rule_raised
                 resolved += rule_resolved
@@ -248,7 +299,8 @@ def scan_run(*, full: bool = False, trigger: str = "command") -> ScanResult:
                 object_id=run.pk,
                 data={"raised": raised, "resolved": resolved, "full": full, "trigger": trigger},
             )
-            notify_new_alerts(run_id=run.pk)
+            if raised:
+                notify_new_alerts(run_id=run.pk)
     return ScanResult(raised, resolved, elapsed, changed, full, timings)
 
 

@@ -40,7 +40,19 @@ DAILY = {
 # Checks over subjects that are not cases (powers, orders): their alerts have no case to match
 # a scan's changed cases against.
 NOT_CASES = {Check.POWER_IDLE, Check.ORDER_OVERDUE}
+# Checks that only ever hit cases in these states (their conclusion, or refusal, is the event
+# they judge): an incremental scan skips them when no changed case is in one of these states —
+# no alert of theirs can belong to a case in any other state, so none can clear either.
+EVENT_STATES = {
+    Check.NO_STEPS: {"concluded"},
+    Check.TOO_FAST: {"concluded"},
+    Check.ENTERED_LATE: {"concluded"},
+    Check.DOCUMENTS_MISSING: {"concluded"},
+    Check.REFUSAL_NO_REASON: {"concluded", "not_accepted"},
+    Check.FEE_IRREGULAR: {"concluded"},
+    Check.DISCRETION_DEVIATION: {"concluded"},
+}
 # Checked in full on every scan (supervision orders are few).
 ALWAYS_FULL = {Check.ORDER_OVERDUE}
 
-__all__ = ["ALWAYS_FULL", "CHECKS", "DAILY", "NOT_CASES", "Context", "Query"]
+__all__ = ["ALWAYS_FULL", "CHECKS", "DAILY", "EVENT_STATES", "NOT_CASES", "Context", "Query"]

@@ -137,11 +137,10 @@ def case_yellow(ctx: Context) -> Query:
         if ctx.subset == "changed":  # a few cases: the deadline bound is all they need
             return query.and_("c.promised_deadline >= %s", ctx.today.isoformat())
         reach = windows.yellow_reach(ctx.today, pct / 100, windows.case_limit_bound())
+        # Two index ranges read as one (an OR of the deadline's and the extension's index).
         query.and_(
-            "c.id IN (SELECT id FROM cases_case WHERE state IN ('in_progress', 'to_conclude')"
-            " AND promised_deadline >= %s AND promised_deadline <= %s UNION ALL"
-            " SELECT id FROM cases_case WHERE extension_days > 0"
-            " AND state IN ('in_progress', 'to_conclude') AND promised_deadline >= %s)",
+            "((c.promised_deadline >= %s AND c.promised_deadline <= %s)"
+            " OR (c.extension_days > 0 AND c.promised_deadline >= %s))",
             ctx.today.isoformat(),
             reach.isoformat(),
             ctx.today.isoformat(),
@@ -227,8 +226,7 @@ def step_yellow(ctx: Context) -> Query:
             return query.and_("s.deadline >= %s", ctx.now)
         reach = windows.yellow_reach(ctx.today, pct / 100, windows.step_limit_bound())
         query.and_(
-            "s.id IN (SELECT id FROM cases_casestep WHERE state = 'open'"
-            f" AND deadline >= %s AND deadline < {sql.day_start('%s')})",
+            f"s.deadline >= %s AND s.deadline < {sql.day_start('%s')}",
             ctx.now,
             (reach + dt.timedelta(days=1)).isoformat(),
         )

@@ -212,3 +212,28 @@ def test_a_concluded_joint_application_is_not_taken_for_a_case_without_steps():
     assert parent.state == "concluded" and not parent.steps.exists()
     enable_only("no-steps")
     assert _flagged("no-steps") == set()
+
+
+def test_an_incremental_scan_judges_a_case_concluded_since_the_last_scan():
+    """Conclusion rules look only at concluded cases: an incremental scan after open cases
+    changed skips them, and runs them once a changed case is concluded."""
+    office = factories.office_with_power()
+    start = at(2026, 3, 2, 9)
+    fast, still_open = accepted_case(office, start), accepted_case(office, start)
+    enable_only("too-fast", "case-red", too_fast={"seconds": 120})
+    with clock.frozen(start + dt.timedelta(seconds=10)):
+        first = scan_run(full=True)
+    step = CaseStep.objects.get(case=still_open, state=StepState.OPEN)
+    with clock.frozen(start + dt.timedelta(seconds=20)):
+        services.step_complete(actor=office.head, step=step, opinion="同意")
+    with clock.frozen(start + dt.timedelta(seconds=30)):
+        only_open_changed = scan_run()
+    finish_flow(office, fast, start + dt.timedelta(seconds=40))
+    conclude(office, fast, start + dt.timedelta(seconds=50))
+    with clock.frozen(start + dt.timedelta(seconds=60)):
+        concluded_changed = scan_run()
+    assert first.raised == 0
+    assert not only_open_changed.full and "too-fast" not in only_open_changed.rule_ms
+    assert "case-red" in only_open_changed.rule_ms
+    assert (concluded_changed.full, concluded_changed.raised) == (False, 1)
+    assert set(Alert.objects.values_list("case__number", flat=True)) == {fast.number}
