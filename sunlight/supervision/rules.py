@@ -270,7 +270,8 @@ def rule_update(
     expected_revision: int,
 ) -> Rule:
     """Tune a rule: thresholds, level, scope, on/off. A stale form (someone else saved first)
-    is refused. The next scan re-checks everything under the rule as changed."""
+    is refused. The next scan re-checks everything under this rule (the others stay
+    incremental)."""
     require_rule_editor(actor)
     cleaned, problems = params_problems(rule.kind, params)
     if level not in Level.values:

@@ -4,10 +4,10 @@ alerts whose condition has cleared resolved — in one transaction, safe to run 
 Incremental: a scan looks at the cases changed since the last one (read from the audit chain,
 which every case transition appends to) plus the passage of time — daily checks are re-run in
 full on the first scan of a new day, step deadlines that passed since the last scan are looked at
-by their index. A full scan (first run, a rule changed, or asked for) checks everything."""
+by their index; a rule edited or switched on since is checked in full. A full scan (the first,
+or asked for) checks every rule over everything."""
 
 import datetime as dt
-import hashlib
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,9 +76,10 @@ def _empty(cursor: Any, table: str, *, many: bool = True) -> None:
     cursor.execute(f"{verb} {table}")
 
 
-def rules_signature(rules: list[Rule]) -> str:
-    text = ";".join(f"{r.pk}:{r.revision}:{int(r.enabled)}" for r in rules)
-    return hashlib.sha256(text.encode()).hexdigest()
+def rule_version(rule: Rule) -> str:
+    """What a scan remembers of a rule it has checked in full: a change of either part (an
+    edit bumps the revision; switching on or off) has the next scan check it in full again."""
+    return f"{rule.revision}:{int(rule.enabled)}"
 
 
 def _collect_changes(cursor: Any, after_id: int, head_id: int) -> tuple[int, bool]:
@@ -240,8 +241,15 @@ def scan_run(*, full: bool = False, trigger: str = "command") -> ScanResult:
         ordinals_ensure(today)
         flows_index_new()
         rules = list(Rule.objects.order_by("pk").prefetch_related("departments"))
-        signature = rules_signature(rules)
-        full = full or state.last_scan_at is None or signature != state.rules_signature
+        full = full or state.last_scan_at is None
+        versions = {str(rule.pk): rule_version(rule) for rule in rules}
+        # Rules switched on or edited since the last scan are checked in full; the others stay
+        # incremental (a change to one rule does not re-check every case against all of them).
+        edited = {
+            rule.pk
+            for rule in rules
+            if state.rule_versions.get(str(rule.pk)) != versions[str(rule.pk)]
+        }
         new_day = state.last_day != today
         run = ScanRun.objects.create(started_at=now, full=full, trigger=trigger)
         with connection.cursor() as cursor:
@@ -255,7 +263,8 @@ def scan_run(*, full: bool = False, trigger: str = "command") -> ScanResult:
                 if not rule.enabled:
                     continue
                 daily_full = rule.kind in DAILY and (new_day or recomputed)
-                subset = "all" if full or daily_full or rule.kind in ALWAYS_FULL else "changed"
+                in_full = full or rule.pk in edited or daily_full or rule.kind in ALWAYS_FULL
+                subset = "all" if in_full else "changed"
                 ctx = _context(
                     rule,
                     now=now,
@@ -282,14 +291,14 @@ def scan_run(*, full: bool = False, trigger: str = "command") -> ScanResult:
                 timings[rule.code] = round((time.perf_counter() - rule_started) * 1000, 1)
                 raised += rule_raised
                 resolved += rule_resolved
-            if full:
+            if full or edited:
                 resolved += _resolve_switched_off(cursor, rules, now)
         elapsed = round((time.perf_counter() - started) * 1000)
         ScanRun.objects.filter(pk=run.pk).update(
             elapsed_ms=elapsed, changed_cases=changed, raised=raised, resolved=resolved
         )
         ScanState.objects.filter(pk=state.pk).update(
-            last_audit_id=head, last_scan_at=now, last_day=today, rules_signature=signature
+            last_audit_id=head, last_scan_at=now, last_day=today, rule_versions=versions
         )
         if raised or resolved:
             audit_record(

@@ -96,13 +96,15 @@ class Alert(models.Model):
 
 class ScanState(models.Model):
     """Where the last scan stopped (one row): the audit entry it had read up to, the moment and
-    the day it ran for. The next scan looks at what changed since, plus the passage of time."""
+    the day it ran for, the rules as it checked them. The next scan looks at what changed since
+    (cases and rules), plus the passage of time."""
 
     name = models.CharField(max_length=20, unique=True, default="default")
     last_audit_id = models.BigIntegerField("已读留痕序号", default=0)
     last_scan_at = models.DateTimeField("上次扫描时间", null=True, blank=True)
     last_day = models.DateField("上次扫描日期", null=True, blank=True)
-    rules_signature = models.CharField("规则签名", max_length=64, blank=True)
+    # rule id → scan.rule_version() of the rule when last checked: which rules changed since.
+    rule_versions = models.JSONField("规则版本", default=dict, blank=True)
 
     class Meta:
         verbose_name = "扫描进度"

@@ -8,8 +8,10 @@ from sunlight.cases import services
 from sunlight.cases.tests import factories
 from sunlight.core import clock
 from sunlight.supervision.choices import AlertState
-from sunlight.supervision.models import Alert
+from sunlight.supervision.models import Alert, Rule
+from sunlight.supervision.rules import rule_update
 from sunlight.supervision.scan import scan_run
+from sunlight.supervision.tests import fixtures
 from sunlight.supervision.tests.fixtures import accepted_case, at, enable_only, finish_flow
 
 pytestmark = pytest.mark.django_db
@@ -169,3 +171,34 @@ def test_a_step_yellow_light_gives_way_to_red_when_its_deadline_passes_within_th
     result = _scan_at(due + dt.timedelta(minutes=30))  # the same day: an incremental scan
     assert not result.full
     assert len(_live("step-red")) == 1 and _live("step-yellow") == []
+
+
+def test_tuning_one_rule_rechecks_it_in_full_and_leaves_the_others_incremental():
+    office = factories.office_with_power(promised_limit=10)
+    accepted_case(office, at(2026, 3, 2))
+    enable_only("case-red", "case-yellow")
+    _scan_at(at(2026, 3, 16, 9))  # yellow by now, not yet red
+    assert [a.rule.code for a in Alert.objects.select_related("rule")] == ["case-yellow"]
+    supervisor = fixtures.supervisor(in_region=office.department.region)
+    yellow = Rule.objects.get(code="case-yellow")
+    with clock.frozen(at(2026, 3, 16, 9, 30)):
+        rule_update(
+            actor=supervisor, rule=yellow, enabled=False, level=yellow.level,
+            params=yellow.params, department_ids=[], power_categories=[],
+            expected_revision=yellow.revision,
+        )  # fmt: skip
+    result = _scan_at(at(2026, 3, 16, 10))
+    assert not result.full
+    assert (result.raised, result.resolved) == (0, 1)  # the switched-off rule's light goes out
+    assert _live("case-yellow") == []
+    red = Rule.objects.get(code="case-red")
+    with clock.frozen(at(2026, 3, 16, 10, 30)):
+        rule_update(
+            actor=supervisor, rule=red, enabled=True, level=red.level, params=red.params,
+            department_ids=[], power_categories=[], expected_revision=red.revision,
+        )  # fmt: skip
+    unchanged = _scan_at(at(2026, 3, 16, 11))
+    assert "case-red" in unchanged.rule_ms  # re-checked in full: its revision moved
+    assert (unchanged.full, unchanged.raised, unchanged.resolved) == (False, 0, 0)
+    again = _scan_at(at(2026, 3, 16, 11, 1))
+    assert again.rule_ms == {}  # nothing changed, the same day: no rule has work to do
