@@ -6,9 +6,11 @@ Scoping is the same as `selectors` (department scope; NotFound when not visible)
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.functions import Length
+from django.urls import reverse
 
 from sunlight.catalog.choices import ItemStatus, VersionStatus
 from sunlight.catalog.models import LegalBasis, Material, PowerItem, PowerVersion, StepDuty
@@ -16,7 +18,9 @@ from sunlight.catalog.permissions import may_take, require_can_draft
 from sunlight.catalog.selectors import power_item_get_for_user, power_items_for_user
 from sunlight.catalog.services import ITEM_RULES, VERSION_RULES
 from sunlight.core.errors import DomainError, NotFound
+from sunlight.org.choices import Role
 from sunlight.org.models import Department
+from sunlight.org.workbench import Panel
 
 # Review stages of a working version, in the order an item passes them.
 STAGES = (
@@ -135,3 +139,40 @@ def power_code_suggest(*, department: Department, category: str) -> str:
         if tail.isdigit():
             return f"{prefix}{int(tail) + 1:05d}"
     return f"{prefix}00001"
+
+
+# ---------------------------------------------------------------- the workbench's queue cards
+
+# Which queue cards each role sees: (count key, label, list filter).
+_CARDS = {
+    "drafts": ("stage:draft", "本部门草稿", {"stage": VersionStatus.DRAFT}),
+    "submitted": ("stage:submitted", "待我签发", {"stage": VersionStatus.SUBMITTED}),
+    "legal_review": ("stage:legal_review", "待法制审核", {"stage": VersionStatus.LEGAL_REVIEW}),
+    "approved": ("stage:approved", "审核通过待发布", {"stage": VersionStatus.APPROVED}),
+    "published": ("status:published", "在用事项", {"status": ItemStatus.PUBLISHED}),
+    "suspended": ("status:suspended", "暂停事项", {"status": ItemStatus.SUSPENDED}),
+}
+_ROLE_CARDS = {
+    Role.CLERK: ["drafts", "published"],
+    Role.APPROVER: ["drafts", "submitted", "published", "suspended"],
+    Role.LEGAL: ["legal_review", "approved", "published", "suspended"],
+    Role.SUPERVISOR: ["published", "suspended"],
+    Role.ADMIN: ["drafts", "submitted", "legal_review", "approved", "published", "suspended"],
+}
+
+
+def queue_cards_panel(user: Any) -> Panel:
+    """The workbench's 待办与概况: the power library's review queues this user works on, and
+    the items in use, counted."""
+    counts = power_item_queue_counts(user=user)
+    keys = _ROLE_CARDS[Role.ADMIN] if user.is_superuser else _ROLE_CARDS.get(user.role, [])
+    list_url = reverse("catalog:item_list")
+    cards = []
+    for key in keys:
+        count_key, label, params = _CARDS[key]
+        if key == "drafts" and not user.department_id:
+            label = "草稿"
+        cards.append(
+            {"label": label, "count": counts[count_key], "url": f"{list_url}?{urlencode(params)}"}
+        )
+    return Panel("catalog/workbench_cards.html", {"cards": cards})

@@ -2,24 +2,22 @@
 write and check permission; their problems are shown on the forms."""
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from sunlight.catalog.choices import ItemStatus, VersionStatus
-from sunlight.catalog.workbench import power_item_queue_counts
 from sunlight.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from sunlight.org import forms, selectors, services
 from sunlight.org.calendar_selectors import calendar_warning
-from sunlight.org.choices import Role
 from sunlight.org.decorators import org_admin_required, staff_required
 from sunlight.org.permissions import is_platform_admin
+from sunlight.org.workbench import panels_for
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -33,41 +31,17 @@ class StaffLogoutView(auth_views.LogoutView):
 
 # ---------------------------------------------------------------- workbench
 
-# Which queue cards each role sees: (count key, label, list filter).
-_CARDS = {
-    "drafts": ("stage:draft", "本部门草稿", {"stage": VersionStatus.DRAFT}),
-    "submitted": ("stage:submitted", "待我签发", {"stage": VersionStatus.SUBMITTED}),
-    "legal_review": ("stage:legal_review", "待法制审核", {"stage": VersionStatus.LEGAL_REVIEW}),
-    "approved": ("stage:approved", "审核通过待发布", {"stage": VersionStatus.APPROVED}),
-    "published": ("status:published", "在用事项", {"status": ItemStatus.PUBLISHED}),
-    "suspended": ("status:suspended", "暂停事项", {"status": ItemStatus.SUSPENDED}),
-}
-_ROLE_CARDS = {
-    Role.CLERK: ["drafts", "published"],
-    Role.APPROVER: ["drafts", "submitted", "published", "suspended"],
-    Role.LEGAL: ["legal_review", "approved", "published", "suspended"],
-    Role.SUPERVISOR: ["published", "suspended"],
-    Role.ADMIN: ["drafts", "submitted", "legal_review", "approved", "published", "suspended"],
-}
-
 
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    counts = power_item_queue_counts(user=user)
-    keys = _ROLE_CARDS[Role.ADMIN] if user.is_superuser else _ROLE_CARDS.get(user.role, [])
-    list_url = reverse("catalog:item_list")
-    cards = []
-    for key in keys:
-        count_key, label, params = _CARDS[key]
-        if key == "drafts" and not user.department_id:
-            label = "草稿"
-        cards.append(
-            {"label": label, "count": counts[count_key], "url": f"{list_url}?{urlencode(params)}"}
-        )
+    panels = [
+        render_to_string(panel.template, panel.context, request=request)
+        for panel in panels_for(user)
+    ]
     # Admins maintain the holiday calendar: tell them when a year they need is missing.
     warning = calendar_warning() if is_platform_admin(user) else None
-    return render(request, "org/home.html", {"cards": cards, "calendar_warning": warning})
+    return render(request, "org/home.html", {"panels": panels, "calendar_warning": warning})
 
 
 # ---------------------------------------------------------------- org management

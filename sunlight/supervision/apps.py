@@ -8,15 +8,13 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         from sunlight.org.calendar_services import calendar_on_change
-        from sunlight.supervision import jobs
+        from sunlight.org.workbench import register_panel
+        from sunlight.supervision import jobs, orders_ladder, scores
+        from sunlight.supervision.workbench import orders_todo_panel
         from sunlight.supervision.workdays import ordinals_rebuild
 
         calendar_on_change(ordinals_rebuild)
         jobs.register_jobs()
-        for module in ("orders_ladder", "scores"):
-            try:
-                imported = __import__(f"sunlight.supervision.{module}", fromlist=["register_jobs"])
-            except ImportError:  # pragma: no cover (while those modules are being written)
-                continue
-            if hasattr(imported, "register_jobs"):
-                imported.register_jobs()
+        orders_ladder.register_jobs()
+        scores.register_jobs()
+        register_panel(50, orders_todo_panel)
