@@ -64,8 +64,9 @@ def _prepare_temp_tables(cursor: Any) -> None:
         f" region_code VARCHAR(6), tripped_at {moment}, detail VARCHAR(300))"
     )
     cursor.execute("CREATE INDEX IF NOT EXISTS sup_hits_subject ON sup_hits (subject)")
+    # sup_changed keeps the last scan's cases; sup_hits is emptied after each rule (and a scan
+    # that fails rolls its rows back), so it starts empty.
     _empty(cursor, "sup_changed")
-    _empty(cursor, "sup_hits")
 
 
 def _empty(cursor: Any, table: str, *, many: bool = True) -> None:
