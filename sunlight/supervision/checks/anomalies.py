@@ -5,7 +5,20 @@ suspended power still used, required fields left empty. Each trips at the moment
 
 from sunlight.supervision.checks.base import Context, Query, case_scope, in_list, in_period
 
-CONCLUDED = "c.state = 'concluded'"
+CONCLUDED = "'concluded'"
+REFUSED = "'not_accepted', 'concluded'"  # 不予受理, or a conclusion 不予许可
+
+
+def _in_states(ctx: Context, states: str) -> str:
+    """The case is in one of `states` (SQL list): the event rules judge a conclusion or a
+    refusal. A full scan reads those cases by the state index (see Dialect.rare); an incremental
+    one leaves the lead to its changed cases."""
+    condition = f"c.state IN ({states})"
+    return ctx.sql.rare(condition) if ctx.live and ctx.subset == "all" else condition
+
+
+def _concluded(ctx: Context) -> str:
+    return _in_states(ctx, CONCLUDED)
 
 
 def _columns(ctx: Context, tripped_sql: str, detail_sql: str) -> str:
@@ -15,9 +28,13 @@ def _columns(ctx: Context, tripped_sql: str, detail_sql: str) -> str:
     )
 
 
-def _cases(ctx: Context, tripped_sql: str, detail_sql: str, where: str, *params) -> Query:
+def _cases(
+    ctx: Context, tripped_sql: str, detail_sql: str, where: str, *params, source: str = ""
+) -> Query:
+    """The cases meeting `where` (`source`: what they are read from, if not cases_case c alone)."""
+    source = source or "cases_case c"
     query = Query(
-        f"SELECT {_columns(ctx, tripped_sql, detail_sql)} FROM cases_case c WHERE {where}",
+        f"SELECT {_columns(ctx, tripped_sql, detail_sql)} FROM {source} WHERE {where}",
         list(params),
     )
     case_scope(query, ctx)
@@ -30,7 +47,7 @@ def no_steps(ctx: Context) -> Query:
     return _cases(
         ctx, "c.concluded_at", "'已办结，但平台上没有任何办理环节'",
         # A joint application's own row has no steps: its parts do (each checked itself).
-        f"{CONCLUDED} AND NOT (c.joint_item_id IS NOT NULL AND c.joint_parent_id IS NULL)"
+        f"{_concluded(ctx)} AND NOT (c.joint_item_id IS NOT NULL AND c.joint_parent_id IS NULL)"
         " AND NOT EXISTS (SELECT 1 FROM cases_casestep s WHERE s.case_id = c.id)",
     )  # fmt: skip
 
@@ -40,7 +57,7 @@ def too_fast(ctx: Context) -> Query:
     span = ctx.sql.seconds_between("c.accepted_at", "c.concluded_at")
     return _cases(
         ctx, "c.concluded_at", f"'受理后 ' || CAST({span} AS INTEGER) || ' 秒即办结全部环节'",
-        f"{CONCLUDED} AND c.accepted_at IS NOT NULL AND c.case_type <> '1' AND {span} < %s"
+        f"{_concluded(ctx)} AND c.accepted_at IS NOT NULL AND c.case_type <> '1' AND {span} < %s"
         " AND EXISTS (SELECT 1 FROM cases_casestep s WHERE s.case_id = c.id"
         " AND s.previous_id IS NOT NULL)",
         seconds,
@@ -51,7 +68,7 @@ def entered_late(ctx: Context) -> Query:
     days = int(ctx.params.get("days", 3))
     since = str(ctx.params.get("since") or "")
     lag = ctx.sql.seconds_between("c.concluded_at", "c.entered_at")
-    where = f"{CONCLUDED} AND {lag} > %s"
+    where = f"{_concluded(ctx)} AND {lag} > %s"
     params: list = [days * 86400]
     if since:
         where += f" AND c.entered_at >= {ctx.sql.day_start('%s')}"
@@ -63,17 +80,25 @@ def entered_late(ctx: Context) -> Query:
 
 
 def out_of_order(ctx: Context) -> Query:
-    """A handled step whose predecessor is not one the flow allows before it."""
-    bad_step = (
-        "FROM cases_casestep s JOIN cases_casestep p ON p.id = s.previous_id"
-        " WHERE s.case_id = c.id AND NOT EXISTS (SELECT 1 FROM supervision_flowsteppair fp"
-        " WHERE fp.flow_id = c.flow_id AND fp.from_node = p.node_id AND fp.to_node = s.node_id)"
+    """A handled step whose predecessor is not one the flow allows before it; trips when the
+    first such step started. Read from the steps that have a predecessor (a case's first step
+    has none), grouped by case: one pass over the steps, where a correlated look-up per case
+    cost 0.6–0.9 s at a million open cases."""
+    changed = (
+        f" AND {ctx.sql.in_changed('s.case_id')}" if ctx.live and ctx.subset == "changed" else ""
     )
-    tripped = f"(SELECT MIN(s.started_at) {bad_step})"
+    bad_steps = (
+        "SELECT s.case_id, MIN(s.started_at) AS first_at FROM cases_casestep s"
+        " JOIN cases_casestep p ON p.id = s.previous_id JOIN cases_case k ON k.id = s.case_id"
+        " WHERE s.previous_id IS NOT NULL"
+        " AND k.flow_id IN (SELECT flow_id FROM supervision_flowindexed)"
+        " AND NOT EXISTS (SELECT 1 FROM supervision_flowsteppair fp WHERE fp.flow_id = k.flow_id"
+        f" AND fp.from_node = p.node_id AND fp.to_node = s.node_id){changed}"
+        " GROUP BY s.case_id"
+    )
     return _cases(
-        ctx, tripped, "'办理环节的先后与流程图不符'",
-        "c.flow_id IS NOT NULL AND c.flow_id IN (SELECT flow_id FROM supervision_flowindexed)"
-        f" AND EXISTS (SELECT 1 {bad_step})",
+        ctx, "b.first_at", "'办理环节的先后与流程图不符'", "1 = 1",
+        source=f"({bad_steps}) b JOIN cases_case c ON c.id = b.case_id",
     )  # fmt: skip
 
 
@@ -86,14 +111,14 @@ def documents_missing(ctx: Context) -> Query:
     )
     return _cases(
         ctx, "c.concluded_at", f"'办结时缺少文书：' || (SELECT MIN(rd.name) {missing})",
-        f"{CONCLUDED} AND EXISTS (SELECT 1 {missing})",
+        f"{_concluded(ctx)} AND EXISTS (SELECT 1 {missing})",
     )  # fmt: skip
 
 
 def refusal_no_reason(ctx: Context) -> Query:
     return _cases(
         ctx, "c.concluded_at", "'不予受理/不予许可未写明理由'",
-        "c.state IN ('not_accepted', 'concluded') AND ((c.state = 'not_accepted'"
+        f"{_in_states(ctx, REFUSED)} AND ((c.state = 'not_accepted'"
         " AND TRIM(c.not_accepted_reason) = '') OR (c.state = 'concluded'"
         " AND c.decision IN ('refused', 'no_penalty') AND TRIM(c.conclusion_opinion) = ''))",
     )  # fmt: skip
@@ -105,7 +130,7 @@ def fee_irregular(ctx: Context) -> Query:
     over = " OR (%s > 0 AND c.fee_due > %s)"
     return _cases(
         ctx, "c.concluded_at", "'收费 ' || c.fee_due || ' 元：无收费依据或超过标准'",
-        f"{CONCLUDED} AND c.fee_due > 0 AND EXISTS (SELECT 1 FROM catalog_powerversion v"
+        f"{_concluded(ctx)} AND c.fee_due > 0 AND EXISTS (SELECT 1 FROM catalog_powerversion v"
         f" WHERE v.id = c.power_version_id AND (v.charges_fee = {sql.false()}"
         f" OR TRIM(v.fee_basis) = ''{over}))",
         max_fee, max_fee,
@@ -135,15 +160,21 @@ def discretion_deviation(ctx: Context) -> Query:
             f" OR {amount_outside})"
         )
         detail = "'处罚超出裁量基准幅度且无书面理由'"
-    return _cases(ctx, "c.concluded_at", detail, f"{CONCLUDED} AND EXISTS (SELECT 1 {outside})")
+    return _cases(
+        ctx,
+        "c.concluded_at",
+        detail,
+        f"{_concluded(ctx)} AND EXISTS (SELECT 1 {outside})",
+    )
 
 
 def power_not_in_use(ctx: Context) -> Query:
+    """Cases received after their power was suspended or revoked: read from those powers, then
+    their cases by (power, received) — not by looking every case's power up."""
     return _cases(
         ctx, "c.received_at", "'事项已暂停或取消后仍登记办件'",
-        "c.power_item_id IN (SELECT id FROM catalog_poweritem"
-        " WHERE status IN ('suspended', 'revoked')) AND c.received_at > (SELECT"
-        " pi.status_changed_at FROM catalog_poweritem pi WHERE pi.id = c.power_item_id)",
+        "pi.status IN ('suspended', 'revoked') AND c.received_at > pi.status_changed_at",
+        source="catalog_poweritem pi JOIN cases_case c ON c.power_item_id = pi.id",
     )  # fmt: skip
 
 
