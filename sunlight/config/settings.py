@@ -106,9 +106,14 @@ else:
                 # temp_store and mmap_size: supervision scans fill temporary tables and read
                 # the whole cases table; in memory, and through a map of the file rather than a
                 # read call per page, a full scan at 1M open cases took 1.7 s instead of 2.4.
+                # wal_autocheckpoint: copy the log back every 10,000 pages (≈40 MB), not 1,000:
+                # the pages a step transition touches (the audit chain's tail, the step indexes)
+                # are copied once per checkpoint however often they changed, and committing
+                # transitions one after another ran ≈13 % faster (benchmarks/case_steps.py).
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
                     " PRAGMA temp_store=MEMORY; PRAGMA mmap_size=1073741824;"
+                    " PRAGMA wal_autocheckpoint=10000;"
                 ),
             },
             "TEST": {"NAME": None},
