@@ -455,7 +455,9 @@ def _lock_for_step(cursor: Any, case: Case, step: CaseStep) -> step_rows.LockedC
 
 
 def step_send_back(*, actor: Any, step: CaseStep, opinion: str) -> Case:
-    """退回: reopen the step before this one, where the flow allows it."""
+    """退回: reopen the step before this one, where the flow allows it. A step reached through a
+    parallel join goes back to every branch that joined there (退回会签): reopening only the
+    branch that arrived last would leave the join waiting for the others for ever."""
     require_step_actor(actor, step)
     case = step.case
     opinion = (opinion or "").strip()
@@ -465,16 +467,42 @@ def step_send_back(*, actor: Any, step: CaseStep, opinion: str) -> Case:
     node = graph.nodes.get(step.node_id)
     if node is None or not node.can_send_back:
         raise InvalidTransition(f"流程不允许从“{step.name}”退回")
-    previous = step.previous
-    if previous is None or previous.kind != "user_task":
+    targets = _send_back_targets(step)
+    if not targets or any(t.kind != "user_task" for t in targets):
         raise InvalidTransition(f"“{step.name}”之前没有可以退回的环节")
     now = clock.now()
     with transaction.atomic():
         _finish_step(step, actor, StepResult.SENT_BACK, opinion, now, state=StepState.SENT_BACK)
-        _open_one(case, graph.nodes[previous.node_id], via="", previous=previous.previous, now=now)
+        for target in targets:
+            _open_one(case, graph.nodes[target.node_id], via="", previous=target.previous, now=now)
+        to = [t.node_id for t in targets]
         _audit(actor, "cases.step.sent_back", case, {"step": step.node_id, "opinion": opinion,
-               "to": previous.node_id})  # fmt: skip
+               "to": to[0] if len(to) == 1 else to})  # fmt: skip
     return case
+
+
+def _send_back_targets(step: CaseStep) -> list[CaseStep]:
+    """The steps a send-back from `step` reopens: its previous step; or, when a parallel join
+    opened it, the step each branch arrived from. The join's arrivals are marked done at the
+    moment it opens the next step, so the firing is found by that moment."""
+    previous = step.previous
+    if previous is None:
+        return []
+    arrival = (
+        CaseStep.objects.filter(
+            case_id=step.case_id, kind="join", state=StepState.DONE, previous=previous,
+            finished_at=step.started_at,
+        )
+        .order_by("-id")
+        .first()
+    )  # fmt: skip
+    if arrival is None:
+        return [previous]
+    arrivals = CaseStep.objects.filter(
+        case_id=step.case_id, kind="join", node_id=arrival.node_id, state=StepState.DONE,
+        finished_at=arrival.finished_at,
+    ).select_related("previous").order_by("id")  # fmt: skip
+    return [a.previous for a in arrivals if a.previous is not None]
 
 
 def document_attach(

@@ -88,6 +88,8 @@ class CaseRun:
         self.pauses: list[HistoricalPause] = []
         self.heap: list[tuple[int, int, int]] = []
         self.waiting_joins: dict[str, list[int]] = {}
+        # A step a parallel join opened → the join's arrivals (a send-back reopens each branch).
+        self.joined_from: dict[int, list[int]] = {}
         self.fields: dict[str, Any] = {}
         self.accepted = False
         self.after_accept = 0
@@ -323,9 +325,13 @@ class CaseRun:
             if engine.join_ready(self.graph, join.id, {self.steps[i].via_edge for i in waiting}):
                 for i in waiting:
                     self.steps[i].state, self.steps[i].finished_at = T.DONE, at
+                arrivals = [i for i in waiting if self.steps[i].previous is not None]
                 waiting.clear()
+                opened = len(self.steps)
                 self._follow(engine.advance(self.graph, join.id, self.fields), previous, minute,
                              at)  # fmt: skip
+                for i in range(opened, len(self.steps)):
+                    self.joined_from[i] = arrivals
 
     def _open(self, node: engine.GraphNode, via: str, previous: int | None, minute: int,
               at: dt.datetime) -> None:  # fmt: skip
@@ -373,13 +379,17 @@ class CaseRun:
         at = self.last = max(self.clock.at(minute, rng.randint(0, 59)), step.started_at, self.last)
         handler = None if node.kind == "timer" else self.staff.for_role(node.role, rng)
         step.finished_at, step.handler = at, handler
-        before = self.steps[step.previous] if step.previous is not None else None
+        # As services.step_send_back: back to the previous step, or to every joined branch.
+        if index in self.joined_from:
+            targets = [self.steps[self.steps[a].previous] for a in self.joined_from[index]]
+        else:
+            targets = [self.steps[step.previous]] if step.previous is not None else []
         if (
             self.fate.send_back
             and not self.sent_back
             and node.can_send_back
-            and before is not None
-            and self.graph.nodes[before.node_id].kind == "user_task"
+            and targets
+            and all(self.graph.nodes[t.node_id].kind == "user_task" for t in targets)
         ):
             self.sent_back = True
             step.state, step.result, step.opinion = (
@@ -387,7 +397,8 @@ class CaseRun:
                 R.SENT_BACK,
                 rng.choice(texts.SEND_BACK),
             )
-            self._open(self.graph.nodes[before.node_id], "", before.previous, minute, at)
+            for target in targets:
+                self._open(self.graph.nodes[target.node_id], "", target.previous, minute, at)
             return
         step.state, step.result = T.DONE, R.AGREE
         step.opinion = texts.opinion_for(node.name, rng.choice)

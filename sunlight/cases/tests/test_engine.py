@@ -1,14 +1,18 @@
 """Cases run along their flow: sequence, exclusive branches, parallel split and join, send-back,
 documents required at a step, and a step completed only once."""
 
+import json
+
 import pytest
 
+from sunlight.audit.models import AuditEntry
 from sunlight.audit.verify import audit_verify
 from sunlight.cases import services
 from sunlight.cases.choices import CaseState, StepState
 from sunlight.cases.models import CaseStep
 from sunlight.cases.tests import factories
 from sunlight.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from sunlight.flows.steps import StepRow
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +117,28 @@ def test_send_back_reopens_the_previous_step():
     assert _names(case) == ["审查"]
     _do(office.head, case, "审查")
     assert _names(case) == ["决定"]
+
+
+def test_send_back_after_a_parallel_join_reopens_every_branch_and_the_join_fires_again():
+    steps = [*factories.PARALLEL_STEPS[:3], StepRow("4", "决定", "approver", 2, can_send_back=True)]
+    office = factories.office_with_power(steps=steps)
+    case = factories.register(office)
+    services.case_accept(actor=office.clerk, case=case)
+    _do(office.head, case, "规划审查")
+    _do(office.clerk, case, "消防审查")
+    (decision,) = _open(case)
+
+    services.step_send_back(actor=office.head, step=decision, opinion="会签意见不一致，请重新审查")
+
+    # Both branches are back, not only the one that arrived last; redone, they meet again.
+    assert sorted(_names(case)) == ["消防审查", "规划审查"]
+    _do(office.clerk, case, "消防审查")
+    assert _names(case) == ["规划审查"]
+    _do(office.head, case, "规划审查")
+    assert _names(case) == ["决定"]
+    entry = AuditEntry.objects.filter(action="cases.step.sent_back").get()
+    assert sorted(json.loads(entry.data)["to"]) == ["Task_2", "Task_3"]
+    assert audit_verify().ok
 
 
 def test_completing_a_step_twice_fails_cleanly():
