@@ -342,8 +342,10 @@ class _Department:
     def _fate(self, power: Power) -> Fate:
         rng = self.rng
         roll = rng.random()
-        # About one in ten concludes late (extensions save some of the late ones).
-        kind = STALLED if roll < 0.03 else LATE if roll < 0.165 else EARLY
+        # About one in ten concludes late (extensions save some of the late ones); a few in a
+        # thousand are stuck open past their deadline — a minority of the open cases, as on a
+        # platform whose lights are watched.
+        kind = STALLED if roll < 0.006 else LATE if roll < 0.141 else EARLY
         return Fate(
             kind=kind,
             refused=power.applies and rng.random() < 0.03,
@@ -357,10 +359,13 @@ class _Department:
         rng, now = self.rng, self.catalog.now
         first, last = rng.choices(power.windows, weights=[e - s for s, e in power.windows])[0]
         if fate.kind == STALLED:
-            # Received long enough ago that its promised deadline has passed.
-            latest = min(last, now - int(power.promised_minutes * 1.2) - 2 * DAY)
-            earliest = max(first, latest - 40 * DAY)
-            if latest > earliest:
+            # Received long enough ago that its promised deadline has passed, but not long ago:
+            # within the 40 days before, in the publication window still open now (a case stuck
+            # since an earlier version of the power would have been noticed long before).
+            current_first, current_last = power.windows[-1]
+            latest = now - int(power.promised_minutes * 1.2) - 2 * DAY
+            earliest = max(current_first, latest - 40 * DAY)
+            if current_last >= now and latest > earliest:
                 return rng.randint(earliest, latest)
             fate.kind = EARLY
         return rng.randint(first, last - 1)
