@@ -232,10 +232,10 @@ def _hits_counted() -> float:
     from django.db import connection, transaction
 
     from sunlight.core import clock
-    from sunlight.supervision.checks import CHECKS, Context
+    from sunlight.supervision.checks import CHECKS
     from sunlight.supervision.checks.base import db_params
     from sunlight.supervision.models import Rule
-    from sunlight.supervision.rules import rule_params
+    from sunlight.supervision.scan import rule_context
 
     now = clock.now()
     started = time.perf_counter()
@@ -243,16 +243,9 @@ def _hits_counted() -> float:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL jit = off")  # as the scan does
         for rule in Rule.objects.filter(enabled=True).prefetch_related("departments"):
-            ctx = Context(
-                mode="live",
-                now=now,
-                today=now.astimezone(clock.SHANGHAI).date(),
-                params=rule_params(rule),
-                department_ids=[d.pk for d in rule.departments.all()],
-                power_categories=list(rule.power_categories or []),
-            )
-            query = CHECKS[rule.kind](ctx)
-            cursor.execute(f"SELECT COUNT(*) FROM ({query.sql}) AS hits", db_params(query.params))  # noqa: S608 (the checks' own SQL)
+            query = CHECKS[rule.kind](rule_context(rule, now=now))
+            count = f"SELECT COUNT(*) FROM ({query.sql}) AS hits"  # noqa: S608 (checks' own SQL)
+            cursor.execute(count, db_params(query.params))
             cursor.fetchone()
     return time.perf_counter() - started
 

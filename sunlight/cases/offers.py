@@ -14,6 +14,7 @@ from sunlight.cases import engine
 from sunlight.cases.choices import CaseState, PauseKind, StepState
 from sunlight.cases.models import Case, CaseDocument, CasePause, CaseStep
 from sunlight.cases.permissions import require_department_head, require_step_actor, require_window
+from sunlight.cases.selectors import can_send_back_to, send_back_targets
 from sunlight.catalog.choices import Category, HandlingForm, ItemStatus
 from sunlight.catalog.models import Material, PowerItem, PowerVersion
 from sunlight.catalog.selectors import power_version_for_use
@@ -180,14 +181,15 @@ def case_offers(
         may, refusal = _allowed(require_step_actor, user, step)
         required = node.required_documents if node else ()
         done = uploaded.get(step.node_id, set())
-        previous_is_task = step.previous is not None and step.previous.kind == "user_task"
         if may and active is not None:
             refusal = "办件处于特别程序中，结束后方可办理"
         offers.steps.append(
             StepOffer(
                 step=step,
                 can_complete=may and active is None,
-                can_send_back=may and bool(node and node.can_send_back) and previous_is_task,
+                can_send_back=may
+                and bool(node and node.can_send_back)
+                and can_send_back_to(send_back_targets(step)),
                 can_upload=may,
                 required_documents=required,
                 missing_documents=[name for name in required if name not in done],

@@ -434,3 +434,32 @@ def _runs(days: list[ClockDay]) -> list[ClockRun]:
                 )
             )
     return runs
+
+
+def send_back_targets(step: CaseStep) -> list[CaseStep]:
+    """The steps a send-back from `step` reopens: its previous step; or, when a parallel join
+    opened it, the step each branch arrived from. The join's arrivals are marked done at the
+    moment it opens the next step, so the firing is found by that moment."""
+    previous = step.previous
+    if previous is None:
+        return []
+    arrival = (
+        CaseStep.objects.filter(
+            case_id=step.case_id, kind="join", state=StepState.DONE, previous=previous,
+            finished_at=step.started_at,
+        )
+        .order_by("-id")
+        .first()
+    )  # fmt: skip
+    if arrival is None:
+        return [previous]
+    arrivals = CaseStep.objects.filter(
+        case_id=step.case_id, kind="join", node_id=arrival.node_id, state=StepState.DONE,
+        finished_at=arrival.finished_at,
+    ).select_related("previous").order_by("id")  # fmt: skip
+    return [a.previous for a in arrivals if a.previous is not None]
+
+
+def can_send_back_to(targets: list[CaseStep]) -> bool:
+    """Whether a send-back has somewhere to go: steps before it, each a task a person handles."""
+    return bool(targets) and all(t.kind == "user_task" for t in targets)

@@ -38,6 +38,7 @@ from sunlight.cases.permissions import (
     require_step_actor,
     require_window,
 )
+from sunlight.cases.selectors import can_send_back_to, send_back_targets
 from sunlight.catalog.choices import CaseType, HandlingForm
 from sunlight.catalog.models import PowerVersion
 from sunlight.catalog.selectors import power_version_for_use
@@ -467,8 +468,8 @@ def step_send_back(*, actor: Any, step: CaseStep, opinion: str) -> Case:
     node = graph.nodes.get(step.node_id)
     if node is None or not node.can_send_back:
         raise InvalidTransition(f"流程不允许从“{step.name}”退回")
-    targets = _send_back_targets(step)
-    if not targets or any(t.kind != "user_task" for t in targets):
+    targets = send_back_targets(step)
+    if not can_send_back_to(targets):
         raise InvalidTransition(f"“{step.name}”之前没有可以退回的环节")
     now = clock.now()
     with transaction.atomic():
@@ -479,30 +480,6 @@ def step_send_back(*, actor: Any, step: CaseStep, opinion: str) -> Case:
         _audit(actor, "cases.step.sent_back", case, {"step": step.node_id, "opinion": opinion,
                "to": to[0] if len(to) == 1 else to})  # fmt: skip
     return case
-
-
-def _send_back_targets(step: CaseStep) -> list[CaseStep]:
-    """The steps a send-back from `step` reopens: its previous step; or, when a parallel join
-    opened it, the step each branch arrived from. The join's arrivals are marked done at the
-    moment it opens the next step, so the firing is found by that moment."""
-    previous = step.previous
-    if previous is None:
-        return []
-    arrival = (
-        CaseStep.objects.filter(
-            case_id=step.case_id, kind="join", state=StepState.DONE, previous=previous,
-            finished_at=step.started_at,
-        )
-        .order_by("-id")
-        .first()
-    )  # fmt: skip
-    if arrival is None:
-        return [previous]
-    arrivals = CaseStep.objects.filter(
-        case_id=step.case_id, kind="join", node_id=arrival.node_id, state=StepState.DONE,
-        finished_at=arrival.finished_at,
-    ).select_related("previous").order_by("id")  # fmt: skip
-    return [a.previous for a in arrivals if a.previous is not None]
 
 
 def document_attach(

@@ -111,7 +111,10 @@ def _changed_states(cursor: Any) -> set[str]:
     return {row[0] for row in cursor.fetchall()}
 
 
-def _context(rule: Rule, *, now: dt.datetime, subset: str, window_start: Any) -> Context:
+def rule_context(
+    rule: Rule, *, now: dt.datetime, subset: str = "all", window_start: Any = None
+) -> Context:
+    """Where and when a live scan runs `rule`'s check (its parameters and scope, now)."""
     return Context(
         mode="live",
         now=now,
@@ -266,7 +269,7 @@ def scan_run(*, full: bool = False, trigger: str = "command") -> ScanResult:
                 daily_full = rule.kind in DAILY and (new_day or recomputed)
                 in_full = full or rule.pk in edited or daily_full or rule.kind in ALWAYS_FULL
                 subset = "all" if in_full else "changed"
-                ctx = _context(
+                ctx = rule_context(
                     rule,
                     now=now,
                     subset=subset,
