@@ -70,7 +70,8 @@ def _namespace(tag: str) -> str:
     return tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
 
 
-def parse_bpmn(data: bytes) -> Flow:
+def read_definitions(data: bytes) -> Element:
+    """The file's <definitions> element, read safely (size, DTDs, entities, encoding checked)."""
     if len(data) > MAX_BYTES:
         raise FlowParseError([f"文件过大（{len(data) // 1024} KB），上限为 {MAX_BYTES // 1024} KB"])
     if not data.strip():
@@ -88,6 +89,11 @@ def parse_bpmn(data: bytes) -> Flow:
         raise FlowParseError(
             [f"不是 BPMN 2.0 文件：根元素为“{_local(root.tag)}”（命名空间 {namespace}）"]
         )
+    return root
+
+
+def parse_bpmn(data: bytes) -> Flow:
+    root = read_definitions(data)
     processes = root.findall(_q(BPMN, "process"))
     if not processes:
         raise FlowParseError(["文件中没有流程（process）元素"])

@@ -56,21 +56,21 @@ def shape_class(node: Node) -> str:
     return _SHAPE_CLASSES.get(bpmn_type, "shape-unknown")
 
 
-def _attrs(pen: Pen, width: float, fill: str | None = None) -> str:
+def attrs(pen: Pen, width: float, fill: str | None = None) -> str:
     return (
         f'fill="{fill or pen.fill}" stroke="{pen.stroke}" stroke-width="{num(width * pen.scale)}"'
     )
 
 
-def _circle(cx: float, cy: float, r: float, attrs: str) -> str:
+def circle(cx: float, cy: float, r: float, attrs: str) -> str:
     return f'<circle cx="{num(cx)}" cy="{num(cy)}" r="{num(r)}" {attrs}/>'
 
 
-def _path(d: str, attrs: str) -> str:
+def path(d: str, attrs: str) -> str:
     return f'<path d="{d}" {attrs}/>'
 
 
-def _rect(b: Bounds, attrs: str, radius: float = 0.0, inset: float = 0.0) -> str:
+def rect(b: Bounds, attrs: str, radius: float = 0.0, inset: float = 0.0) -> str:
     corner = f' rx="{num(radius)}"' if radius else ""
     return (
         f'<rect x="{num(b.x + inset)}" y="{num(b.y + inset)}" width="{num(b.width - 2 * inset)}"'
@@ -90,7 +90,7 @@ def draw_shape(node: Node, b: Bounds, pen: Pen, *, collapsed: bool = True) -> li
     if bpmn_type == "dataStoreReference":
         return _data_store(b, pen)
     if bpmn_type not in KNOWN_TYPES:
-        return [_rect(b, _attrs(pen, 1.5))]
+        return [rect(b, attrs(pen, 1.5))]
     return _activity(bpmn_type, b, pen, collapsed)
 
 
@@ -98,16 +98,16 @@ def _event(node: Node, bpmn_type: str, b: Bounds, pen: Pen) -> list[str]:
     cx, cy = b.center
     r = min(b.width, b.height) / 2
     if node.kind == START or bpmn_type == "startEvent":
-        return [_circle(cx, cy, r, _attrs(pen, 1.5))]
+        return [circle(cx, cy, r, attrs(pen, 1.5))]
     if node.kind == END or bpmn_type == "endEvent":
-        return [_circle(cx, cy, r - 1.5, _attrs(pen, 4))]
-    parts = [_circle(cx, cy, r, _attrs(pen, 1.2)), _circle(cx, cy, r - 3, _attrs(pen, 1.2))]
+        return [circle(cx, cy, r - 1.5, attrs(pen, 4))]
+    parts = [circle(cx, cy, r, attrs(pen, 1.2)), circle(cx, cy, r - 3, attrs(pen, 1.2))]
     if node.kind == TIMER:
-        parts += _clock(cx, cy, r - 7, pen)
+        parts += clock(cx, cy, r - 7, pen)
     return parts
 
 
-def _clock(cx: float, cy: float, r: float, pen: Pen) -> list[str]:
+def clock(cx: float, cy: float, r: float, pen: Pen) -> list[str]:
     ticks = []
     for k in range(12):
         dx, dy = _TICKS[k]
@@ -117,9 +117,9 @@ def _clock(cx: float, cy: float, r: float, pen: Pen) -> list[str]:
         )
     hands = f"M{num(cx)} {num(cy - r * 0.7)}L{num(cx)} {num(cy)}L{num(cx + r * 0.55)} {num(cy)}"
     return [
-        _circle(cx, cy, r, _attrs(pen, 1.5)),
-        _path("".join(ticks), f'fill="none" stroke="{pen.stroke}" stroke-width="1"'),
-        _path(hands, f'fill="none" stroke="{pen.stroke}" stroke-width="1.5"'),
+        circle(cx, cy, r, attrs(pen, 1.5)),
+        path("".join(ticks), f'fill="none" stroke="{pen.stroke}" stroke-width="1"'),
+        path(hands, f'fill="none" stroke="{pen.stroke}" stroke-width="1.5"'),
     ]
 
 
@@ -131,7 +131,7 @@ def _gateway(bpmn_type: str, b: Bounds, pen: Pen) -> list[str]:
     hw, hh = b.width / 2, b.height / 2
     diamond = (
         f'<polygon points="{num(cx)},{num(b.y)} {num(b.x + b.width)},{num(cy)} '
-        f'{num(cx)},{num(b.y + b.height)} {num(b.x)},{num(cy)}" {_attrs(pen, 1.5)}/>'
+        f'{num(cx)},{num(b.y + b.height)} {num(b.x)},{num(cy)}" {attrs(pen, 1.5)}/>'
     )
     s = min(hw, hh) * 0.42
     heavy = f'fill="none" stroke="{pen.stroke}" stroke-width="{num(3 * min(pen.scale, 1.3))}"'
@@ -140,32 +140,32 @@ def _gateway(bpmn_type: str, b: Bounds, pen: Pen) -> list[str]:
             f"M{num(cx - s * 0.75)} {num(cy - s * 0.75)}L{num(cx + s * 0.75)} {num(cy + s * 0.75)}"
             f"M{num(cx + s * 0.75)} {num(cy - s * 0.75)}L{num(cx - s * 0.75)} {num(cy + s * 0.75)}"
         )
-        return [diamond, _path(d, heavy)]
+        return [diamond, path(d, heavy)]
     if bpmn_type == "parallelGateway":
-        d = _plus(cx, cy, s)
-        return [diamond, _path(d, heavy)]
+        d = plus(cx, cy, s)
+        return [diamond, path(d, heavy)]
     if bpmn_type == "inclusiveGateway":
-        return [diamond, _circle(cx, cy, s * 0.85, heavy)]
+        return [diamond, circle(cx, cy, s * 0.85, heavy)]
     if bpmn_type == "complexGateway":
-        d = _plus(cx, cy, s)
+        d = plus(cx, cy, s)
         k = s * 0.7
         d += f"M{num(cx - k)} {num(cy - k)}L{num(cx + k)} {num(cy + k)}"
         d += f"M{num(cx + k)} {num(cy - k)}L{num(cx - k)} {num(cy + k)}"
-        return [diamond, _path(d, heavy)]
+        return [diamond, path(d, heavy)]
     # Event-based: a double circle around a pentagon.
-    thin = _attrs(pen, 1, "none")
+    thin = attrs(pen, 1, "none")
     pentagon = " ".join(
         f"{num(cx + dx * s * 0.55)},{num(cy + dy * s * 0.55)}" for dx, dy in _PENTAGON
     )
     return [
         diamond,
-        _circle(cx, cy, s * 1.05, thin),
-        _circle(cx, cy, s * 0.85, thin),
+        circle(cx, cy, s * 1.05, thin),
+        circle(cx, cy, s * 0.85, thin),
         f'<polygon points="{pentagon}" {thin}/>',
     ]
 
 
-def _plus(cx: float, cy: float, s: float) -> str:
+def plus(cx: float, cy: float, s: float) -> str:
     return f"M{num(cx)} {num(cy - s)}V{num(cy + s)}M{num(cx - s)} {num(cy)}H{num(cx + s)}"
 
 
@@ -174,52 +174,52 @@ _PENTAGON = [(0.0, -1.0), (0.951, -0.309), (0.588, 0.809), (-0.588, 0.809), (-0.
 
 def _activity(bpmn_type: str, b: Bounds, pen: Pen, collapsed: bool) -> list[str]:
     if bpmn_type == "callActivity":
-        parts = [_rect(b, _attrs(pen, 4), radius=10)]
+        parts = [rect(b, attrs(pen, 4), radius=10)]
     elif bpmn_type == "transaction":
-        parts = [_rect(b, _attrs(pen, 1.5), radius=10), _rect(b, _attrs(pen, 1, "none"), 7, 3)]
+        parts = [rect(b, attrs(pen, 1.5), radius=10), rect(b, attrs(pen, 1, "none"), 7, 3)]
     elif bpmn_type in CONTAINER_TYPES:
-        parts = [_rect(b, _attrs(pen, 1.5), radius=10)]
+        parts = [rect(b, attrs(pen, 1.5), radius=10)]
     else:
-        parts = [_rect(b, _attrs(pen, 1.5), radius=10)]
+        parts = [rect(b, attrs(pen, 1.5), radius=10)]
     mx, my = b.x + 7, b.y + 5
     line = f'fill="none" stroke="{pen.stroke}" stroke-width="1"'
     if bpmn_type == "userTask":
-        parts.append(_circle(mx + 7, my + 4.5, 3.5, _attrs(pen, 1)))
+        parts.append(circle(mx + 7, my + 4.5, 3.5, attrs(pen, 1)))
         body = (
             f"M{num(mx + 1)} {num(my + 15)}Q{num(mx + 1)} {num(my + 8.5)} {num(mx + 7)} "
             f"{num(my + 8.5)}Q{num(mx + 13)} {num(my + 8.5)} {num(mx + 13)} {num(my + 15)}Z"
         )
-        parts.append(_path(body, _attrs(pen, 1)))
+        parts.append(path(body, attrs(pen, 1)))
     elif bpmn_type == "manualTask":
         # A hand seen from the side: four fingers pointing right from the palm, thumb above.
         for dy, length in ((4, 11), (7, 14), (10, 13), (13, 10)):
-            parts.append(_rect(Bounds(mx + 4, my + dy, length, 2.6), _attrs(pen, 0.8), 1.2))
-        parts.append(_rect(Bounds(mx, my + 3, 7, 13), _attrs(pen, 1), 2.5))
-        parts.append(_path(f"M{num(mx + 3)} {num(my + 3)}l5 -2.5h2", line))
+            parts.append(rect(Bounds(mx + 4, my + dy, length, 2.6), attrs(pen, 0.8), 1.2))
+        parts.append(rect(Bounds(mx, my + 3, 7, 13), attrs(pen, 1), 2.5))
+        parts.append(path(f"M{num(mx + 3)} {num(my + 3)}l5 -2.5h2", line))
     elif bpmn_type == "scriptTask":
         scroll = (
             f"M{num(mx + 3)} {num(my + 1)}h10q-3 3.5 0 7q3 3.5 0 7h-10q3-3.5 0-7q-3-3.5 0-7z"
             f"M{num(mx + 4)} {num(my + 5)}h5M{num(mx + 5)} {num(my + 8)}h5M{num(mx + 5)} "
             f"{num(my + 11)}h5"
         )
-        parts.append(_path(scroll, _attrs(pen, 1)))
+        parts.append(path(scroll, attrs(pen, 1)))
     elif bpmn_type == "serviceTask":
         teeth = f'fill="none" stroke="{pen.stroke}" stroke-width="3" stroke-dasharray="2.2 1.6"'
-        parts.append(_circle(mx + 7, my + 8, 5.5, teeth))  # a dashed thick ring reads as a gear
-        parts.append(_circle(mx + 7, my + 8, 2.4, _attrs(pen, 1)))
+        parts.append(circle(mx + 7, my + 8, 5.5, teeth))  # a dashed thick ring reads as a gear
+        parts.append(circle(mx + 7, my + 8, 2.4, attrs(pen, 1)))
     elif bpmn_type == "businessRuleTask":
         table = Bounds(mx, my + 2, 16, 12)
-        parts.append(_rect(table, _attrs(pen, 1)))
-        parts.append(_rect(Bounds(mx, my + 2, 16, 3.5), _attrs(pen, 1, pen.stroke)))
+        parts.append(rect(table, attrs(pen, 1)))
+        parts.append(rect(Bounds(mx, my + 2, 16, 3.5), attrs(pen, 1, pen.stroke)))
         grid = f"M{num(mx)} {num(my + 9.5)}h16M{num(mx + 5)} {num(my + 5.5)}v8.5"
-        parts.append(_path(grid, line))
+        parts.append(path(grid, line))
     elif bpmn_type in ("sendTask", "receiveTask"):
         envelope = Bounds(mx, my + 3, 16, 11)
         fill = pen.stroke if bpmn_type == "sendTask" else pen.fill
         flap = PAPER if bpmn_type == "sendTask" else pen.stroke
-        parts.append(_rect(envelope, _attrs(pen, 1, fill)))
+        parts.append(rect(envelope, attrs(pen, 1, fill)))
         parts.append(
-            _path(
+            path(
                 f"M{num(mx)} {num(my + 3)}l8 6l8-6", f'fill="none" stroke="{flap}" stroke-width="1"'
             )
         )
@@ -234,9 +234,9 @@ def _collapsed_marker(bpmn_type: str, b: Bounds, pen: Pen) -> list[str]:
     line = f'fill="none" stroke="{pen.stroke}" stroke-width="1.2"'
     if bpmn_type == "adHocSubProcess":
         wave = f"M{num(cx - 7)} {num(bottom - 6)}q3.5-5 7 0t7 0"
-        return [_path(wave, line)]
+        return [path(wave, line)]
     plus = f"M{num(cx)} {num(bottom - 11)}v8M{num(cx - 4)} {num(bottom - 7)}h8"
-    return [_rect(box, _attrs(pen, 1, "none")), _path(plus, line)]
+    return [rect(box, attrs(pen, 1, "none")), path(plus, line)]
 
 
 def _data_object(b: Bounds, pen: Pen) -> list[str]:
@@ -247,7 +247,7 @@ def _data_object(b: Bounds, pen: Pen) -> list[str]:
         f"V{num(bottom)}H{num(b.x)}Z"
     )
     corner = f"M{num(right - fold)} {num(b.y)}V{num(b.y + fold)}H{num(right)}"
-    return [_path(page, _attrs(pen, 1.5)), _path(corner, _attrs(pen, 1.2, "none"))]
+    return [path(page, attrs(pen, 1.5)), path(corner, attrs(pen, 1.2, "none"))]
 
 
 def _data_store(b: Bounds, pen: Pen) -> list[str]:
@@ -262,4 +262,4 @@ def _data_store(b: Bounds, pen: Pen) -> list[str]:
         f"M{num(left)} {num(top)}A{num(rx)} {num(ry)} 0 0 0 {num(right)} {num(top)}"
         f"M{num(left)} {num(top + 5)}A{num(rx)} {num(ry)} 0 0 0 {num(right)} {num(top + 5)}"
     )
-    return [_path(body, _attrs(pen, 1.5)), _path(rims, _attrs(pen, 1.2, "none"))]
+    return [path(body, attrs(pen, 1.5)), path(rims, attrs(pen, 1.2, "none"))]

@@ -125,19 +125,20 @@ def flow_upload(request: HttpRequest, item_id: int, number: int) -> HttpResponse
     may_edit = _may_edit(request.user, version)
     form = BpmnUploadForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
-    svg = ""
+    notes: list[str] = []
+    diagrams: list[Any] = []
     refused = False
     if request.method == "POST" and form.is_valid():
         data, problems = _read_upload(form.cleaned_data["file"])
         refused = data is None
         if data is not None and (form.cleaned_data["preview_only"] or not may_edit):
-            svg, problems = _preview(data, version)
+            diagrams, problems, notes = _preview(data, version)
         elif data is not None:
             try:
                 services.flow_import_bpmn(actor=request.user, version=version, data=data)
             except ValidationFailed as exc:
                 problems, refused = [p.message for p in exc.problems], True
-                svg, _ = _preview(data, version)
+                diagrams, _, notes = _preview(data, version)
             except DomainError as exc:
                 problems, refused = [exc.message], True
             else:
@@ -151,7 +152,8 @@ def flow_upload(request: HttpRequest, item_id: int, number: int) -> HttpResponse
             version,
             form=form,
             problems=problems,
-            svg=svg,
+            notes=notes,
+            diagrams=diagrams,
             may_edit=may_edit,
             refused=refused,
         ),
@@ -165,21 +167,25 @@ def _read_upload(upload: Any) -> tuple[bytes | None, list[str]]:
     return upload.read(), []
 
 
-def _preview(data: bytes, version: PowerVersion | None) -> tuple[str, list[str]]:
-    """Draw any readable BPMN file and list why it could not run; nothing is stored."""
+def _preview(data: bytes, version: PowerVersion | None) -> tuple[list[Any], list[str], list[str]]:
+    """Draw any readable BPMN file (each of its diagrams) and list why it could not run, and
+    what of the drawing needs the reader's attention; nothing is stored."""
+    from sunlight.flows.drawing import draw_bpmn
+
+    try:
+        drawing = draw_bpmn(data)
+    except FlowParseError as exc:
+        return [], exc.problems, []
+    except ValueError as exc:
+        return [], [f"无法绘制：{exc}"], []
+    notes = [*drawing.warnings, *drawing.undrawn]
     try:
         flow = parse_bpmn(data)
     except FlowParseError as exc:
-        return "", exc.problems
+        return drawing.diagrams, exc.problems, notes
     statutory = services.statutory_days(version) if version is not None else None
     problems = [p.message for p in validate_flow(flow, statutory_limit_days=statutory)]
-    from sunlight.flows.svg import render_svg
-
-    try:
-        svg = render_svg(flow)
-    except ValueError as exc:
-        return "", [*problems, f"无法绘制：{exc}"]
-    return svg, problems or ["该文件可以作为可执行流程。"]
+    return drawing.diagrams, problems or ["该文件可以作为可执行流程。"], notes
 
 
 @staff_required
@@ -199,9 +205,11 @@ def flow_bpmn_download(request: HttpRequest, item_id: int, number: int) -> HttpR
 def flow_preview(request: HttpRequest) -> HttpResponse:
     form = BpmnUploadForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
-    svg = ""
+    notes: list[str] = []
+    diagrams: list[Any] = []
     if request.method == "POST" and form.is_valid():
         data, problems = _read_upload(form.cleaned_data["file"])
         if data is not None:
-            svg, problems = _preview(data, None)
-    return render(request, "flows/preview.html", {"form": form, "problems": problems, "svg": svg})
+            diagrams, problems, notes = _preview(data, None)
+    context = {"form": form, "problems": problems, "notes": notes, "diagrams": diagrams}
+    return render(request, "flows/preview.html", context)

@@ -98,3 +98,27 @@ def test_the_sunlight_command_exits_one_without_a_traceback(tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "不是有效的 XML" in result.stderr
     assert not Path(ROOT / "x.svg").exists()
+
+
+EVERY = Path(__file__).parent / "modeller" / "every-element.bpmn"
+
+
+def test_a_file_with_several_diagrams_draws_the_first_and_names_the_others(tmp_path):
+    output = tmp_path / "out.svg"
+    code, out, err = draw(str(EVERY), "-o", str(output))
+    assert code == 0 and "许可办理" in out and "diagram_events（事件一览）" in out
+    assert 'data-bpmn-diagram="diagram_main"' in output.read_text(encoding="utf-8")
+    assert "ghost_task" in err and "未绘制的流程" in err  # warnings reach the operator
+
+
+def test_the_diagram_option_draws_the_chosen_diagram(tmp_path):
+    output = tmp_path / "events.svg"
+    code, out, _ = draw(str(EVERY), "-o", str(output), "--diagram", "diagram_events")
+    assert code == 0 and "事件一览" in out
+    assert 'data-bpmn-diagram="diagram_events"' in output.read_text(encoding="utf-8")
+
+
+def test_an_unknown_diagram_is_refused_naming_the_known_ones(tmp_path):
+    output = tmp_path / "x.svg"
+    code, _, err = draw(str(EVERY), "-o", str(output), "--diagram", "nope")
+    assert code == 1 and "diagram_main" in err and not output.exists()

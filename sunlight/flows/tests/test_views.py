@@ -2,6 +2,7 @@
 staff item pages, the change that carries a flow, and the public power page's 办理流程."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -407,6 +408,20 @@ def test_a_non_executable_file_is_still_drawn_in_preview(client, city):
     page = response.content.decode()
     assert 'data-bpmn-id="Run"' in page and "不在可执行元素范围内" in page
     assert _stored() == before
+
+
+def test_preview_of_a_modellers_file_shows_each_diagram_as_a_tab_and_the_warnings(client, city):
+    client.force_login(city["clerk"])
+    every = Path(__file__).parent / "modeller" / "every-element.bpmn"
+
+    response = client.post(
+        reverse("flows:preview"), {"file": SimpleUploadedFile("e.bpmn", every.read_bytes())}
+    )
+
+    page = response.content.decode()
+    assert page.count('class="diagram-tab"') == 2 and 'href="#diagram-2"' in page
+    assert 'data-bpmn-id="pool_bureau"' in page and 'data-bpmn-id="ev_multiple"' in page
+    assert "ghost_task" in page and "未绘制的流程" in page  # listed, not drawn
 
 
 def test_uploading_to_a_submitted_version_only_previews(client, city):

@@ -2,9 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sunlight.flows.bpmn_parse import MAX_BYTES, FlowParseError, parse_bpmn
-from sunlight.flows.graph import Flow
-from sunlight.flows.svg import render_svg
+from sunlight.flows.bpmn_parse import MAX_BYTES, FlowParseError
+from sunlight.flows.drawing import Drawing, draw_bpmn
 
 
 def _read(path: Path) -> bytes:
@@ -42,24 +41,31 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", required=True, help="输出的 .svg 文件；“-”为标准输出")
         parser.add_argument("--title", default="", help="图的标题（默认取流程名称）")
         parser.add_argument("--highlight", default="", help="要突出显示的节点 ID，多个用逗号分隔")
+        parser.add_argument(
+            "--diagram", default=None, help="文件含多张图时要绘制的图 ID（默认第一张；其余会列出）"
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
         try:
-            flow = parse_bpmn(_read(path))
-            placed = sum(node.bounds is not None for node in flow.nodes.values())
-            svg = render_svg(
-                flow,
-                title=options["title"] or flow.name,
+            drawing = draw_bpmn(
+                _read(path),
+                diagram_id=options["diagram"],
+                title=options["title"],
                 highlight=frozenset(i.strip() for i in options["highlight"].split(",") if i),
             )
         except FlowParseError as error:
             self._fail(error.problems, f"无法绘制 {path.name}")
+        except KeyError as error:
+            self._fail([error.args[0]], f"无法绘制 {path.name}")
         except Exception as error:  # an operator gets a message, never a traceback
             self._fail(
                 [f"绘制时发生意外错误（{type(error).__name__}），请将此文件报告给维护者"],
                 f"无法绘制 {path.name}",
             )
+        for warning in drawing.warnings + drawing.undrawn:
+            self.stderr.write(f"注意：{warning}")
+        svg = drawing.diagrams[0].svg
         if options["output"] == "-":
             self.stdout.write(svg)
             return
@@ -68,7 +74,7 @@ class Command(BaseCommand):
             output.write_text(svg, encoding="utf-8")
         except OSError as error:
             raise CommandError(f"无法写入 {output}：{_reason(error)}", returncode=1) from None
-        self.stdout.write(self._summary(path, output, flow, placed))
+        self.stdout.write(self._summary(path, output, drawing))
 
     def _fail(self, problems: list[str], summary: str) -> None:
         for problem in problems:
@@ -76,12 +82,19 @@ class Command(BaseCommand):
         raise CommandError(summary, returncode=1)
 
     @staticmethod
-    def _summary(path: Path, output: Path, flow: Flow, placed: int) -> str:
-        if placed == len(flow.nodes):
-            how = "按文件中的图形坐标绘制"
-        else:
-            how = "文件没有图形坐标，已自动布局" if not placed else "缺少坐标的节点已自动布局"
-        return (
-            f"已将 {path.name} 画为 {output}：{len(flow.nodes)} 个节点、"
-            f"{len(flow.edges)} 条顺序流（{how}）"
+    def _summary(path: Path, output: Path, drawing: Drawing) -> str:
+        first = drawing.diagrams[0]
+        if drawing.laid_out:
+            return (
+                f"已将 {path.name} 画为 {output}：{first.shapes} 个节点、{first.edges} 条顺序流"
+                "（文件没有图形坐标，已自动布局）"
+            )
+        summary = (
+            f"已将 {path.name} 的图“{first.name or first.id}”画为 {output}：{first.shapes} 个图形、"
+            f"{first.edges} 条连线（按文件中的图形坐标绘制）"
         )
+        others = drawing.diagrams[1:]
+        if others:
+            listed = "、".join(f"{d.id}（{d.name or '未命名'}）" for d in others)
+            summary += f"\n文件还有 {len(others)} 张图：{listed}；用 --diagram ID 绘制"
+        return summary
