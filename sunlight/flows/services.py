@@ -3,7 +3,7 @@ draft: it is reviewed and published with its item, and a published flow changes 
 new version. Nothing is stored unless the flow is acceptable as an executable flow."""
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -20,7 +20,7 @@ from sunlight.core.bulk import db_datetime, insert_many
 from sunlight.core.errors import FieldProblem, InvalidTransition, ValidationFailed
 from sunlight.flows.bpmn_parse import FlowParseError, describe, parse_bpmn
 from sunlight.flows.bpmn_write import write_bpmn
-from sunlight.flows.graph import USER_TASK, Flow, Node
+from sunlight.flows.graph import USER_TASK, Bounds, Flow, Node
 from sunlight.flows.models import RISK_LABELS, FlowEdge, FlowNode, FlowSource, FlowVersion
 from sunlight.flows.steps import StepRow, build_flow, step_table_problems
 from sunlight.flows.validation import shortest_limit_days, validate_flow
@@ -73,17 +73,28 @@ def _storage_problems(flow: Flow) -> list[str]:
     return problems
 
 
-def flow_save_from_steps(*, actor: Any, version: PowerVersion, steps: list[StepRow]) -> FlowVersion:
-    """Build the flow from a step table, check it, and store it with the draft version."""
+def flow_save_from_steps(
+    *,
+    actor: Any,
+    version: PowerVersion,
+    steps: list[StepRow],
+    layout: Mapping[str, Bounds] | None = None,
+) -> FlowVersion:
+    """Build the flow from a step table, check it, and store it with the draft version.
+    `layout` places nodes where a modeller's file had them (by our node id); the rest is laid
+    out around them."""
     try:
-        return flows_save_from_steps(actor=actor, items=[(version, steps)])[0]
+        return flows_save_from_steps(actor=actor, items=[(version, steps)], layout=layout)[0]
     except ValidationFailed as exc:
         # One table: its problems need no row number.
         raise ValidationFailed([FieldProblem(p.field, p.message) for p in exc.problems]) from None
 
 
 def flows_save_from_steps(
-    *, actor: Any, items: Sequence[tuple[PowerVersion, list[StepRow]]]
+    *,
+    actor: Any,
+    items: Sequence[tuple[PowerVersion, list[StepRow]]],
+    layout: Mapping[str, Bounds] | None = None,
 ) -> list[FlowVersion]:
     """Several draft versions' flows from their step tables, all or nothing: every problem of
     every table is reported (its row is the table's position in `items`, from 1) and nothing
@@ -101,6 +112,9 @@ def flows_save_from_steps(
             problems += [FieldProblem("步骤表", message, row) for message in table_problems]
             continue
         flow = build_flow(steps, flow_id=f"Process_{version.item.code}", name=version.full_name)
+        for node_id, bounds in (layout or {}).items():
+            if node_id in flow.nodes:
+                flow.nodes[node_id].bounds = bounds
         found = flow_problems(flow, version)
         if found:
             problems += [FieldProblem(p.field, p.message, row) for p in found]

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.forms import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from sunlight.catalog.choices import VersionStatus
 from sunlight.catalog.models import PowerVersion
@@ -24,6 +25,8 @@ from sunlight.flows.forms import (
     step_formset,
     steps_from_formset,
 )
+from sunlight.flows.graph import Bounds
+from sunlight.flows.modeller_import import ModellerTable, NotATable, modeller_table
 from sunlight.flows.models import FlowVersion
 from sunlight.flows.selectors import flow_of, flow_steps, flow_svg
 from sunlight.flows.steps import Branch, StepRow, flow_to_steps
@@ -92,7 +95,12 @@ def flow_steps_edit(request: HttpRequest, item_id: int, number: int) -> HttpResp
         else:
             try:
                 steps = steps_from_formset(formset)
-                services.flow_save_from_steps(actor=request.user, version=version, steps=steps)
+                services.flow_save_from_steps(
+                    actor=request.user,
+                    version=version,
+                    steps=steps,
+                    layout=_modeller_layout(request, version),
+                )
             except ValidationError as exc:
                 problems = list(exc.messages)
             except ValidationFailed as exc:
@@ -100,6 +108,7 @@ def flow_steps_edit(request: HttpRequest, item_id: int, number: int) -> HttpResp
             except DomainError as exc:
                 problems = [exc.message]
             else:
+                request.session.pop(_layout_key(version), None)
                 messages.success(request, "流程图已保存")
                 return redirect("flows:detail", item_id=item_id, number=number)
     else:
@@ -137,7 +146,12 @@ def flow_upload(request: HttpRequest, item_id: int, number: int) -> HttpResponse
             try:
                 services.flow_import_bpmn(actor=request.user, version=version, data=data)
             except ValidationFailed as exc:
+                table, why_not = _modeller_table(data)
+                if table is not None:
+                    return _modeller_step_table(request, version, table)
                 problems, refused = [p.message for p in exc.problems], True
+                if why_not:
+                    problems.append(f"也无法转为办理环节表：{why_not}")
                 diagrams, _, notes = _preview(data, version)
             except DomainError as exc:
                 problems, refused = [exc.message], True
@@ -159,6 +173,54 @@ def flow_upload(request: HttpRequest, item_id: int, number: int) -> HttpResponse
         ),
         status=400 if refused else 200,
     )
+
+
+def _layout_key(version: PowerVersion) -> str:
+    return f"flows:modeller-layout:{version.pk}"
+
+
+def _modeller_table(data: bytes) -> tuple[ModellerTable | None, str]:
+    """A modeller's file as a pre-filled step table, or why it can't be one."""
+    try:
+        return modeller_table(parse_bpmn(data)), ""
+    except FlowParseError:
+        return None, ""
+    except NotATable as exc:
+        return None, str(exc)
+
+
+def _modeller_step_table(
+    request: HttpRequest, version: PowerVersion, table: ModellerTable
+) -> HttpResponse:
+    """The step table pre-filled from the file, asking for what it lacks; the file's layout
+    waits in the session until the table is saved."""
+    request.session[_layout_key(version)] = {
+        node_id: [b.x, b.y, b.width, b.height] for node_id, b in table.layout.items()
+    }
+    return render(
+        request,
+        "flows/step_table.html",
+        _context(
+            request,
+            version,
+            formset=step_formset(initial=initial_from_steps(table.steps)),
+            problems=[],
+            modeller=table,
+            form_action=reverse("flows:steps", args=[version.item_id, version.number]),
+            case_fields=CASE_FIELDS.values(),
+        ),
+    )
+
+
+def _modeller_layout(request: HttpRequest, version: PowerVersion) -> dict[str, Bounds] | None:
+    stored = request.session.get(_layout_key(version))
+    if not isinstance(stored, dict):
+        return None
+    return {
+        str(node_id): Bounds(*(float(v) for v in values))
+        for node_id, values in stored.items()
+        if isinstance(values, list) and len(values) == 4
+    }
 
 
 def _read_upload(upload: Any) -> tuple[bytes | None, list[str]]:
