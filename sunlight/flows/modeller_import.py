@@ -15,7 +15,16 @@ from sunlight.flows.bpmn_parse import describe
 from sunlight.flows.expressions import ExpressionError
 from sunlight.flows.graph import END, EXCLUSIVE, PARALLEL, START, USER_TASK, Bounds, Flow, Node
 from sunlight.flows.notation import translate_condition
-from sunlight.flows.steps import END_ID, END_TARGET, START_ID, Branch, StepRow, task_id
+from sunlight.flows.steps import (
+    END_ID,
+    END_TARGET,
+    START_ID,
+    Branch,
+    StepRow,
+    build_flow,
+    task_id,
+)
+from sunlight.flows.validation import validate_flow
 
 STEP_TYPES = frozenset({"task", "userTask", "manualTask"})  # work a person does: a step
 _KEY_CHARS = re.compile(r"[^\w-]")
@@ -24,6 +33,10 @@ _ROLE_HINTS = (  # lane names that say who works there
     (("负责人", "局长", "科长", "主任", "领导", "审批", "分管"), "approver"),
     (("窗口", "受理", "经办", "承办", "办事"), "clerk"),
 )
+
+
+# Problems of the built table that the clerk resolves by filling in the table.
+_FILLABLE = ("办理角色", "办理时限", "条件", "默认流", "角色“")
 
 
 class NotATable(ValueError):
@@ -79,9 +92,22 @@ class _Converter:
             self._successors(node, row, following)
         self.table.steps = [rows[n] for n in order]
         self._groups(order, rows)
+        self._check_shape()
         self._name_skipped()
         self._name_missing()
         return self.table
+
+    def _check_shape(self) -> None:
+        """The table must make a sound flow once its blanks are filled in: problems other than
+        missing roles, limits, conditions and defaults mean the process has no table form."""
+        built = build_flow(self.table.steps)
+        structural = [
+            p.message
+            for p in validate_flow(built)
+            if not any(word in p.message for word in _FILLABLE)
+        ]
+        if structural:
+            raise NotATable("；".join(structural))
 
     # Walking the graph
 
