@@ -7,6 +7,14 @@ from typing import Any
 from django import forms
 
 from sunlight.catalog.choices import LimitUnit
+from sunlight.flows.condition_words import (
+    OPERATORS,
+    PickedCondition,
+    build_condition,
+    field_choices,
+    picked_from,
+)
+from sunlight.flows.expressions import ExpressionError
 from sunlight.flows.steps import END_TARGET, Branch, StepRow
 from sunlight.org.choices import Role
 
@@ -54,10 +62,39 @@ class StepRowForm(forms.Form):
     can_send_back = forms.BooleanField(label="可退回上一环节", required=False)
     parallel_group = forms.CharField(label="并行组", max_length=20, required=False)
     branches = forms.CharField(
-        label="分支（每行：名称｜条件｜去往第几步或“结束”｜默认）",
-        widget=forms.Textarea(attrs={"rows": 3, "class": "mono"}),
+        label="其他分支：需要“并且/或者”的条件时按原写法填写（每行：名称｜条件｜去向｜默认）",
+        widget=forms.Textarea(attrs={"rows": 2, "class": "mono"}),
         required=False,
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The condition builder: a few branch lines, each picked from lists.
+        operators = [("", "—"), *OPERATORS]
+        for slot in range(1, BRANCH_SLOTS + 1):
+            self.fields[f"b{slot}_label"] = forms.CharField(
+                label="分支名称", max_length=50, required=False
+            )
+            self.fields[f"b{slot}_field"] = forms.ChoiceField(
+                label="条件：办件字段", choices=field_choices(), required=False
+            )
+            self.fields[f"b{slot}_op"] = forms.ChoiceField(
+                label="比较", choices=operators, required=False
+            )
+            self.fields[f"b{slot}_value"] = forms.CharField(
+                label="值（是/否、数字或文字）", max_length=50, required=False
+            )
+            self.fields[f"b{slot}_target"] = forms.CharField(
+                label="去往第几步或“结束”", max_length=100, required=False
+            )
+            self.fields[f"b{slot}_default"] = forms.BooleanField(label="默认", required=False)
+
+    @property
+    def branch_slots(self) -> list[dict[str, Any]]:
+        names = ("label", "field", "op", "value", "target", "default")
+        return [
+            {name: self[f"b{slot}_{name}"] for name in names} for slot in range(1, BRANCH_SLOTS + 1)
+        ]
 
     def clean(self) -> dict:
         data = super().clean()
@@ -69,6 +106,7 @@ class StepRowForm(forms.Form):
 
 
 MAX_STEPS = 60
+BRANCH_SLOTS = 3  # branch lines the builder offers per step; more go in the text box
 # Blank rows offered for a new table; “再加 5 行” adds more without JavaScript.
 NEW_TABLE_ROWS = 6
 SPARE_ROWS = 3
@@ -129,6 +167,29 @@ def _branch(text: str, where: str, numbers: dict[str, str], names: dict[str, str
     return Branch(label=label, target=target_key, condition=condition, is_default=is_default)
 
 
+def _picked_branch(
+    data: dict, slot: int, where: str, numbers: dict[str, str], names: dict[str, str]
+) -> Branch | None:
+    """One builder line as a Branch (None when left blank)."""
+    values = {name: data.get(f"b{slot}_{name}") for name in ("label", "field", "op", "value")}
+    target = (data.get(f"b{slot}_target") or "").strip()
+    is_default = bool(data.get(f"b{slot}_default"))
+    if not target and not any(values.values()) and not is_default:
+        return None
+    if not target:
+        raise forms.ValidationError(f"{where}未填写去往第几步或“结束”")
+    condition = ""
+    if values["field"]:
+        picked = PickedCondition(values["field"], values["op"] or "", values["value"] or "")
+        try:
+            condition = build_condition(picked)
+        except ExpressionError as exc:
+            raise forms.ValidationError(f"{where}：{exc}") from None
+    label = (values["label"] or "").strip()
+    line = "｜".join([label, condition, target] + (["默认"] if is_default else []))
+    return _branch(line, where, numbers, names)
+
+
 def _keys(forms_: list[forms.Form]) -> list[str]:
     """Each filled row's key: the one it came with when usable, else a fresh number."""
     keys: list[str | None] = []
@@ -161,6 +222,16 @@ def steps_from_formset(formset: forms.BaseFormSet) -> list[StepRow]:
     for number, (key, form) in enumerate(zip(keys, filled, strict=True), start=1):
         data = form.cleaned_data
         branches = []
+        for slot in range(1, BRANCH_SLOTS + 1):
+            where = f"第{number}步“{data['name']}”的第{slot}个分支"
+            try:
+                branch = _picked_branch(data, slot, where, numbers, names)
+            except forms.ValidationError as exc:
+                form.add_error(f"b{slot}_value", exc)
+                errors.append(exc)
+                continue
+            if branch is not None:
+                branches.append(branch)
         for line_number, line in enumerate(_lines(data.get("branches", "")), start=1):
             where = f"第{number}步“{data['name']}”的第{line_number}个分支"
             try:
@@ -197,17 +268,32 @@ def initial_from_steps(steps: list[StepRow]) -> list[dict]:
     number_of = {step.key: str(index) for index, step in enumerate(steps, start=1)}
     rows = []
     for step in steps:
-        branch_lines = [
-            "｜".join(
-                [
-                    b.label,
-                    b.condition,
-                    "结束" if b.target == END_TARGET else number_of.get(b.target, b.target),
-                ]
-                + (["默认"] if b.is_default else [])
+        slots: dict[str, Any] = {}
+        branch_lines = []
+        for branch in step.branches:
+            target = (
+                "结束"
+                if branch.target == END_TARGET
+                else number_of.get(branch.target, branch.target)
             )
-            for b in step.branches
-        ]
+            picked = picked_from(branch.condition) if branch.condition else None
+            slot = len(slots) // 6 + 1
+            if slot <= BRANCH_SLOTS and (picked is not None or not branch.condition):
+                slots |= {
+                    f"b{slot}_label": branch.label,
+                    f"b{slot}_field": picked.field if picked else "",
+                    f"b{slot}_op": picked.operator if picked else "",
+                    f"b{slot}_value": picked.value if picked else "",
+                    f"b{slot}_target": target,
+                    f"b{slot}_default": branch.is_default,
+                }
+                continue
+            branch_lines.append(
+                "｜".join(
+                    [branch.label, branch.condition, target]
+                    + (["默认"] if branch.is_default else [])
+                )
+            )
         rows.append(
             {
                 "key": step.key,
@@ -225,6 +311,7 @@ def initial_from_steps(steps: list[StepRow]) -> list[dict]:
                 "can_send_back": step.can_send_back,
                 "parallel_group": step.parallel_group,
                 "branches": "\n".join(branch_lines),
+                **slots,
             }
         )
     return rows

@@ -10,6 +10,7 @@ current step of a case by its BPMN id. Flows without diagram coordinates are lai
 import re
 
 from sunlight.catalog.choices import LimitUnit
+from sunlight.flows.condition_words import describe_condition
 from sunlight.flows.graph import BPMN_TYPE_LABELS, USER_TASK, Annotation, Bounds, Edge, Flow, Node
 from sunlight.flows.layout import label_box, layout_flow, shape_family
 from sunlight.flows.metrics import (
@@ -324,9 +325,10 @@ def _edge(flow: Flow, edge: Edge, highlighted: bool, extent: _Extent) -> list[st
 
 
 def _condition_text(condition: str) -> str:
+    """A condition as a reader sees it: ours in words, another engine's as written."""
     if condition.startswith("@language:"):
         return condition.split(":", 2)[2]
-    return condition
+    return describe_condition(condition)
 
 
 def _next_distinct(points, index: int) -> tuple[float, float]:

@@ -312,7 +312,7 @@ def test_a_condition_on_a_plain_edge_is_shown_with_a_mini_diamond():
     _, root = draw(flow)
     edge = next(g for g in root.iter(f"{SVG}g") if g.get("data-bpmn-edge") == "F2")
     assert "conditional" in edge.get("class").split()
-    assert texts(edge) == ["amount > 100"]
+    assert texts(edge) == ["涉及金额（元）大于100"]  # conditions are shown in words
 
 
 # --- risk, highlight, escaping -----------------------------------------------------------------

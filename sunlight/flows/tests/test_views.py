@@ -155,9 +155,97 @@ def test_editor_shows_the_stored_rows(client, city):
 
     page = response.content.decode()
     assert 'value="受理"' in page and 'value="审查"' in page
-    assert "不予受理｜accepted == False｜结束" in page
-    assert "受理｜｜2｜默认" in page  # the default branch goes to row 2, 审查
+    first = response.context["formset"].forms[0]
+    branches = [
+        {
+            name: first[f"b{slot}_{name}"].value()
+            for name in ("label", "field", "op", "value", "target", "default")
+        }
+        for slot in (1, 2)
+    ]  # the condition builder shows each branch as picked: field, comparison, value, target
+    assert {
+        "label": "不予受理",
+        "field": "accepted",
+        "op": "eq",
+        "value": "否",
+        "target": "结束",
+        "default": False,
+    } in branches
+    assert {
+        "label": "受理",
+        "field": "",
+        "op": "",
+        "value": "",
+        "target": "2",
+        "default": True,
+    } in branches
+    assert "是否受理" in page  # fields are offered by their Chinese names
     assert len(response.context["formset"].forms) == 3 + 3  # three rows and spare ones
+
+
+def test_a_branch_built_by_picking_field_comparison_and_value_is_saved_as_a_condition(client, city):
+    item = catalog.item(department=city["housing"])
+    client.force_login(city["clerk"])
+    rows = [
+        {
+            "name": "审查",
+            "role": "clerk",
+            "limit": "3",
+            "b1_label": "重大罚款",
+            "b1_field": "fine_amount",
+            "b1_op": "ge",
+            "b1_value": "10,000",
+            "b1_target": "2",
+            "b2_label": "一般",
+            "b2_target": "结束",
+            "b2_default": "on",
+        },
+        {"name": "集体讨论", "role": "approver", "limit": "2"},
+    ]
+
+    response = client.post(_url("steps", item), _rows_post(rows))
+
+    assert response.status_code == 302
+    flow = parse_bpmn(flow_of(version=item.versions.get(number=1)).bpmn_xml.encode())
+    conditions = {e.name: e.condition for e in flow.edges.values() if e.source == "Gateway_1"}
+    assert conditions == {"重大罚款": "fine_amount >= 10000", "一般": ""}
+
+
+@pytest.mark.parametrize(
+    ("field", "op", "value", "message"),
+    [
+        ("fine_amount", "ge", "一万", "应为数字"),
+        ("site_inspection_required", "eq", "可能", "只能是“是”或“否”"),
+        ("decision", "gt", "准予", "只能比较“等于”或“不等于”"),
+        ("decision", "eq", "同意", "准予、不予"),
+        ("fine_amount", "", "5", "请选择比较方式"),
+    ],
+)
+def test_a_picked_value_that_does_not_suit_the_field_is_explained_and_nothing_saved(
+    client, city, field, op, value, message
+):
+    item = catalog.item(department=city["housing"])
+    client.force_login(city["clerk"])
+    before = _stored()
+    rows = [
+        {
+            "name": "审查",
+            "role": "clerk",
+            "limit": "3",
+            "b1_field": field,
+            "b1_op": op,
+            "b1_value": value,
+            "b1_target": "结束",
+            "b2_target": "2",
+            "b2_default": "on",
+        },
+        {"name": "决定", "role": "approver", "limit": "2"},
+    ]
+
+    response = client.post(_url("steps", item), _rows_post(rows))
+
+    assert response.status_code == 400 and message in response.content.decode()
+    assert _stored() == before
 
 
 def test_posting_the_shown_rows_back_saves_the_same_flow(client, city):
@@ -179,8 +267,7 @@ def test_removing_a_row_keeps_the_other_steps_ids(client, city):
     item = item_with_flow(city["housing"], city["clerk"])
     client.force_login(city["clerk"])
     data = _formset_post(client.get(_url("steps", item)).context["formset"])
-    data["steps-1-name"] = ""  # 审查 is dropped; 受理's default branch now names row 2, 决定
-    data["steps-0-branches"] = "不予受理｜accepted == False｜结束\n受理｜2｜默认"
+    data["steps-1-name"] = ""  # 审查 is dropped; 受理's default branch "→ 2" now means 决定
 
     assert client.post(_url("steps", item), data).status_code == 302
 
