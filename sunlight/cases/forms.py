@@ -30,6 +30,9 @@ APPLICANT_PROBLEMS = {
     "身份证号码": "id_number",
     "统一社会信用代码": "id_number",
     "联系方式": "phone",
+    "联系电话": "phone",
+    "代办人电话": "agent_phone",
+    "电子邮箱": "email",
     "代办人": "agent_name",
     "代办人身份证号码": "agent_id_number",
 }
@@ -53,8 +56,15 @@ class ApplicantForm(StaffForm):
         max_length=30,
         help_text="自然人填写18位居民身份证号码；法人或其他组织填写18位统一社会信用代码",
     )
-    phone = forms.CharField(label="联系电话", max_length=40)
+    phone = forms.CharField(
+        label="联系电话",
+        max_length=40,
+        help_text="11位手机号码（接收办件短信通知和验证码），或带区号的固定电话",
+    )
     address = forms.CharField(label="联系地址", max_length=300, required=False)
+    email = forms.EmailField(
+        label="电子邮箱", max_length=254, required=False, help_text="可不填；填写后同时收到邮件通知"
+    )
     agent_name = forms.CharField(label="代办人姓名", max_length=60, required=False)
     agent_id_number = forms.CharField(
         label="代办人身份证号码", max_length=30, required=False, help_text="委托他人代办时填写"
@@ -69,6 +79,7 @@ class ApplicantForm(StaffForm):
             id_number=data["id_number"],
             phone=data["phone"],
             address=data["address"],
+            email=data.get("email") or "",
             agent_name=data["agent_name"],
             agent_id_number=data["agent_id_number"],
             agent_phone=data["agent_phone"],

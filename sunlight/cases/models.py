@@ -47,6 +47,7 @@ class Case(models.Model):
     applicant_id_number = models.CharField("证件号码", max_length=18)
     applicant_phone = models.CharField("联系电话", max_length=40, blank=True)
     applicant_address = models.CharField("联系地址", max_length=300, blank=True)
+    applicant_email = models.CharField("电子邮箱", max_length=254, blank=True)
     agent_name = models.CharField("代办人", max_length=60, blank=True)
     agent_id_number = models.CharField("代办人证件号码", max_length=18, blank=True)
     agent_phone = models.CharField("代办人电话", max_length=40, blank=True)

@@ -74,12 +74,24 @@ class OutboxMessage(models.Model):
     `claim_token` in one compare-and-swap UPDATE, so two workers never take the same row."""
 
     channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    # Staff have a user; applicants (notices, one-time codes) have none: `recipient_label`
+    # names them (masked) and `region_code` puts them in an admin's region.
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="接收人",
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="outbox_messages",
     )
+    recipient_label = models.CharField("接收人（非工作人员）", max_length=100, blank=True)
+    region_code = models.CharField("区划代码", max_length=6, blank=True)
+    # One row per key: a retried job or request that writes the same notice again is a no-op.
+    idempotency_key = models.CharField("幂等键", max_length=120, null=True, blank=True, unique=True)
+    source_type = models.CharField("来源类型", max_length=60, blank=True)
+    source_id = models.CharField("来源编号", max_length=60, blank=True)
+    # A one-time code's text is never shown to admins (the code is the secret).
+    sensitive = models.BooleanField("内容保密", default=False)
     address = models.CharField("接收地址", max_length=254)
     subject = models.CharField("标题", max_length=200)
     body = models.TextField("内容")
@@ -107,6 +119,7 @@ class OutboxMessage(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["state", "next_attempt_at"], name="notif_outbox_due"),
+            models.Index(fields=["source_type", "source_id"], name="notif_outbox_source"),
         ]
 
     def __str__(self) -> str:
@@ -131,3 +144,44 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} {'成功' if self.ok else '失败'}"
+
+
+class NoticeTemplate(models.Model):
+    """An admin's wording of one applicant notice (applicant_events.ApplicantEvent); without a
+    row the default wording applies. Placeholders are checked when saved."""
+
+    event = models.CharField("通知事件", max_length=20, unique=True)
+    sms_text = models.TextField("短信内容")
+    email_subject = models.CharField("邮件标题", max_length=200)
+    email_body = models.TextField("邮件正文")
+    updated_at = models.DateTimeField("修改时间")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="修改人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "办件通知模板"
+        verbose_name_plural = "办件通知模板"
+
+    def __str__(self) -> str:
+        return self.event
+
+
+class SmsOptOut(models.Model):
+    """A phone number whose owner asked for no more case notices by SMS (stored as a keyed
+    digest). One-time codes are still sent: the person asks for each of those."""
+
+    phone_digest = models.CharField("手机号摘要", max_length=64, unique=True)
+    created_at = models.DateTimeField("退订时间")
+
+    class Meta:
+        verbose_name = "短信退订"
+        verbose_name_plural = "短信退订"
+
+    def __str__(self) -> str:
+        return self.phone_digest[:12]
