@@ -1,19 +1,21 @@
 """The application form shared by the window (clerk) and online (public) pages: applicant,
 materials (checklist and files), and the case fields the flow's conditions read. Submitting
-stores the files first (a disguised or oversized file is refused before anything is
-registered), then registers the case and attaches the files to it."""
+checks every file first (a disguised or oversized file is refused before anything is
+registered or written), then registers the case, then stores the files and attaches them."""
 
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
+from django.db import transaction
 from django.http import HttpRequest
 
 from sunlight.cases import services
-from sunlight.cases.choices import DocumentKind
+from sunlight.cases.choices import CaseState, DocumentKind
 from sunlight.cases.forms import APPLICANT_PROBLEMS, ApplicantForm, CaseFieldsForm, MaterialsForm
 from sunlight.cases.models import Case
 from sunlight.cases.offers import flow_case_fields
-from sunlight.cases.uploads import StoredFile, store_upload
+from sunlight.cases.uploads import CheckedUpload, check_upload, store_checked
 from sunlight.catalog.models import PowerVersion
 from sunlight.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from sunlight.org.forms import apply_problems
@@ -60,17 +62,12 @@ def application_forms(
 def application_submit(
     *, actor: Any, version: PowerVersion, forms: ApplicationForms, channel: str
 ) -> Case | None:
-    """Register the application; None (with every problem on its field) when refused."""
+    """Register the application; None (with every problem on its field) when refused. Every
+    file is checked before anything is written, and files are stored only once the case is
+    registered: a refused form leaves nothing on disk."""
     if not all(form.is_valid() for form in forms.all):
         return None
-    stored: list[tuple[str, StoredFile]] = []
-    for name, upload in forms.materials.uploaded():
-        try:
-            stored.append((name, store_upload(upload)))
-        except ValidationFailed as exc:
-            field_name = forms.materials.file_field_of(name)
-            for problem in exc.problems:
-                forms.materials.add_error(field_name, problem.message)
+    checked = check_uploads(forms.materials)
     if forms.has_errors:
         return None
     request = services.CaseRequest(
@@ -95,8 +92,88 @@ def application_submit(
     except DomainError as exc:
         forms.applicant.add_error(None, exc.message)
         return None
-    for name, file in stored:
+    for name, upload in checked:
         services.document_attach(
-            actor=actor, case=case, name=name, stored=file, kind=DocumentKind.MATERIAL
+            actor=actor,
+            case=case,
+            name=name,
+            stored=store_checked(upload),
+            kind=DocumentKind.MATERIAL,
         )
     return case
+
+
+def check_uploads(materials: MaterialsForm) -> list[tuple[str, CheckedUpload]]:
+    """Check every chosen file (nothing written); problems go on each file's field."""
+    checked: list[tuple[str, CheckedUpload]] = []
+    for name, upload in materials.uploaded():
+        try:
+            checked.append((name, check_upload(upload)))
+        except ValidationFailed as exc:
+            field_name = materials.file_field_of(name)
+            for problem in exc.problems:
+                materials.add_error(field_name, problem.message)
+    return checked
+
+
+# ---------------------------------------------------------------- 补正 online
+
+
+class CorrectionUploadForm(MaterialsForm):
+    """The applicant's answer to a 补正 notice: a file for any of the power's materials."""
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(
+            *args, materials=list(case.power_version.materials.all()), receipts=False, **kwargs
+        )
+        self.received = {m.name for m in case_received_materials(case)}
+
+    def rows(self) -> list[dict[str, Any]]:
+        rows = super().rows()
+        for row in rows:
+            row["received"] = row["material"].name in self.received
+        return rows
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not any(data.get(f"m{index}_file") for index in range(len(self.materials))):
+            raise forms.ValidationError("请至少选择一份补正材料的电子件")
+        return data
+
+
+def case_received_materials(case: Case) -> list[Any]:
+    return [
+        d
+        for d in case.documents.filter(kind=DocumentKind.MATERIAL)
+        if d.original_received or d.copy_received or d.sha256
+    ]
+
+
+def correction_submit_online(*, case: Case, form: CorrectionUploadForm) -> bool:
+    """The applicant uploads the missing materials from the lookup page (the caller has checked
+    the query code): every file checked first, then stored and attached, and the 补正 pause
+    ended through the case service, in one transaction. False (problems on the form) when
+    refused; nothing is stored then."""
+    if not form.is_valid():
+        return False
+    checked = check_uploads(form)
+    if form.errors:
+        return False
+    if case.state != CaseState.CORRECTION:
+        form.add_error(None, "该办件当前不在补正阶段，无需上传补正材料")
+        return False
+    try:
+        with transaction.atomic():
+            for name, upload in checked:
+                services.document_attach(
+                    actor=None,
+                    case=case,
+                    name=name,
+                    stored=store_checked(upload),
+                    kind=DocumentKind.MATERIAL,
+                )
+            services.case_correction_complete(actor=None, case=case)
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return False
+    return True

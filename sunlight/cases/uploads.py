@@ -37,8 +37,24 @@ def upload_root() -> Path:
     return Path(settings.MEDIA_ROOT) / "cases"
 
 
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An upload that passed every check, held in memory until it is stored."""
+
+    name: str
+    data: bytes
+    content_type: str
+    extension: str
+
+
 def store_upload(upload: Any) -> StoredFile:
     """Check and store one uploaded file; raise ValidationFailed (nothing stored) when refused."""
+    return store_checked(check_upload(upload))
+
+
+def check_upload(upload: Any) -> CheckedUpload:
+    """Every check of store_upload, writing nothing: a form with several files checks them all
+    before storing any, so a refused form leaves nothing on disk."""
     name = Path(getattr(upload, "name", "") or "未命名").name[:200]
     size = getattr(upload, "size", 0) or 0
     if size <= 0:
@@ -63,6 +79,13 @@ def store_upload(upload: Any) -> StoredFile:
     content_type, extension = kind
     if extension == ".docx" and not _is_office_zip(data):
         raise ValidationFailed([FieldProblem("文件", f"“{name}”不是有效的 Office 文档")])
+    return CheckedUpload(name, data, content_type, extension)
+
+
+def store_checked(checked: CheckedUpload) -> StoredFile:
+    """Write a checked upload under its content hash (the same content is stored once)."""
+    name, data, extension = checked.name, checked.data, checked.extension
+    content_type = checked.content_type
     digest = hashlib.sha256(data).hexdigest()
     relative = Path(f"{clock.today_local():%Y/%m}") / f"{digest}{extension}"
     target = upload_root() / relative

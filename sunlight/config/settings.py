@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "sunlight.discretion",
     "sunlight.supervision",
     "sunlight.disclosure",
+    "sunlight.ratelimit",
+    "sunlight.applicants",
     "sunlight.demo",
     "sunlight.feedback",
 ]
@@ -235,6 +237,9 @@ SUNLIGHT_SMS_GATEWAY_URL = env.get("SUNLIGHT_SMS_GATEWAY_URL")
 SUNLIGHT_SMS_GATEWAY_TOKEN = env.get("SUNLIGHT_SMS_GATEWAY_TOKEN")
 SUNLIGHT_SMS_TIMEOUT = EMAIL_TIMEOUT
 SUNLIGHT_DELIVERY_MAX_ATTEMPTS = env.get_int("SUNLIGHT_DELIVERY_MAX_ATTEMPTS")
+# Reverse proxies of ours in front of the server: the client address is read from the
+# X-Forwarded-For entry the outermost of them wrote (sunlight.ratelimit.client).
+SUNLIGHT_TRUSTED_PROXIES = env.get_int("SUNLIGHT_TRUSTED_PROXIES")
 
 # 好差评 and 投诉、咨询 (feedback): reply and rectification limits in working days.
 SUNLIGHT_CONSULTATION_REPLY_WORKDAYS = env.get_int("SUNLIGHT_CONSULTATION_REPLY_WORKDAYS")

@@ -17,5 +17,7 @@ urlpatterns = [
     path("staff/discretion/", include("sunlight.discretion.urls")),
     path("staff/notifications/", include("sunlight.notifications.urls")),
     path("apply/", include("sunlight.cases.urls_public")),
+    path("progress/", include("sunlight.cases.urls_progress")),
+    path("my/", include("sunlight.applicants.urls")),
     path("", include("sunlight.disclosure.urls")),
 ]

@@ -74,12 +74,24 @@ class OutboxMessage(models.Model):
     `claim_token` in one compare-and-swap UPDATE, so two workers never take the same row."""
 
     channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    # Staff have a user; applicants (notices, one-time codes) have none: `recipient_label`
+    # names them (masked) and `region_code` puts them in an admin's region.
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="接收人",
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="outbox_messages",
     )
+    recipient_label = models.CharField("接收人（非工作人员）", max_length=100, blank=True)
+    region_code = models.CharField("区划代码", max_length=6, blank=True)
+    # One row per key: a retried job or request that writes the same notice again is a no-op.
+    idempotency_key = models.CharField("幂等键", max_length=120, null=True, blank=True, unique=True)
+    source_type = models.CharField("来源类型", max_length=60, blank=True)
+    source_id = models.CharField("来源编号", max_length=60, blank=True)
+    # A one-time code's text is never shown to admins (the code is the secret).
+    sensitive = models.BooleanField("内容保密", default=False)
     address = models.CharField("接收地址", max_length=254)
     subject = models.CharField("标题", max_length=200)
     body = models.TextField("内容")
@@ -107,6 +119,7 @@ class OutboxMessage(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["state", "next_attempt_at"], name="notif_outbox_due"),
+            models.Index(fields=["source_type", "source_id"], name="notif_outbox_source"),
         ]
 
     def __str__(self) -> str:

@@ -118,8 +118,10 @@ def outbox_scope_q(user: Any) -> Q:
     if not is_platform_admin(user) or not user.region_id:
         return Q(pk__in=[])
     prefix = region_prefix(user.region_id)
-    return Q(recipient__region__code__startswith=prefix) | Q(
-        recipient__department__region__code__startswith=prefix
+    return (
+        Q(recipient__region__code__startswith=prefix)
+        | Q(recipient__department__region__code__startswith=prefix)
+        | Q(recipient__isnull=True, region_code__startswith=prefix)
     )
 
 

@@ -310,3 +310,83 @@ def outbox_retry(*, actor: User, message_ids: Sequence[int]) -> int:
             ]
         )
     return retried
+
+
+# ---------------------------------------------------------------- people without an account
+
+
+@dataclass(frozen=True)
+class DirectMessage:
+    """A text to someone who has no account (an applicant): straight into the outbox.
+    `idempotency_key` makes writing it again a no-op (one message per event, whatever is
+    retried); `sensitive` hides the text from admins (one-time codes)."""
+
+    channel: str
+    address: str
+    subject: str
+    body: str
+    recipient_label: str = ""
+    region_code: str = ""
+    idempotency_key: str | None = None
+    source_type: str = ""
+    source_id: str = ""
+    sensitive: bool = False
+
+
+def _direct_problems(message: DirectMessage) -> list[str]:
+    problems = []
+    if message.channel not in Channel.values:
+        problems.append(f"未知的渠道 {message.channel}")
+    elif problem := _address_problem(message.channel, message.address):
+        problems.append(problem)
+    if not message.subject.strip() or len(message.subject) > 200:
+        problems.append("标题不能为空，且不超过200字")
+    if message.idempotency_key is not None and not 0 < len(message.idempotency_key) <= 120:
+        problems.append("幂等键长度应为1-120字符")
+    return problems
+
+
+def outbox_send_direct(*, messages: Sequence[DirectMessage]) -> int:
+    """Queue texts to people without an account. Rows only (callers stay inside their own
+    transaction); a message whose key was already written is skipped. Returns how many were
+    newly queued."""
+    problems = [
+        FieldProblem("消息", text, row=row)
+        for row, message in enumerate(messages, start=1)
+        for text in _direct_problems(message)
+    ]
+    if problems:
+        raise ValidationFailed(problems=problems)
+    if not messages:
+        return 0
+    now = clock.now()
+    keys = [m.idempotency_key for m in messages if m.idempotency_key]
+    with transaction.atomic():
+        existing = set(
+            OutboxMessage.objects.filter(idempotency_key__in=keys).values_list(
+                "idempotency_key", flat=True
+            )
+        )
+        rows = [
+            OutboxMessage(
+                channel=m.channel,
+                recipient=None,
+                recipient_label=m.recipient_label[:100],
+                region_code=m.region_code[:6],
+                idempotency_key=m.idempotency_key,
+                source_type=m.source_type[:60],
+                source_id=str(m.source_id)[:60],
+                sensitive=m.sensitive,
+                address=m.address,
+                subject=m.subject.strip()[:200],
+                body=m.body,
+                state=OutboxState.PENDING,
+                next_attempt_at=now,
+                created_at=now,
+            )
+            for m in messages
+            if m.idempotency_key not in existing
+        ]
+        # A concurrent writer of the same key loses quietly on the unique index.
+        created = OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(created)

@@ -1,0 +1,100 @@
+"""The public progress lookup at /progress/ (the address and QR code on every receipt): case
+number + query code, rate-limited per client address and per case number. Works without
+JavaScript (a GET form) and at 360 px."""
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from sunlight.cases.application import CorrectionUploadForm, correction_submit_online
+from sunlight.cases.models import Case
+from sunlight.cases.progress import (
+    normalize_code,
+    normalize_number,
+    progress_case,
+    progress_link,
+    progress_of,
+)
+from sunlight.ratelimit.client import client_address
+from sunlight.ratelimit.services import Limit, Verdict, ratelimit_attempts
+
+# A person checking their own case needs a few tries at most; a guesser needs millions.
+PER_CLIENT = Limit("progress.client", attempts=30, window=dt.timedelta(minutes=10))
+PER_CASE = Limit("progress.case", attempts=10, window=dt.timedelta(minutes=10))
+NOT_FOUND = "办件编号或查询码不正确，请核对办件回执上的编号和查询码后重新输入。"
+
+
+def limited_message(verdict: Verdict) -> str:
+    return (
+        f"查询过于频繁，请 {verdict.retry_minutes} 分钟后再试。"
+        "如急需了解办理进度，请拨打办件回执上的部门咨询电话。"
+    )
+
+
+def lookup_attempt(request: HttpRequest, number: str) -> Verdict:
+    """Count one lookup attempt for this client and this case number."""
+    return ratelimit_attempts(
+        checks=[(PER_CLIENT, client_address(request)), (PER_CASE, normalize_number(number))]
+    )
+
+
+def progress(request: HttpRequest) -> HttpResponse:
+    number = request.GET.get("number", "")
+    code = request.GET.get("code", "")
+    context: dict[str, Any] = {"number": normalize_number(number)[:32], "found": None, "error": ""}
+    status = 200
+    if number or code:
+        verdict = lookup_attempt(request, number)
+        if not verdict.allowed:
+            context["error"] = limited_message(verdict)
+            status = 429
+        else:
+            case = progress_case(number=number, code=code)
+            if case is None:
+                context["error"] = NOT_FOUND
+                status = 404
+            else:
+                context.update(_found(case, normalize_code(code)))
+    return _page(request, context, status)
+
+
+def _found(case: Case, code: str, form: CorrectionUploadForm | None = None) -> dict[str, Any]:
+    found = progress_of(case)
+    if found.in_correction and form is None:
+        form = CorrectionUploadForm(prefix="materials", case=case)
+    return {"found": found, "code": code, "correction_form": form}
+
+
+def _page(request: HttpRequest, context: dict[str, Any], status: int) -> HttpResponse:
+    response = render(request, "cases/progress.html", context, status=status)
+    # The page holds a query code: never cached by the browser or a proxy, never sent onwards.
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_POST
+def correction(request: HttpRequest) -> HttpResponse:
+    """补正 online: the missing materials uploaded from the lookup page end the 补正 pause."""
+    number = request.POST.get("number", "")
+    code = request.POST.get("code", "")
+    context: dict[str, Any] = {"number": normalize_number(number)[:32], "found": None}
+    verdict = lookup_attempt(request, number)
+    if not verdict.allowed:
+        context["error"] = limited_message(verdict)
+        return _page(request, context, 429)
+    case = progress_case(number=number, code=code)
+    if case is None:
+        context["error"] = NOT_FOUND
+        return _page(request, context, 404)
+    form = CorrectionUploadForm(request.POST, request.FILES, prefix="materials", case=case)
+    if correction_submit_online(case=case, form=form):
+        messages.success(request, "补正材料已提交，办件回到待受理，工作人员将尽快审核。")
+        return redirect(progress_link(number=case.number, code=case.query_code))
+    messages.error(request, "补正材料未能提交，请按提示修改后重新选择文件提交。")
+    case.refresh_from_db()
+    return _page(request, {**context, **_found(case, normalize_code(code), form)}, 400)

@@ -1,0 +1,119 @@
+"""Rate limits (频率限制) as a small service any public page can use.
+
+A `Limit` says how many attempts one key (a client address, a case number, a phone number) may
+make in a fixed time window. `ratelimit_attempt` counts the attempt first and then answers
+whether it is allowed: every attempt counts, successful or not, so parallel guesses cannot slip
+between a check and a count. Counters live in the database (one INSERT … ON CONFLICT … RETURNING
+per key, the same SQL on SQLite and PostgreSQL), so every worker and a restarted server see the
+same counts; a window that has passed starts again from zero, so nobody is locked out for ever.
+
+Call it outside any transaction that may roll back: a rolled-back count is a free attempt.
+"""
+
+import datetime as dt
+import hashlib
+import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+
+from sunlight.core import clock
+from sunlight.ratelimit.models import RateBucket
+
+_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `attempts` per key in each `window`; `scope` names the counter (≤ 40 chars)."""
+
+    scope: str
+    attempts: int
+    window: dt.timedelta
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    count: int  # attempts in the current window, this one included
+    retry_after: dt.timedelta  # until the window ends (zero when allowed)
+
+    @property
+    def retry_minutes(self) -> int:
+        """Whole minutes to wait, at least 1 (for messages)."""
+        return max(1, -(-int(self.retry_after.total_seconds()) // 60))
+
+
+def key_digest(scope: str, key: str) -> str:
+    """A keyed digest: the table never holds an address, a case number or a phone number."""
+    secret = settings.SECRET_KEY.encode()
+    return hmac.new(secret, f"{scope}\n{key}".encode(), hashlib.sha256).hexdigest()
+
+
+def window_of(limit: Limit, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The fixed window holding `now`: (start, end)."""
+    seconds = max(1, int(limit.window.total_seconds()))
+    elapsed = int((now - _EPOCH).total_seconds())
+    start = _EPOCH + dt.timedelta(seconds=elapsed - elapsed % seconds)
+    return start, start + dt.timedelta(seconds=seconds)
+
+
+_INCREMENT = (
+    "INSERT INTO ratelimit_ratebucket (scope, key_digest, window_start, count, expires_at) "
+    "VALUES (%s, %s, %s, 1, %s) "
+    "ON CONFLICT (scope, key_digest, window_start) "
+    "DO UPDATE SET count = ratelimit_ratebucket.count + 1 RETURNING count"
+)
+
+
+def ratelimit_attempt(*, limit: Limit, key: str) -> Verdict:
+    """Count one attempt of `key` under `limit` and say whether it is within the limit."""
+    now = clock.now()
+    start, end = window_of(limit, now)
+    params = [limit.scope, key_digest(limit.scope, key), start, end]
+    with connection.cursor() as cursor:
+        cursor.execute(_INCREMENT, [_db(value) for value in params])
+        count = cursor.fetchone()[0]
+    allowed = count <= limit.attempts
+    return Verdict(allowed, count, dt.timedelta(0) if allowed else end - now)
+
+
+def ratelimit_attempts(*, checks: Sequence[tuple[Limit, str]]) -> Verdict:
+    """Count one attempt under each (limit, key) and answer the strictest: refused when any
+    is over, with the longest wait among those refusing."""
+    verdicts = [ratelimit_attempt(limit=limit, key=key) for limit, key in checks]
+    refused = [v for v in verdicts if not v.allowed]
+    if refused:
+        return max(refused, key=lambda v: v.retry_after)
+    return Verdict(True, max((v.count for v in verdicts), default=0), dt.timedelta(0))
+
+
+def ratelimit_peek(*, limit: Limit, key: str) -> Verdict:
+    """Whether one more attempt would be allowed, without counting one."""
+    now = clock.now()
+    start, end = window_of(limit, now)
+    count = (
+        RateBucket.objects.filter(
+            scope=limit.scope, key_digest=key_digest(limit.scope, key), window_start=start
+        )
+        .values_list("count", flat=True)
+        .first()
+        or 0
+    )
+    allowed = count < limit.attempts
+    return Verdict(allowed, count, dt.timedelta(0) if allowed else end - now)
+
+
+def ratelimit_purge() -> int:
+    """Delete counters whose window has passed (a periodic job); returns how many."""
+    deleted, _ = RateBucket.objects.filter(expires_at__lt=clock.now()).delete()
+    return deleted
+
+
+def _db(value: object) -> object:
+    """Datetimes as the database backend stores them (naive UTC on SQLite)."""
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
