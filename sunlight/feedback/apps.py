@@ -8,5 +8,8 @@ class FeedbackConfig(AppConfig):
 
     def ready(self) -> None:
         from sunlight.feedback import scoring
+        from sunlight.feedback.workbench import feedback_panel
+        from sunlight.org.workbench import register_panel
 
         scoring.register_indicators()
+        register_panel(60, feedback_panel)

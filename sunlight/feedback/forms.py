@@ -18,13 +18,15 @@ class PairForm(StaffForm):
     """A number and its query code: the pair that opens a case or a petition to the public."""
 
     number = forms.CharField(label="编号", max_length=40)
-    query_code = forms.CharField(label="查询码", max_length=12)
+    code = forms.CharField(label="查询码", max_length=12)
 
     def __init__(self, *args: Any, number_label: str = "编号", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["number"].label = number_label
         self.fields["number"].widget.attrs.update({"autocomplete": "off", "inputmode": "text"})
-        self.fields["query_code"].widget.attrs.update({"autocomplete": "off"})
+        self.fields["code"].widget.attrs.update(
+            {"autocomplete": "off", "autocapitalize": "characters"}
+        )
 
 
 class RatingForm(StaffForm):

@@ -133,7 +133,7 @@ def _target(
 
 
 def petition_problems(
-    data: PetitionInput, *, channel: str, phone_verified: bool, case: Case | None
+    data: PetitionInput, *, channel: str, case: Case | None
 ) -> tuple[dict[str, Any], list[FieldProblem]]:
     problems: list[FieldProblem] = []
     if data.kind not in PetitionKind.values:
@@ -157,8 +157,6 @@ def petition_problems(
         problems.append(FieldProblem("手机号码", "请填写11位手机号码"))
     elif complaint and not phone:
         problems.append(FieldProblem("手机号码", "投诉须实名，请填写手机号码并完成短信验证"))
-    elif complaint and channel == PetitionChannel.ONLINE and not phone_verified:
-        problems.append(FieldProblem("短信验证码", "验证码不正确或已过期，请重新获取"))
     title, content = clean(data.title), clean(data.content)
     for label, text, maximum in (("标题", title, TITLE_MAX), ("内容", content, TEXT_MAX)):
         problem = text_problem(text, maximum=maximum, required=True)
@@ -176,22 +174,26 @@ def petition_submit(
     data: PetitionInput,
     channel: str = PetitionChannel.ONLINE,
     actor: Any = None,
-    phone_verified: bool = False,
+    phone_code: str = "",
     case: Case | None = None,
 ) -> Petition:
-    """File a consultation or complaint. Online, a complaint needs its phone number proven by a
-    one-time SMS code (`phone_verified`, checked by the caller against the code service); a
-    12345 operator (`actor`, channel hotline) registers for a caller on the phone. Every
-    problem is reported at once; the department's staff are told."""
+    """File a consultation or complaint. Online, a complaint needs its phone number proven by
+    the one-time SMS code sent to it (`phone_code`; applicants.otp, purpose "complaint") — the
+    code is checked, and used up, only once everything else is in order, so a typo elsewhere
+    does not cost the petitioner a code. A 12345 operator (`actor`, channel hotline) registers
+    for a caller on the phone. Every problem is reported at once; the department is told."""
     if channel == PetitionChannel.HOTLINE and not is_hotline(actor):
         raise PermissionDenied("只有12345热线话务员可以代为登记")
     if channel not in PetitionChannel.values:
         raise ValidationFailed([FieldProblem("来源渠道", "未知的渠道")])
-    values, problems = petition_problems(
-        data, channel=channel, phone_verified=phone_verified, case=case
-    )
+    values, problems = petition_problems(data, channel=channel, case=case)
+    needs_code = data.kind == PetitionKind.COMPLAINT and channel == PetitionChannel.ONLINE
+    if needs_code and not phone_code.strip():
+        problems.append(FieldProblem("短信验证码", "请先获取并填写发送到该手机号码的短信验证码"))
     if problems:
         raise ValidationFailed(problems)
+    if needs_code:
+        phone_code_verify(phone=values["phone"], code=phone_code)
     department: Department = values["department"]
     now = clock.now()
     due = workdays_after(clock.today_local(), reply_workdays(data.kind))
@@ -220,6 +222,29 @@ def petition_submit(
         )  # fmt: skip
         _tell_department(petition, f"新{petition.get_kind_display()}待签收：{petition.title}")
     return petition
+
+
+def phone_code_send(*, phone: str, client: str) -> str:
+    """Send a one-time code to the complainant's phone; returns the masked number. Raises
+    ValidationFailed for a number that is not a mainland mobile, TooManySends past the limits."""
+    from sunlight.applicants.otp import otp_send
+
+    phone = re.sub(r"[\s-]", "", phone or "").removeprefix("+86")
+    if not MOBILE.fullmatch(phone):
+        raise ValidationFailed([FieldProblem("手机号码", "请填写11位手机号码")])
+    return otp_send(purpose="complaint", subject=phone, phone=phone, client=client).phone_masked
+
+
+def phone_code_verify(*, phone: str, code: str) -> None:
+    """The code sent to `phone` for a complaint, used once (ValidationFailed on 短信验证码)."""
+    from sunlight.applicants.otp import otp_verify
+
+    try:
+        otp_verify(purpose="complaint", subject=phone, code=code)
+    except ValidationFailed as exc:
+        raise ValidationFailed(
+            [FieldProblem("短信验证码", p.message) for p in exc.problems]
+        ) from None
 
 
 def _insert_numbered(petition: Petition) -> Petition:
@@ -380,8 +405,11 @@ def petition_reply(
         if petition.phone:
             sms_to_public(
                 phone=petition.phone,
-                text=f"您的{petition.get_kind_display()}（编号{petition.number}）已答复，"
-                "请凭编号和查询码在阳光政务“投诉咨询查询”查看。",
+                text=f"【阳光政务】您的{petition.get_kind_display()}（编号{petition.number}）"
+                f"已由{petition.department.name}答复，请凭编号和查询码在阳光政务网站"
+                f"“投诉咨询查询”（{settings.SUNLIGHT_SITE_URL}/feedback/lookup/）查看。",
+                key=f"feedback.petition.replied:{petition.number}",
+                region_code=petition.region_code,
                 source_type=OBJECT_TYPE,
                 source_id=petition.number,
             )

@@ -1,35 +1,23 @@
-"""SMS to a member of the public (a petitioner, an applicant) through the notifications outbox.
+"""SMS to a member of the public (a petitioner) through the notifications outbox's direct
+messages: rows only, inside the caller's transaction, one message per event whatever is
+retried (the idempotency key)."""
 
-The outbox was built for staff (each message has a staff recipient); messages to people who are
-not users need its recipient-less rows, which arrive with the applicant notices (issue 11,
-point 4). Until the outbox accepts them this writes nothing and says so: the reply is always
-there to read by lookup, so nothing is lost."""
-
-from typing import Any
-
-from django.db import models
+from sunlight.notifications.choices import Channel
+from sunlight.notifications.services import DirectMessage, outbox_send_direct
 
 
-def outbox_takes_public() -> bool:
-    from sunlight.notifications.models import OutboxMessage
-
-    field = OutboxMessage._meta.get_field("recipient")
-    return isinstance(field, models.ForeignKey) and field.null
-
-
-def sms_to_public(*, phone: str, text: str, source_type: str, source_id: Any) -> bool:
-    """Queue one SMS to `phone` (inside the caller's transaction). True when queued."""
-    if not phone or not outbox_takes_public():
-        return False
-    from sunlight.core import clock
-    from sunlight.notifications import compose
-    from sunlight.notifications.choices import Channel, OutboxState
-    from sunlight.notifications.models import OutboxMessage
-
-    now = clock.now()
-    OutboxMessage.objects.create(
-        channel=Channel.SMS, recipient=None, address=phone, subject=text[:200],
-        body=compose.sms_text(subject=text, body=""), state=OutboxState.PENDING,
-        next_attempt_at=now, created_at=now,
+def sms_to_public(
+    *, phone: str, text: str, key: str, region_code: str, source_type: str, source_id: str
+) -> int:
+    """Queue one SMS to `phone`; returns 1 when queued, 0 when the key was already written."""
+    if not phone:
+        return 0
+    return outbox_send_direct(
+        messages=[
+            DirectMessage(
+                channel=Channel.SMS, address=phone, subject=text[:200], body=text,
+                recipient_label="投诉咨询人", region_code=region_code, idempotency_key=key,
+                source_type=source_type, source_id=source_id,
+            )
+        ]
     )  # fmt: skip
-    return True

@@ -3,13 +3,13 @@ board) as plain masked read models, and the staff lists scoped by department or 
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from sunlight.cases.choices import StepState
 from sunlight.cases.models import Case
+from sunlight.cases.progress import progress_case
 from sunlight.core import clock
 from sunlight.core.errors import NotFound
 from sunlight.core.identity import mask_name
@@ -32,78 +32,15 @@ WRONG_PAIR = "编号或查询码不正确，请核对后重试"
 
 def case_by_number_and_code(*, number: str, query_code: str) -> Case:
     """The case both halves name; NotFound with the same message whichever half is wrong, so
-    a wrong guess never says whether the number exists."""
-    number, query_code = (number or "").strip(), (query_code or "").strip().upper()
-    case = (
-        Case.objects.select_related("power_version", "department").filter(number=number).first()
-        if number and query_code
-        else None
-    )
-    if case is None or not secrets.compare_digest(case.query_code.upper(), query_code):
+    a wrong guess never says whether the number exists (the progress lookup's rule)."""
+    case = progress_case(number=number, code=query_code)
+    if case is None:
         raise NotFound(WRONG_PAIR)
     return case
 
 
-@dataclass(frozen=True)
-class PublicStep:
-    name: str
-    started: dt.date
-    finished: dt.date | None
-    state: str
-
-
-@dataclass(frozen=True)
-class PublicCase:
-    """What anyone holding the number and query code may see (and the hotline tells a caller):
-    no personal data beyond the masked name."""
-
-    number: str
-    power_name: str
-    department: str
-    applicant: str
-    state: str
-    received: dt.date
-    accepted: dt.date | None
-    promised_deadline: dt.date | None
-    statutory_deadline: dt.date | None
-    concluded: dt.date | None
-    current_steps: list[str]
-    steps: list[PublicStep] = field(default_factory=list)
-
-
 def _local(moment: dt.datetime | None) -> dt.date | None:
     return moment.astimezone(clock.SHANGHAI).date() if moment else None
-
-
-def case_public_view(case: Case) -> PublicCase:
-    steps = list(
-        case.steps.exclude(kind="join")
-        .exclude(state=StepState.CANCELLED)
-        .order_by("started_at", "id")
-        .only("name", "started_at", "finished_at", "state")
-    )
-    return PublicCase(
-        number=case.number,
-        power_name=case.power_version.name,
-        department=case.department.name,
-        applicant=mask_name(case.applicant_name),
-        state=case.get_state_display(),
-        received=_local(case.received_at) or clock.today_local(),
-        accepted=_local(case.accepted_at),
-        promised_deadline=case.promised_deadline,
-        statutory_deadline=case.statutory_deadline,
-        concluded=_local(case.concluded_at),
-        current_steps=[s.name for s in steps if s.state == StepState.OPEN],
-        steps=[
-            PublicStep(
-                s.name,
-                _local(s.started_at) or clock.today_local(),
-                _local(s.finished_at),
-                s.get_state_display(),
-            )
-            for s in steps
-        ],  # fmt: skip
-    )
 
 
 def ratings_of_case(case: Case) -> list[Rating]:

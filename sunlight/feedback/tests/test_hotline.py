@@ -4,11 +4,10 @@ petition registered for a caller."""
 import json
 
 import pytest
-from django.core.cache import cache
 
 from sunlight.audit.models import AuditEntry
 from sunlight.core.errors import NotFound, PermissionDenied, ValidationFailed
-from sunlight.feedback.hotline import WRONG_LIMIT_PER_CASE, hotline_case_get, hotline_case_lookup
+from sunlight.feedback.hotline import WRONG_PER_CASE, hotline_case_get, hotline_case_lookup
 from sunlight.feedback.petitions import PetitionInput, petition_submit
 from sunlight.feedback.tests.world import world
 
@@ -17,7 +16,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def w():
-    cache.clear()
     return world()
 
 
@@ -39,7 +37,7 @@ def test_a_wrong_pair_is_refused_and_audited(w):
 
 
 def test_wrong_guesses_on_one_case_are_limited(w):
-    for _ in range(WRONG_LIMIT_PER_CASE):
+    for _ in range(WRONG_PER_CASE.attempts):
         with pytest.raises(NotFound):
             hotline_case_lookup(actor=w.hotline, number=w.case.number, phone_last4="1111")
     with pytest.raises(PermissionDenied, match="过多"):

@@ -16,8 +16,8 @@ from sunlight.feedback.selectors import (
     petition_by_number_and_code,
     petition_list_for_user,
 )
-from sunlight.feedback.tests.world import RATED, complaint, consultation, world
-from sunlight.notifications.models import Notification
+from sunlight.feedback.tests.world import RATED, complaint, consultation, sent_code, world
+from sunlight.notifications.models import Notification, OutboxMessage
 from sunlight.supervision.models import SupervisionOrder
 from sunlight.supervision.tests.fixtures import at
 
@@ -58,20 +58,58 @@ def test_a_complaint_about_a_case_goes_to_its_department_with_fifteen_working_da
     assert petition.due_date == dt.date(2026, 3, 30)
 
 
-def test_a_complaint_online_needs_the_phone_proven_by_a_one_time_code(w):
-    data = svc.PetitionInput(
+def _complaint_data(w):
+    return svc.PetitionInput(
         kind="complaint", about="department", department_id=w.department.pk, name="张三",
         id_number="330102199001011234", phone="13900001234", title="投诉", content="内容",
     )  # fmt: skip
+
+
+def test_a_complaint_online_needs_the_phone_proven_by_a_one_time_code(w):
     with pytest.raises(ValidationFailed) as exc:
-        svc.petition_submit(data=data, phone_verified=False)
+        svc.petition_submit(data=_complaint_data(w))
     assert "验证码" in _messages(exc)["短信验证码"]
     assert not Petition.objects.exists()
 
 
-def test_a_complaint_must_be_made_in_a_real_name(w):
+def test_a_wrong_one_time_code_is_refused_and_the_right_one_works_once(w):
+    svc.phone_code_send(phone="13900001234", client="127.0.0.1")
+    code = sent_code("13900001234")
+    wrong = "000000" if code != "000000" else "111111"
     with pytest.raises(ValidationFailed) as exc:
-        complaint(w, name="", id_number="330102199001011230", phone="123")
+        svc.petition_submit(data=_complaint_data(w), phone_code=wrong)
+    assert "验证码不正确" in _messages(exc)["短信验证码"]
+    assert not Petition.objects.exists()
+    svc.petition_submit(data=_complaint_data(w), phone_code=code)
+    with pytest.raises(ValidationFailed) as exc:
+        svc.petition_submit(data=_complaint_data(w), phone_code=code)
+    assert "已使用" in _messages(exc)["短信验证码"]
+    assert Petition.objects.count() == 1
+
+
+def test_the_code_is_not_used_up_when_something_else_is_wrong(w):
+    svc.phone_code_send(phone="13900001234", client="127.0.0.1")
+    code = sent_code("13900001234")
+    data = _complaint_data(w)
+    data.title = ""
+    with pytest.raises(ValidationFailed) as exc:
+        svc.petition_submit(data=data, phone_code=code)
+    assert set(_messages(exc)) == {"标题"}
+    svc.petition_submit(data=_complaint_data(w), phone_code=code)
+
+
+def test_the_petitioner_is_told_of_the_reply_by_sms_once(w):
+    petition = complaint(w)
+    _replied(w, petition, upheld=False)
+    (sms,) = OutboxMessage.objects.filter(address="13900001234", source_type="feedback.petition")
+    assert petition.number in sms.body and "已由" in sms.body
+
+
+def test_a_complaint_must_be_made_in_a_real_name(w):
+    data = _complaint_data(w)
+    data.name, data.id_number, data.phone = "", "330102199001011230", "123"
+    with pytest.raises(ValidationFailed) as exc:
+        svc.petition_submit(data=data, phone_code="123456")
     problems = _messages(exc)
     assert set(problems) == {"姓名", "证件号码", "手机号码"}
     assert not Petition.objects.exists()
