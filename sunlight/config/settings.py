@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "sunlight.ratelimit",
     "sunlight.applicants",
     "sunlight.demo",
+    "sunlight.feedback",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +240,12 @@ SUNLIGHT_DELIVERY_MAX_ATTEMPTS = env.get_int("SUNLIGHT_DELIVERY_MAX_ATTEMPTS")
 # Reverse proxies of ours in front of the server: the client address is read from the
 # X-Forwarded-For entry the outermost of them wrote (sunlight.ratelimit.client).
 SUNLIGHT_TRUSTED_PROXIES = env.get_int("SUNLIGHT_TRUSTED_PROXIES")
+
+# 好差评 and 投诉、咨询 (feedback): reply and rectification limits in working days.
+SUNLIGHT_CONSULTATION_REPLY_WORKDAYS = env.get_int("SUNLIGHT_CONSULTATION_REPLY_WORKDAYS")
+SUNLIGHT_COMPLAINT_REPLY_WORKDAYS = env.get_int("SUNLIGHT_COMPLAINT_REPLY_WORKDAYS")
+SUNLIGHT_RATING_FOLLOWUP_WORKDAYS = env.get_int("SUNLIGHT_RATING_FOLLOWUP_WORKDAYS")
+SUNLIGHT_RATING_LINK_DAYS = env.get_int("SUNLIGHT_RATING_LINK_DAYS")
 
 LOGGING = {
     "version": 1,

@@ -19,5 +19,8 @@ urlpatterns = [
     path("apply/", include("sunlight.cases.urls_public")),
     path("progress/", include("sunlight.cases.urls_progress")),
     path("my/", include("sunlight.applicants.urls")),
+    path("staff/feedback/", include("sunlight.feedback.urls")),
+    path("rate/", include("sunlight.feedback.urls_rate")),
+    path("feedback/", include("sunlight.feedback.urls_public")),
     path("", include("sunlight.disclosure.urls")),
 ]

@@ -7,6 +7,7 @@ class Role(models.TextChoices):
     LEGAL = "legal", "法制机构"
     SUPERVISOR = "supervisor", "纪检监察"
     ADMIN = "admin", "平台管理员"
+    HOTLINE = "hotline", "12345热线话务员"
 
 
 class RegionLevel(models.TextChoices):

@@ -43,6 +43,8 @@ class Check(models.TextChoices):
     FIELDS_EMPTY = "fields_empty", "必填信息为空"
     POWER_IDLE = "power_idle", "在用权力长期无办件"
     ORDER_OVERDUE = "order_overdue", "督办单逾期未回复"
+    FOLLOW_UP_OVERDUE = "follow_up_overdue", "差评逾期未整改"
+    PETITION_OVERDUE = "petition_overdue", "咨询投诉逾期未答复"
 
 
 class AlertState(models.TextChoices):

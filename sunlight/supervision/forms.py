@@ -12,7 +12,13 @@ from sunlight.catalog.choices import Category
 from sunlight.org.forms import StaffForm
 from sunlight.supervision.choices import Check, Level, RuleCategory
 from sunlight.supervision.models import Rule
-from sunlight.supervision.rules import CASE_FIELD_COLUMNS, PARAM_SPECS, ParamSpec, rule_params
+from sunlight.supervision.rules import (
+    CASE_FIELD_COLUMNS,
+    PARAM_SPECS,
+    PETITION_KINDS,
+    ParamSpec,
+    rule_params,
+)
 from sunlight.supervision.selectors import STATE_FILTERS, AlertFilters
 
 PARAM_PREFIX = "param_"
@@ -123,6 +129,14 @@ def _param_field(spec: ParamSpec) -> forms.Field:
             help_text=help_text,
             required=False,
             choices=list(CASE_FIELD_COLUMNS.items()),
+            widget=forms.CheckboxSelectMultiple,
+        )
+    if spec.kind == "kinds":
+        return forms.MultipleChoiceField(
+            label=spec.label,
+            help_text=help_text,
+            required=False,
+            choices=list(PETITION_KINDS.items()),
             widget=forms.CheckboxSelectMultiple,
         )
     return forms.CharField(label=spec.label, help_text=help_text, required=False)

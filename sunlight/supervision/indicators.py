@@ -83,9 +83,15 @@ class Indicator:
     base: Base
     hit: Hit
     better: str = HIGHER
+    # One line under the indicator's column header: what is counted, over which rows, in which
+    # period — so that two rates on one row can be reconciled by a reader.
+    header: str = ""
 
     def formula_text(self, params: Params) -> str:
         return self.formula.format(**params.__dict__)
+
+    def header_text(self, params: Params) -> str:
+        return self.header.format(**params.__dict__)
 
     def terms_text(self, params: Params) -> list[str]:
         return [term.format(**params.__dict__) for term in self.terms]
@@ -207,6 +213,7 @@ ONLINE = Indicator(
     subject="case",
     base=lambda period, params: received_in(period),
     hit=_has_step,
+    header="当月收件的办件中，平台上有办理环节记录的比例",
 )
 POWER_USAGE = Indicator(
     code="power_usage",
@@ -222,6 +229,7 @@ POWER_USAGE = Indicator(
     subject="power",
     base=lambda period, params: in_use_items(period),
     hit=_has_case,
+    header="月末在用的权力事项中，当月至少收到一件办件的比例",
 )
 UPLOAD = Indicator(
     code="upload",
@@ -238,6 +246,7 @@ UPLOAD = Indicator(
     subject="case",
     base=lambda period, params: concluded_in(period),
     hit=_documents_complete,
+    header="当月办结的办件中，各环节文书和结果文书齐全的比例",
 )
 ON_TIME = Indicator(
     code="on_time",
@@ -253,6 +262,7 @@ ON_TIME = Indicator(
     subject="case",
     base=lambda period, params: concluded_in(period),
     hit=_on_time,
+    header="仅看当月办结的办件：不晚于承诺期限办结的比例（在办超期的不在其中）",
 )
 EARLY = Indicator(
     code="early",
@@ -271,6 +281,7 @@ EARLY = Indicator(
     subject="case",
     base=_early_base,
     hit=_early,
+    header="当月办结的办件中，比承诺期限提前至少{early_margin_workdays}个工作日办结的比例",
 )
 OVERDUE = Indicator(
     code="overdue",
@@ -290,6 +301,7 @@ OVERDUE = Indicator(
     base=_overdue_base,
     hit=_overdue,
     better=LOWER,
+    header="当月办结加月末仍在办的办件中，逾期办结或已超期未结的比例（含在办超期，故不等于1−按时办结率）",
 )
 REPLY = Indicator(
     code="reply",
@@ -305,6 +317,7 @@ REPLY = Indicator(
     subject="order",
     base=lambda period, params: orders_due_in(period),
     hit=_replied_in_time,
+    header="首次回复期限在当月且已届满的督办单中，按期回复的比例",
 )
 PROMISE = Indicator(
     code="promise",
@@ -323,6 +336,7 @@ PROMISE = Indicator(
     subject="power",
     base=lambda period, params: in_use_items(period),
     hit=_promise_shorter,
+    header="在用权力事项中，承诺时限比法定时限缩短{promise_cut_percent}%及以上的比例",
 )
 
 
@@ -380,12 +394,24 @@ TIME_RATIO = TimeRatioIndicator(
     hit=lambda period, params: Q(),
     better=LOWER,
     calendar=_work_calendar,
+    header="当月办结的办件，实际用时占法定时限之比的平均数（参考，不计分）",
 )
 
-INDICATORS: tuple[Indicator, ...] = (
+# A list other apps add to at start-up (`register`): feedback's satisfaction and reply rates
+# are measured over its own tables, which supervision does not import.
+INDICATORS: list[Indicator] = [
     ONLINE, POWER_USAGE, UPLOAD, ON_TIME, EARLY, OVERDUE, TIME_RATIO, REPLY, PROMISE,
-)  # fmt: skip
+]  # fmt: skip
 BY_CODE = {indicator.code: indicator for indicator in INDICATORS}
+
+
+def register(indicator: Indicator) -> None:
+    """Add an indicator measured by another app (idempotent, by code)."""
+    if indicator.code in BY_CODE:
+        INDICATORS[INDICATORS.index(BY_CODE[indicator.code])] = indicator
+    else:
+        INDICATORS.append(indicator)
+    BY_CODE[indicator.code] = indicator
 
 
 def measure_all(period: Period, params: Params) -> dict[str, dict[int, Measure]]:

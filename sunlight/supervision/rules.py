@@ -26,7 +26,8 @@ CASE_FIELD_COLUMNS = {
 class ParamSpec:
     name: str
     label: str
-    kind: str  # "int", "float", "share" (0–1), "date" (YYYY-MM-DD or empty), "fields"
+    # "int", "float", "share" (0–1), "date" (YYYY-MM-DD or empty), "fields", "kinds"
+    kind: str
     default: Any
     minimum: float | None = None
     maximum: float | None = None
@@ -98,6 +99,16 @@ PARAM_SPECS: dict[str, list[ParamSpec]] = {
         ParamSpec("days", "无办件天数", "int", 365, 30, 3650, "在用事项连续该天数无办件，建议挂起")
     ],
     Check.ORDER_OVERDUE: [],
+    Check.FOLLOW_UP_OVERDUE: [],
+    Check.PETITION_OVERDUE: [
+        ParamSpec(
+            "kinds",
+            "适用类型",
+            "kinds",
+            ["consultation", "complaint"],
+            help="可选：咨询、投诉（答复期限见系统设置）",
+        )  # fmt: skip
+    ],
 }
 
 
@@ -157,6 +168,13 @@ DEFAULT_RULES = [
                 Level.REMIND, "在用权力事项连续一年（可调）没有办件，建议评估后挂起。"),
     RuleDefault("order-overdue", Check.ORDER_OVERDUE, "督办单逾期未回复", RuleCategory.OTHER,
                 Level.RED, "督办单过了回复期限仍未回复（或退回后未重新回复）。"),
+    RuleDefault("follow-up-overdue", Check.FOLLOW_UP_OVERDUE, "差评逾期未整改",
+                RuleCategory.OTHER, Level.RED,
+                "申请人评为不满意或非常不满意后，部门须在15个工作日（可在系统设置中调整）内核实"
+                "整改；到期仍未整改办结的亮红灯。"),
+    RuleDefault("petition-overdue", Check.PETITION_OVERDUE, "咨询投诉逾期未答复",
+                RuleCategory.OTHER, Level.YELLOW,
+                "咨询5个工作日、投诉15个工作日（可在系统设置中调整）内未答复的亮黄灯。"),
 ]  # fmt: skip
 
 
@@ -225,7 +243,15 @@ def params_problems(kind: str, params: dict[str, Any]) -> tuple[dict[str, Any], 
     return cleaned, problems
 
 
+PETITION_KINDS = {"consultation": "咨询", "complaint": "投诉"}
+
+
 def _coerce(spec: ParamSpec, raw: Any) -> Any:
+    if spec.kind == "kinds":
+        values = [raw] if isinstance(raw, str) else list(raw or [])
+        if not values or any(v not in PETITION_KINDS for v in values):
+            raise ValueError("请选择咨询、投诉中的至少一项")
+        return values
     if spec.kind == "fields":
         values = [raw] if isinstance(raw, str) else list(raw or [])
         unknown = [v for v in values if v not in CASE_FIELD_COLUMNS]

@@ -60,6 +60,7 @@ ITEM_BY_CHECK = {
     Check.DISCRETION_DEVIATION: "legal", Check.POWER_NOT_IN_USE: "integrity",
     Check.FIELDS_EMPTY: "openness", Check.POWER_IDLE: "openness",
     Check.ORDER_OVERDUE: "supervision",
+    Check.FOLLOW_UP_OVERDUE: "satisfaction", Check.PETITION_OVERDUE: "attitude",
 }  # fmt: skip
 ITEM_BY_CATEGORY = {
     RuleCategory.TIME: "deadline", RuleCategory.PROCESS: "process",

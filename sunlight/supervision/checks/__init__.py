@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from sunlight.supervision.checks import anomalies, time
+from sunlight.supervision.checks import anomalies, feedback, time
 from sunlight.supervision.checks.base import Context, Query
 from sunlight.supervision.choices import Check
 
@@ -25,6 +25,8 @@ CHECKS: dict[str, Callable[[Context], Query]] = {
     Check.FIELDS_EMPTY: anomalies.fields_empty,
     Check.POWER_IDLE: anomalies.power_idle,
     Check.ORDER_OVERDUE: anomalies.order_overdue,
+    Check.FOLLOW_UP_OVERDUE: feedback.follow_up_overdue,
+    Check.PETITION_OVERDUE: feedback.petition_overdue,
 }
 
 # Checks whose hits change with the passage of days: re-checked in full on a scan's first run
@@ -39,7 +41,12 @@ DAILY = {
 }
 # Checks over subjects that are not cases (powers, orders): their alerts have no case to match
 # a scan's changed cases against.
-NOT_CASES = {Check.POWER_IDLE, Check.ORDER_OVERDUE}
+NOT_CASES = {
+    Check.POWER_IDLE,
+    Check.ORDER_OVERDUE,
+    Check.FOLLOW_UP_OVERDUE,
+    Check.PETITION_OVERDUE,
+}
 # Checks that only ever hit cases in these states (their conclusion, or refusal, is the event
 # they judge): an incremental scan skips them when no changed case is in one of these states —
 # no alert of theirs can belong to a case in any other state, so none can clear either.
@@ -52,7 +59,8 @@ EVENT_STATES = {
     Check.FEE_IRREGULAR: {"concluded"},
     Check.DISCRETION_DEVIATION: {"concluded"},
 }
-# Checked in full on every scan (supervision orders are few).
-ALWAYS_FULL = {Check.ORDER_OVERDUE}
+# Checked in full on every scan (supervision orders, follow-ups and petitions are few; their
+# changes are not on the case index an incremental scan reads).
+ALWAYS_FULL = {Check.ORDER_OVERDUE, Check.FOLLOW_UP_OVERDUE, Check.PETITION_OVERDUE}
 
 __all__ = ["ALWAYS_FULL", "CHECKS", "DAILY", "EVENT_STATES", "NOT_CASES", "Context", "Query"]

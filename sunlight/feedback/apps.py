@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class FeedbackConfig(AppConfig):
+    name = "sunlight.feedback"
+    label = "feedback"
+    verbose_name = "好差评与投诉咨询"
+
+    def ready(self) -> None:
+        from sunlight.feedback import scoring
+        from sunlight.feedback.workbench import feedback_panel
+        from sunlight.org.workbench import register_panel
+
+        scoring.register_indicators()
+        register_panel(60, feedback_panel)
