@@ -99,8 +99,8 @@ def test_good_rows_only_checkbox_imports_the_good_rows(clerk_client, department)
 
 
 def test_not_a_spreadsheet_is_reported(clerk_client, department):
-    page = upload(clerk_client, b"just text", department).content.decode()
-    assert "不是 .xlsx 文件" in page
+    page = upload(clerk_client, b"\x00\x01 binary", department).content.decode()
+    assert "不是可识别的表格文件" in page
 
 
 def test_another_department_cannot_be_chosen(clerk_client, department):
