@@ -215,8 +215,11 @@ def find_header(rows: list[SheetRow]) -> Header | None:
         following = head[position + 1] if position + 1 < len(head) else None
         if following is not None and following.number == row.number + 1:
             double = _columns_of(row, following)
+            upper, lower = _score(single), _score(_columns_of(following, None))
             score = _score(double)
-            if score > best_score:
+            # Two rows when both name fields (not a title above a header, nor a header above
+            # data) and together they name at least as much as either alone.
+            if upper and lower and score >= max(upper, lower, best_score):
                 best, best_score = Header(row.number, following.number, double), score
     if best is not None:
         _add_samples(best, rows)
