@@ -335,3 +335,20 @@ def test_dry_run_command_exits_1_on_problems(department, tmp_path):
             stdout=out,
         )  # fmt: skip
     assert "第5行 权力类别：“审批”不是有效值" in out.getvalue()
+
+
+def test_national_code_is_searchable_and_shown_on_the_public_page(department, clerk, client):
+    from django.urls import reverse
+
+    power_items_import(actor=clerk, department=department, file=real_lists.real_xlsx())
+    licence = _publish(PowerItem.objects.get(national_code=real_lists.CODES[0]), department)
+    client.force_login(clerk)
+    staff = client.get(reverse("catalog:item_list"), {"q": real_lists.CODES[0][:20]})
+    assert licence.code in staff.content.decode()
+    client.logout()
+    page = client.get(reverse("public:power_detail", args=[licence.code])).content.decode()
+    assert f"统一编码 {licence.code}" in page and f"实施编码 {real_lists.CODES[0]}" in page
+    found = client.get(reverse("public:power_list"), {"q": real_lists.CODES[0]}).content.decode()
+    assert "建筑工程施工许可证核发" in found
+    missing = client.get(reverse("public:power_list"), {"q": "999X-0000"}).content.decode()
+    assert "建筑工程施工许可证核发" not in missing
