@@ -6,7 +6,7 @@
     sunlight worker [--once]      run the background jobs (scans, escalations, deliveries)
     sunlight status [--json]      counts an operator or monitoring script can read
     sunlight audit verify         recompute the audit hash chain
-    sunlight catalog import FILE --department CODE [--good-rows-only]
+    sunlight catalog import FILE --department CODE [--good-rows-only] [--dry-run]
     sunlight catalog export --department CODE -o FILE
     sunlight flows check FILE [--statutory-days N]   can the BPMN file run as a flow?
     sunlight flows draw FILE -o OUT.svg               draw any BPMN file as SVG

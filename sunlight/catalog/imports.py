@@ -15,46 +15,43 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from sunlight.catalog.choices import ItemStatus
-from sunlight.catalog.drafts import PowerDraft
+from sunlight.catalog.list_import import (
+    DEFAULT_CHANGE_REASON,
+    ListPlan,
+    list_import_apply,
+    list_import_plan,
+)
 from sunlight.catalog.models import LegalBasis, Material, PowerItem, PowerVersion, StepDuty
-from sunlight.catalog.permissions import require_can_draft, require_visible
-from sunlight.catalog.services import power_drafts_problems, power_items_create
+from sunlight.catalog.permissions import require_visible
 from sunlight.catalog.spreadsheet import (
     COLUMNS,
     DATA_SHEET,
-    Layout,
     draft_cells,
     draft_from_version,
-    parse_row,
-    read_header,
 )
-from sunlight.core.errors import FieldProblem, NotFound, ValidationFailed
+from sunlight.core.errors import FieldProblem, NotFound
 from sunlight.core.spreadsheets import (
-    SpreadsheetRefused,
     cell_value,
     column_letter,
-    sheet_rows,
     workbook_bytes,
-    xlsx_open,
 )
 from sunlight.org.models import Department
 
-MAX_ROWS = 20_000
-HEADER_SEARCH_ROWS = 10  # a title line or two above the header is common in office sheets
 FILE = "文件"
 
 Progress = Callable[[int, int], None]
-_COLUMN_ORDER = {column.header: position for position, column in enumerate(COLUMNS)}
 
 
 @dataclass
 class ImportReport:
-    """What an import did: rows read, items created, and every problem found (row numbers are
-    the spreadsheet's; file-level problems have none)."""
+    """What an import did: rows read, items created and updated, and every problem found (row
+    numbers are the spreadsheet's; file-level problems have none). `plan` has the details."""
 
     total_rows: int = 0
     created: int = 0
+    updated: int = 0
     problems: list[FieldProblem] = field(default_factory=list)
+    plan: ListPlan | None = None
 
     @property
     def bad_rows(self) -> list[int]:
@@ -62,7 +59,7 @@ class ImportReport:
 
     @property
     def written(self) -> bool:
-        return self.created > 0
+        return self.created > 0 or self.updated > 0
 
     @property
     def refused(self) -> bool:
@@ -95,122 +92,34 @@ def power_items_import(
     file: bytes | IO[bytes],
     good_rows_only: bool = False,
     progress: Progress | None = None,
+    fields: dict[int, str] | None = None,
+    dry_run: bool = False,
+    change_reason: str = DEFAULT_CHANGE_REASON,
 ) -> ImportReport:
-    """Create draft power items for `department` from an .xlsx file.
+    """Import a department's list (.xlsx, .xls, .ods or CSV; our template or a real list).
 
-    Every problem of every row is reported (row, Chinese column header, reason). If there is
-    any, nothing is written — or, with `good_rows_only`, exactly the rows without problems are
-    created. Problems with the file itself (type, size, zip bomb, missing columns) always stop
-    the import."""
-    require_can_draft(actor, department)
-    report = ImportReport()
-    try:
-        with xlsx_open(file) as workbook:
-            drafts, rows = _read_drafts(workbook, department, report, progress)
-    except SpreadsheetRefused as error:
-        report.problems.append(FieldProblem(FILE, error.message))
-        return report
-    if not drafts:
-        return report  # the file or its header is unusable: no row can be trusted
-    if not report.problems:
-        # Every cell was readable: let the service validate and write in one pass (the usual
-        # case, and the one the benchmark measures).
-        try:
-            report.created = len(_create(actor, department, drafts, rows))
-            return report
-        except ValidationFailed as error:
-            report.problems = list(error.problems)
-    else:
-        read_problems = {(p.row, p.field) for p in report.problems}
-        report.problems += [
-            problem
-            for problem in power_drafts_problems(department, drafts, rows)
-            if (problem.row, problem.field) not in read_problems
-        ]
-    report.problems.sort(key=lambda p: (p.row or 0, _COLUMN_ORDER.get(p.field, 99)))
-    bad = set(report.bad_rows)
-    good = [(draft, row) for draft, row in zip(drafts, rows, strict=True) if row not in bad]
-    if not good_rows_only or not good:
-        return report
-    try:
-        report.created = len(
-            _create(actor, department, [d for d, _ in good], [row for _, row in good])
+    New items become drafts, re-imported ones are updated through the review lifecycle (see
+    list_import). Every problem of every row is reported (row, column, reason). If there is
+    any, nothing is written — or, with `good_rows_only`, exactly the rows without problems
+    are. Problems with the file itself always stop the import. `dry_run` only plans."""
+    plan = list_import_plan(
+        actor=actor, department=department, file=file, fields=fields, progress=progress
+    )
+    if not dry_run:
+        list_import_apply(
+            actor=actor,
+            department=department,
+            plan=plan,
+            good_rows_only=good_rows_only,
+            change_reason=change_reason,
         )
-    except ValidationFailed as error:
-        # Someone took a code between our check and the write: report it, nothing written.
-        report.problems += error.problems
-    return report
-
-
-def _create(
-    actor: Any, department: Department, drafts: list[PowerDraft], rows: list[int]
-) -> list[PowerItem]:
-    return power_items_create(actor=actor, department=department, drafts=drafts, rows=rows)
-
-
-def _read_drafts(
-    workbook: Any, department: Department, report: ImportReport, progress: Progress | None
-) -> tuple[list[PowerDraft], list[int]]:
-    names = workbook.sheetnames
-    sheet = workbook[DATA_SHEET] if DATA_SHEET in names else workbook.worksheets[0]
-    layout = _find_header(sheet)
-    if layout is None:
-        report.problems.append(FieldProblem(FILE, f"工作表“{sheet.title}”为空，没有表头和数据"))
-        return [], []
-    if layout.problems:
-        report.problems += layout.problems
-        return [], []
-    header_row = layout.header_row
-    total = max((sheet.max_row or 0) - header_row, 0)
-    drafts: list[PowerDraft] = []
-    rows: list[int] = []
-    region_code, department_code = department.region_id, department.code
-    done = 0
-    for done, row in enumerate(
-        sheet_rows(sheet, min_row=header_row + 1, max_col=layout.width), start=1
-    ):
-        if progress is not None and done % 250 == 0:
-            progress(done, total)
-        if row.is_empty and not row.formula_columns and not row.error_columns:
-            continue
-        if len(drafts) >= MAX_ROWS:
-            report.problems.append(
-                FieldProblem(FILE, f"数据超过{MAX_ROWS}行，请分成几个文件导入", row.number)
-            )
-            return [], []
-        draft, problems = parse_row(
-            row, layout, region_code=region_code, department_code=department_code
-        )
-        drafts.append(draft)
-        rows.append(row.number)
-        report.problems += problems
-    report.total_rows = len(drafts)
-    if progress is not None:
-        progress(done, max(done, total))
-    if not drafts:
-        report.problems.append(FieldProblem(FILE, "表格中没有数据行（表头以下为空）"))
-    return drafts, rows
-
-
-@dataclass
-class _HeaderLayout(Layout):
-    header_row: int = 1
-
-
-def _find_header(sheet: Any) -> _HeaderLayout | None:
-    """The layout from the first row naming 统一编码 (within the first rows), else row 1."""
-    first: _HeaderLayout | None = None
-    for row in sheet_rows(sheet, max_col=200):
-        if row.number > HEADER_SEARCH_ROWS:
-            break
-        if row.is_empty:
-            continue
-        layout = read_header(row)
-        found = _HeaderLayout(layout.columns, layout.problems, header_row=row.number)
-        if any(column.key == "code" for column in layout.columns.values()):
-            return found
-        first = first or found
-    return first
+    return ImportReport(
+        total_rows=len(plan.rows),
+        created=plan.created,
+        updated=plan.updated,
+        problems=list(plan.problems),
+        plan=plan,
+    )
 
 
 # ---------------------------------------------------------------- export and template
@@ -263,7 +172,15 @@ _REQUIRED_FONT = Font(bold=True, color="FFB71C1C")
 _HEADER_FONT = Font(bold=True)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _TOP = Alignment(vertical="top")
-_TEXT_KEYS = {"code", "region_code", "department_code", "contact_phone", "supervision_phone"}
+_TEXT_KEYS = {
+    "code",
+    "national_code",
+    "basic_code",
+    "region_code",
+    "department_code",
+    "contact_phone",
+    "supervision_phone",
+}
 
 
 def catalog_workbook(rows: Iterable[Sequence[Any]]) -> bytes:

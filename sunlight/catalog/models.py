@@ -24,6 +24,10 @@ class PowerItem(models.Model):
     deleted, and a revoked item keeps its code. Content lives in versions."""
 
     code = models.CharField("统一编码", max_length=24, unique=True)
+    # The national implementation code (实施编码) of the province's item library, kept exactly as
+    # the published list gives it (hyphen-joined segments, 31-60 characters), beside our code.
+    national_code = models.CharField("实施编码", max_length=60, blank=True, db_index=True)
+    basic_code = models.CharField("基本编码", max_length=40, blank=True)
     department = models.ForeignKey(
         Department, verbose_name="实施部门", on_delete=models.PROTECT, related_name="power_items"
     )
@@ -54,6 +58,13 @@ class PowerItem(models.Model):
         verbose_name_plural = "权力事项"
         ordering = ["code"]
         indexes = [models.Index(fields=["department", "status"], name="catalog_item_dept_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["national_code"],
+                condition=~models.Q(national_code=""),
+                name="catalog_item_national_code_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -88,7 +99,9 @@ class PowerVersion(models.Model):
     case_type = models.CharField(
         "办件类型", max_length=1, choices=CaseType.choices, default=CaseType.PROMISED
     )
-    statutory_limit = models.PositiveIntegerField("法定时限")
+    # Empty only in a draft imported from a list that does not give it: such a draft cannot be
+    # submitted for review until the limit is filled in.
+    statutory_limit = models.PositiveIntegerField("法定时限", null=True, blank=True)
     statutory_limit_unit = models.CharField(
         "法定时限单位", max_length=12, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAY
     )

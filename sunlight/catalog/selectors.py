@@ -36,6 +36,7 @@ def power_items_for_user(
     if query:
         items = items.filter(
             Q(code__icontains=query)
+            | Q(national_code__icontains=query)
             | Q(current_version__name__icontains=query)
             | Q(working_version__name__icontains=query)
         )
@@ -128,7 +129,10 @@ def public_power_list(
     query = query.strip()
     if query:
         versions = versions.filter(
-            Q(name__icontains=query) | Q(sub_item_name__icontains=query) | Q(item__code=query)
+            Q(name__icontains=query)
+            | Q(sub_item_name__icontains=query)
+            | Q(item__code=query)
+            | Q(item__national_code=query)
         )
     return versions.order_by("item__department__sort_order", "item__code")
 

@@ -13,7 +13,7 @@ from django.db.models import Max, OuterRef, Subquery
 from sunlight.audit.services import AuditRecord, audit_record_many
 from sunlight.audit.services import actor_label as actor_name
 from sunlight.catalog.choices import ItemStatus, TransitionAction, VersionStatus
-from sunlight.catalog.drafts import PowerDraft, draft_problems
+from sunlight.catalog.drafts import LABELS, PowerDraft, draft_problems
 from sunlight.catalog.models import (
     LegalBasis,
     Material,
@@ -107,12 +107,14 @@ def power_items_create(
     department: Department,
     drafts: Sequence[PowerDraft],
     rows: Sequence[int] | None = None,
+    complete: bool = True,
 ) -> list[PowerItem]:
     """Create items, each with a version-1 draft. All or nothing: every problem of every draft
-    is reported (with its spreadsheet row when `rows` is given) and nothing is written."""
+    is reported (with its spreadsheet row when `rows` is given) and nothing is written.
+    `complete=False` (list imports) lets drafts lack what only publication needs (draft_gaps)."""
     require_can_draft(actor, department)
     sections = _sections_by_name(department)
-    problems = power_drafts_problems(department, drafts, rows, sections)
+    problems = power_drafts_problems(department, drafts, rows, sections, complete=complete)
     if problems:
         raise ValidationFailed(problems)
     now = clock.now()
@@ -120,14 +122,35 @@ def power_items_create(
     with transaction.atomic():
         insert_many(
             PowerItem,
-            ["code", "department", "status", "created_at", "status_changed_at"],
-            ((draft.code, department.pk, ItemStatus.DRAFT, stamp, stamp) for draft in drafts),
+            [
+                "code",
+                "national_code",
+                "basic_code",
+                "department",
+                "status",
+                "created_at",
+                "status_changed_at",
+            ],
+            (
+                (
+                    draft.code,
+                    draft.national_code,
+                    draft.basic_code,
+                    department.pk,
+                    ItemStatus.DRAFT,
+                    stamp,
+                    stamp,
+                )
+                for draft in drafts
+            ),
         )
         item_ids = dict(PowerItem.objects.filter(department=department).values_list("code", "pk"))
         items = [
             PowerItem(
                 pk=item_ids[draft.code],
                 code=draft.code,
+                national_code=draft.national_code,
+                basic_code=draft.basic_code,
                 department=department,
                 status=ItemStatus.DRAFT,
                 created_at=now,
@@ -177,8 +200,11 @@ def power_items_create(
     return items
 
 
-def power_version_update(*, actor: Any, version: PowerVersion, draft: PowerDraft) -> PowerVersion:
-    """Replace a draft version's content. Only drafts change; published versions never do."""
+def power_version_update(
+    *, actor: Any, version: PowerVersion, draft: PowerDraft, complete: bool = True
+) -> PowerVersion:
+    """Replace a draft version's content. Only drafts change; published versions never do.
+    `complete=False` (list re-imports) keeps allowing what only publication needs."""
     item = version.item
     require_can_draft(actor, item.department)
     if version.status != VersionStatus.DRAFT:
@@ -189,10 +215,15 @@ def power_version_update(*, actor: Any, version: PowerVersion, draft: PowerDraft
     if draft.code != item.code:
         raise ValidationFailed([FieldProblem("统一编码", "统一编码不可修改")])
     sections = _sections_by_name(item.department)
-    problems = draft_problems(draft) + _section_problems(draft, sections, None)
+    problems = (
+        draft_problems(draft, complete=complete)
+        + _section_problems(draft, sections, None)
+        + _item_code_problems(item, draft)
+    )
     if problems:
         raise ValidationFailed(problems)
     with transaction.atomic():
+        _item_codes_fill(item, draft)
         locked = PowerVersion.objects.select_for_update().get(pk=version.pk)
         if locked.status != VersionStatus.DRAFT:
             raise InvalidTransition(f"{item.code} 已被他人提交，不能再修改")
@@ -219,7 +250,9 @@ def power_version_update(*, actor: Any, version: PowerVersion, draft: PowerDraft
     return fresh
 
 
-def power_version_create_next(*, actor: Any, item: PowerItem, draft: PowerDraft) -> PowerVersion:
+def power_version_create_next(
+    *, actor: Any, item: PowerItem, draft: PowerDraft, complete: bool = True
+) -> PowerVersion:
     """Start a change to a published item: a new draft version under the same code, which goes
     through the same review. The published version stays in use until the new one is
     published."""
@@ -233,11 +266,16 @@ def power_version_create_next(*, actor: Any, item: PowerItem, draft: PowerDraft)
     if not draft.change_reason.strip():
         raise ValidationFailed([FieldProblem("变更原因", "变更必须说明原因")])
     sections = _sections_by_name(item.department)
-    problems = draft_problems(draft) + _section_problems(draft, sections, None)
+    problems = (
+        draft_problems(draft, complete=complete)
+        + _section_problems(draft, sections, None)
+        + _item_code_problems(item, draft)
+    )
     if problems:
         raise ValidationFailed(problems)
     now = clock.now()
     with transaction.atomic():
+        _item_codes_fill(item, draft)
         locked = PowerItem.objects.select_for_update().get(pk=item.pk)
         if locked.working_version_id is not None:
             raise InvalidTransition(f"{item.code} 已有在审或草稿版本")
@@ -289,6 +327,8 @@ def power_versions_transition(
             )
     if not versions:
         return
+    if action == TransitionAction.SUBMIT:
+        _require_complete(versions)
     now = clock.now()
     version_ids = [v.pk for v in versions]
     with transaction.atomic():
@@ -383,6 +423,65 @@ def power_items_transition(
 # ---------------------------------------------------------------- helpers
 
 
+def _require_complete(versions: Sequence[PowerVersion]) -> None:
+    """A draft imported without a time limit or legal basis cannot go to review."""
+    with_bases = set(
+        LegalBasis.objects.filter(version__in=[v.pk for v in versions]).values_list(
+            "version_id", flat=True
+        )
+    )
+    problems = []
+    for version in versions:
+        missing = []
+        if version.statutory_limit is None:
+            missing.append(LABELS["statutory_limit"])
+        if version.pk not in with_bases:
+            missing.append(LABELS["legal_bases"])
+        if version.charges_fee and not version.fee_basis.strip():
+            missing.append(LABELS["fee_basis"])
+        if missing:
+            problems.append(
+                FieldProblem(
+                    "、".join(missing),
+                    f"{version.item.code} 缺少{'、'.join(missing)}，请补全后再提交",
+                )
+            )
+    if problems:
+        raise ValidationFailed(problems)
+
+
+def _item_code_problems(item: PowerItem, draft: PowerDraft) -> list[FieldProblem]:
+    """An item's 实施编码/基本编码 are set once (by an import) and never changed after."""
+    problems = []
+    for name in ("national_code", "basic_code"):
+        given, kept = getattr(draft, name), getattr(item, name)
+        if given and kept and given != kept:
+            problems.append(
+                FieldProblem(
+                    LABELS[name], f"{item.code} 的{LABELS[name]}为“{kept}”，不能改为“{given}”"
+                )
+            )
+    if (
+        draft.national_code
+        and not item.national_code
+        and PowerItem.objects.filter(national_code=draft.national_code).exclude(pk=item.pk).exists()
+    ):
+        problems.append(FieldProblem("实施编码", f"“{draft.national_code}”已属于另一个事项"))
+    return problems
+
+
+def _item_codes_fill(item: PowerItem, draft: PowerDraft) -> None:
+    changed = [
+        name
+        for name in ("national_code", "basic_code")
+        if getattr(draft, name) and not getattr(item, name)
+    ]
+    for name in changed:
+        setattr(item, name, getattr(draft, name))
+    if changed:
+        item.save(update_fields=changed)
+
+
 def _sections_by_name(department: Department) -> dict[str, Section]:
     return {s.name: s for s in Section.objects.filter(department=department)}
 
@@ -401,6 +500,8 @@ def power_drafts_problems(
     drafts: Sequence[PowerDraft],
     rows: Sequence[int] | None,
     sections: dict[str, Section] | None = None,
+    *,
+    complete: bool = True,
 ) -> list[FieldProblem]:
     """Every problem of a batch of drafts for `department`: each draft's own rules, unknown
     sections, codes repeated in the batch and codes already used. Rows are spreadsheet rows."""
@@ -408,20 +509,38 @@ def power_drafts_problems(
         sections = _sections_by_name(department)
     problems: list[FieldProblem] = []
     seen: dict[str, int | None] = {}
+    national: dict[str, int | None] = {}
     for index, draft in enumerate(drafts):
         row = rows[index] if rows is not None else None
-        problems += draft_problems(draft, row=row)
+        problems += draft_problems(draft, row=row, complete=complete)
+        if draft.national_code:
+            if draft.national_code in national:
+                where = national[draft.national_code]
+                where_text = f"第{where}行" if where is not None else "本批"
+                problems.append(
+                    FieldProblem("实施编码", f"“{draft.national_code}”与{where_text}重复", row)
+                )
+            national[draft.national_code] = row
         problems += _section_problems(draft, sections, row)
         if draft.code in seen:
             where = f"第{seen[draft.code]}行" if seen[draft.code] is not None else "本批"
             problems.append(FieldProblem("统一编码", f"“{draft.code}”与{where}重复", row))
         seen[draft.code] = row
     existing = set(PowerItem.objects.filter(code__in=list(seen)).values_list("code", flat=True))
+    taken = set(
+        PowerItem.objects.filter(national_code__in=list(national)).values_list(
+            "national_code", flat=True
+        )
+    )
     for index, draft in enumerate(drafts):
+        row = rows[index] if rows is not None else None
         if draft.code in existing:
-            row = rows[index] if rows is not None else None
             problems.append(
                 FieldProblem("统一编码", f"“{draft.code}”已被使用（编码不可重复使用）", row)
+            )
+        if draft.national_code in taken:
+            problems.append(
+                FieldProblem("实施编码", f"“{draft.national_code}”已属于另一个事项", row)
             )
     return problems
 

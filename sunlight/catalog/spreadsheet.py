@@ -123,6 +123,10 @@ _CHOICE_NOTE = "可填代码、名称或“代码 名称”；留空按默认"
 
 COLUMNS: tuple[Column, ...] = (
     Column("code", LABELS["code"], True, 22, note="6-24位数字或大写字母；不得与已有事项重复"),
+    Column("national_code", LABELS["national_code"], width=40,
+           note="省级事项库的实施编码，照原样填写（连字符连接，31-60位）；重新导入时按它或统一编码"
+                "匹配已有事项；可留空"),
+    Column("basic_code", LABELS["basic_code"], width=18, note="事项基本编码，照原样填写；可留空"),
     Column("name", LABELS["name"], True, 30, note="不超过200字"),
     Column("sub_item_name", LABELS["sub_item_name"], width=24, note="无子项留空"),
     Column("category", LABELS["category"], True, 14, tuple(_options(Category)),
@@ -250,6 +254,8 @@ def draft_from_version(version: PowerVersion) -> PowerDraft:
     """A version's content as a draft (children in position order)."""
     return PowerDraft(
         code=version.item.code,
+        national_code=version.item.national_code,
+        basic_code=version.item.basic_code,
         name=version.name,
         sub_item_name=version.sub_item_name,
         category=version.category,
@@ -451,6 +457,8 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     **{name: (lambda v, c=c: _parse_choice(v, c)) for name, c in CHOICE_FIELDS.items()},
     **{name: (lambda v, c=c: _parse_multi(v, c)) for name, c in MULTI_FIELDS.items()},
     "code": lambda v: _text(v).strip(),
+    "national_code": lambda v: _text(v).strip(),
+    "basic_code": lambda v: _text(v).strip(),
     "statutory_limit": _parse_limit,
     "promised_limit": _parse_limit,
     "charges_fee": lambda v: _parse_flag(v, FEE),
@@ -497,7 +505,7 @@ def parse_row(
             if column.key not in DRAFT_FIELDS:
                 continue
             if value is None or (isinstance(value, str) and not value.strip()):
-                if column.required and column.key != "legal_bases":
+                if column.required and column.key not in ("legal_bases", "statutory_limit"):
                     raise CellError("不能为空")
                 continue  # keep PowerDraft's default (the 说明 sheet lists them)
             parser = PARSERS.get(column.key)

@@ -101,18 +101,21 @@ def workbook_bytes(workbook: Workbook) -> bytes:
 # ---------------------------------------------------------------- reading
 
 
-def restore_text(value: str) -> str:
-    """Inverse of `safe_text` for text read from a cell."""
+def restore_text(value: str, *, excel_escapes: bool = True) -> str:
+    """Inverse of `safe_text` for text read from a cell. Readers that decode Excel's
+    `_xHHHH_` escapes themselves (calamine) pass `excel_escapes=False`."""
     if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_TRIGGERS:
         value = value[1:]
-    if "_x" in value:
+    if excel_escapes and "_x" in value:
         value = _EXCEL_ESCAPE.sub(lambda m: chr(int(m.group(0)[2:6], 16)), value)
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     return value
 
 
-def _read_limited(source: bytes | IO[bytes], limit: int) -> bytes:
+def read_limited(source: bytes | IO[bytes], limit: int) -> bytes:
+    """The upload's bytes, refusing one larger than `limit` (without reading it when its size
+    is known)."""
     if isinstance(source, bytes | bytearray):
         data = bytes(source)
     else:
@@ -145,6 +148,15 @@ def check_xlsx_bytes(data: bytes, *, max_bytes: int) -> None:
         raise SpreadsheetRefused(
             "不是 .xlsx 文件（文件不是 zip 格式），请上传 Excel 2007 及以上格式"
         )
+    if check_zip_bytes(data, max_bytes=max_bytes) != "xlsx":
+        raise SpreadsheetRefused("不是 .xlsx 文件（缺少工作簿结构），可能是其他格式的压缩包")
+
+
+def check_zip_bytes(data: bytes, *, max_bytes: int) -> str:
+    """Check a zip-based workbook without parsing its XML and say which it is: "xlsx" or "ods".
+    Refuses zip bombs, encrypted members, DTDs and zips that are neither."""
+    if len(data) > max_bytes:
+        raise SpreadsheetRefused(f"文件超过大小上限{_megabytes(max_bytes)}")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
@@ -171,14 +183,25 @@ def check_xlsx_bytes(data: bytes, *, max_bytes: int) -> None:
         if any(m.flag_bits & 0x1 for m in members):
             raise SpreadsheetRefused("文件已加密，请取消密码后再导入")
         names = {m.filename for m in members}
-        missing = [part for part in REQUIRED_PARTS if part not in names]
-        if missing:
-            raise SpreadsheetRefused("不是 .xlsx 文件（缺少工作簿结构），可能是其他格式的压缩包")
+        if all(part in names for part in REQUIRED_PARTS):
+            kind = "xlsx"
+        elif "content.xml" in names and "mimetype" in names and _is_ods(archive):
+            kind = "ods"
+        else:
+            raise SpreadsheetRefused(
+                "不是电子表格文件（缺少工作簿结构），可能是其他格式的压缩包或文档"
+            )
         for member in members:
             if member.filename.endswith((".xml", ".rels", ".vml")) and _declares_dtd(
                 archive, member
             ):
                 raise SpreadsheetRefused("文件包含不允许的 XML 文档类型声明（DTD/实体）")
+    return kind
+
+
+def _is_ods(archive: zipfile.ZipFile) -> bool:
+    with archive.open("mimetype") as part:
+        return part.read(100).strip() == b"application/vnd.oasis.opendocument.spreadsheet"
 
 
 def _declares_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
@@ -202,7 +225,7 @@ def _declares_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
 def xlsx_open(source: bytes | IO[bytes], *, max_bytes: int | None = None) -> Iterator[Workbook]:
     """Check an uploaded workbook and open it read-only. Raises SpreadsheetRefused."""
     limit = settings.SUNLIGHT_IMPORT_MAX_BYTES if max_bytes is None else max_bytes
-    data = _read_limited(source, limit)
+    data = read_limited(source, limit)
     check_xlsx_bytes(data, max_bytes=limit)
     try:
         workbook = openpyxl.load_workbook(

@@ -98,6 +98,7 @@ class PublicPowerDetail:
     materials: list[PublicMaterial]
     duties: list[PublicDuty]
     flow: PublicFlow | None = None  # the published version's flow (办理流程), never a draft's
+    national_code: str = ""  # 实施编码 of the province's item library, as the list gives it
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ def _filtered(filters: CatalogFilters) -> QuerySet[PowerVersion]:
             Q(name__icontains=word)
             | Q(sub_item_name__icontains=word)
             | Q(item__code__startswith=word.upper())
+            | Q(item__national_code__istartswith=word)
         )
     return versions
 
@@ -233,6 +235,7 @@ def public_power_detail(*, code: str) -> PublicPowerDetail:
     section = version.handling_section
     return PublicPowerDetail(
         code=version.item.code,
+        national_code=version.item.national_code,
         name=version.name,
         sub_item_name=version.sub_item_name,
         category_code=version.category,

@@ -109,11 +109,11 @@ def test_sunlight_catalog_import_from_the_shell(department, tmp_path):
     assert run("shell", "-c", setup).returncode == 0
     good, bad = tmp_path / "good.xlsx", tmp_path / "bad.xlsx"
     good.write_bytes(xlsx([good_row(department), good_row(department)]))
-    bad.write_bytes(xlsx([good_row(department) | {"设定依据": None}]))
+    bad.write_bytes(xlsx([good_row(department) | {"权力类别": "XX"}]))
 
     refused = run("catalog", "import", str(bad), "--department", "338500051")
     assert refused.returncode == 1
-    assert "第2行 设定依据：至少需要一条设定依据" in refused.stdout
+    assert "第2行 权力类别：“XX”不是有效值" in refused.stdout
 
     done = run("catalog", "import", str(good), "--department", "338500051")
     assert done.returncode == 0, done.stderr

@@ -34,14 +34,19 @@ def refused_because(department, data) -> str:
     return problem.message
 
 
-def test_text_file_is_not_a_zip(department):
-    message = refused_because(department, "统一编码,事项名称\n1,2\n".encode())
-    assert message == "不是 .xlsx 文件（文件不是 zip 格式），请上传 Excel 2007 及以上格式"
+def test_binary_file_that_is_no_spreadsheet_is_refused(department):
+    message = refused_because(department, b"%PDF-1.7\n\x00\x01\x02binary")
+    assert message.startswith("不是可识别的表格文件")
 
 
-def test_legacy_xls_is_refused(department):
+def test_text_without_a_header_is_refused(department):
+    message = refused_because(department, "随便写的一段文字\n第二行\n".encode())
+    assert message.startswith("前15行中找不到表头")
+
+
+def test_ole_file_that_is_no_xls_is_refused(department):
     message = refused_because(department, spreadsheets.OLE_SIGNATURE + b"\0" * 600)
-    assert "旧版 .xls" in message
+    assert "无法作为 Excel 97-2003 (.xls) 文件读取" in message
 
 
 def test_plain_zip_is_not_a_workbook(department):

@@ -45,9 +45,9 @@ def messages(report, field: str, row: int | None = None) -> str:
 
 
 def test_missing_required_column_is_refused(department, clerk):
-    headers = [h for h in HEADERS if h != "法定时限"]
+    headers = [h for h in HEADERS if h != "事项名称"]
     report = refused(department, clerk, xlsx([good_row(department)], headers=headers))
-    assert "缺少必填列" in messages(report, "法定时限", row=1)
+    assert "找不到这一列" in messages(report, "事项名称", row=1)
 
 
 def test_unknown_category_code_is_refused(department, clerk):
@@ -74,10 +74,11 @@ def test_duplicate_code_within_file_is_refused(department, clerk):
     assert report.bad_rows == [3]
 
 
-def test_code_already_used_is_refused(department, clerk):
-    existing = catalog.item(department=department)
+def test_code_of_another_departments_item_is_refused(department, clerk):
+    other = org.department(code="022", name="交通运输局")
+    existing = catalog.item(department=other)
     report = refused(department, clerk, xlsx([good_row(department, code=existing.code)]))
-    assert "已被使用" in messages(report, "统一编码", row=2)
+    assert "属于另一部门（交通运输局）" in messages(report, "统一编码", row=2)
 
 
 def test_non_numeric_limit_is_refused(department, clerk):
@@ -96,9 +97,12 @@ def test_promised_limit_longer_than_statutory_is_refused(department, clerk):
     assert "承诺时限15不能长于法定时限10" in messages(report, "承诺时限", row=2)
 
 
-def test_empty_legal_basis_is_refused(department, clerk):
-    report = refused(department, clerk, xlsx([good_row(department) | {"设定依据": None}]))
-    assert "至少需要一条设定依据" in messages(report, "设定依据", row=2)
+def test_empty_legal_basis_comes_in_as_an_incomplete_draft(department, clerk):
+    row = good_row(department) | {"设定依据": None}
+    report = power_items_import(actor=clerk, department=department, file=xlsx([row]))
+    assert report.created == 1 and not report.problems
+    (planned,) = report.plan.rows
+    assert planned.gaps == ["设定依据"]
 
 
 def test_legal_basis_without_law_title_marks_is_refused(department, clerk):
@@ -139,10 +143,10 @@ def test_bad_material_count_is_refused(department, clerk):
     assert "应写成原件N" in messages(report, "申请材料", row=2)
 
 
-def test_fee_without_basis_is_refused(department, clerk):
+def test_fee_without_basis_comes_in_as_an_incomplete_draft(department, clerk):
     row = good_row(department) | {"是否收费": "是", "收费依据": None}
-    report = refused(department, clerk, xlsx([row]))
-    assert "收费事项必须写明收费依据" in messages(report, "收费依据", row=2)
+    report = power_items_import(actor=clerk, department=department, file=xlsx([row]))
+    assert report.created == 1 and report.plan.rows[0].gaps == ["收费依据"]
 
 
 def test_unreadable_yes_no_is_refused(department, clerk):
@@ -180,7 +184,7 @@ def test_every_bad_row_is_reported_with_row_and_column(department, clerk):
     ]
     report = refused(department, clerk, xlsx(rows))
     found = [(p.row, p.field) for p in report.problems]
-    assert found == [(3, "权力类别"), (3, "法定时限"), (5, "设定依据"), (6, "办件类型")]
+    assert found == [(3, "权力类别"), (3, "法定时限"), (6, "办件类型")]
 
 
 # ---------------------------------------------------------------- the good-rows option
@@ -205,11 +209,11 @@ def test_good_rows_only_creates_exactly_the_good_rows(department, clerk):
 
 
 def test_good_rows_only_still_refuses_a_file_level_problem(department, clerk):
-    headers = [h for h in HEADERS if h != "设定依据"]
+    headers = [h for h in HEADERS if h != "权力类别"]
     report = refused(
         department, clerk, xlsx([good_row(department)], headers=headers), good_rows_only=True
     )
-    assert "缺少必填列" in messages(report, "设定依据", row=1)
+    assert "找不到这一列" in messages(report, "权力类别", row=1)
 
 
 def test_good_file_creates_drafts_with_audit_entries(department, clerk):

@@ -165,7 +165,7 @@ def test_template_has_chinese_headers_instructions_and_lists():
     lists = {
         str(v.sqref).split(":")[0][:-1]: v.formula1 for v in sheet.data_validations.dataValidation
     }
-    assert "01 行政许可" in lists["D"] and "重要" in lists["W"]
+    assert "01 行政许可" in lists["F"] and "重要" in lists["Y"]
 
 
 def test_the_template_as_downloaded_has_no_data_rows(department):

@@ -19,6 +19,7 @@ from sunlight.org.tests import factories as org
 pytestmark = pytest.mark.django_db
 
 IMPORT = "catalog:catalog_sheet:import"
+CONFIRM = "catalog:catalog_sheet:confirm"
 TEMPLATE = "catalog:catalog_sheet:template"
 EXPORT = "catalog:catalog_sheet:export"
 
@@ -35,8 +36,15 @@ def clerk_client(client, department):
 
 
 def upload(client, data: bytes, department, **fields):
+    """Upload: the preview page, nothing written yet."""
     file = SimpleUploadedFile("清单.xlsx", data, content_type=XLSX_CONTENT_TYPE)
     return client.post(reverse(IMPORT), {"department": department.pk, "file": file, **fields})
+
+
+def confirm(client, preview, **fields):
+    """Press 确认导入 on a preview page."""
+    token = preview.context["token"]
+    return client.post(reverse(CONFIRM), {"token": token, "action": "import", **fields})
 
 
 def test_template_downloads_as_xlsx(clerk_client):
@@ -70,7 +78,11 @@ def test_import_page_offers_the_form_and_the_export(clerk_client, department):
 
 
 def test_good_upload_reports_the_count(clerk_client, department):
-    response = upload(clerk_client, xlsx([good_row(department), good_row(department)]), department)
+    preview = upload(clerk_client, xlsx([good_row(department), good_row(department)]), department)
+    assert preview.status_code == 200 and "尚未写入任何数据" in preview.content.decode()
+    assert "新建2项" in preview.content.decode()
+    assert not PowerItem.objects.filter(department=department).exists()
+    response = confirm(clerk_client, preview)
     assert response.status_code == 302
     page = clerk_client.get(response["Location"]).content.decode()
     assert "已导入2项权力事项" in page
@@ -80,27 +92,29 @@ def test_good_upload_reports_the_count(clerk_client, department):
 def test_bad_upload_lists_every_problem_and_writes_nothing(clerk_client, department):
     rows = [good_row(department) | {"权力类别": "XX"}, good_row(department) | {"法定时限": "快"}]
     before = counts()
-    response = upload(clerk_client, xlsx(rows), department)
+    preview = upload(clerk_client, xlsx(rows), department)
+    response = confirm(clerk_client, preview)
     page = response.content.decode()
     assert response.status_code == 200
     assert '<th scope="col">行</th><th scope="col">列</th><th scope="col">原因</th>' in page
     assert "<td>2</td><td>权力类别</td>" in page and "<td>3</td><td>法定时限</td>" in page
-    assert "未导入任何数据" in page
+    assert "发现2个问题" in page
     assert counts() == before
 
 
 def test_good_rows_only_checkbox_imports_the_good_rows(clerk_client, department):
     rows = [good_row(department), good_row(department) | {"权力类别": "XX"}]
-    response = upload(clerk_client, xlsx(rows), department, good_rows_only="on")
-    page = response.content.decode()
-    assert "已导入1项权力事项（草稿），跳过有误的1行" in page
-    assert "<td>3</td><td>权力类别</td>" in page
+    preview = upload(clerk_client, xlsx(rows), department, good_rows_only="on")
+    assert "<td>3</td><td>权力类别</td>" in preview.content.decode()
+    response = confirm(clerk_client, preview, good_rows_only="on")
+    page = clerk_client.get(response["Location"]).content.decode()
+    assert "已导入1项权力事项（草稿）到“住房和城乡建设局”，跳过有误的1行" in page
     assert PowerItem.objects.filter(department=department).count() == 1
 
 
 def test_not_a_spreadsheet_is_reported(clerk_client, department):
-    page = upload(clerk_client, b"just text", department).content.decode()
-    assert "不是 .xlsx 文件" in page
+    page = upload(clerk_client, b"\x00\x01 binary", department).content.decode()
+    assert "不是可识别的表格文件" in page
 
 
 def test_another_department_cannot_be_chosen(clerk_client, department):
@@ -151,17 +165,51 @@ def test_clerk_uploads_in_a_browser_and_sees_the_problems(live_site, page, tmp_p
     page.goto(f"{live_site.url}{reverse(IMPORT)}")
 
     page.set_input_files("input[name=file]", str(bad))
-    page.click("text=上传并导入")
+    page.click("text=上传并预览")
     page.wait_for_load_state()
     page.screenshot(path="/tmp/shots/sheet_import_problems.png", full_page=True)  # noqa: S108 (a screenshot for people to look at, not a secret)
-    rows = page.locator("table tbody tr")
+    rows = page.locator("table.sheet-problems tbody tr")
     assert rows.count() == 2
     assert rows.first.inner_text().split("\t")[:2] == ["3", "权力类别"]
+    page.click("text=确认导入")
+    page.wait_for_load_state()
     assert not PowerItem.objects.filter(department=department).exists()
 
-    page.set_input_files("input[name=file]", str(bad))
     page.check("input[name=good_rows_only]")
-    page.click("text=上传并导入")
+    page.click("text=确认导入")
     page.wait_for_load_state()
-    assert "已导入1项权力事项（草稿），跳过有误的1行" in page.content()
+    assert "已导入1项权力事项（草稿）到“住房和城乡建设局”，跳过有误的1行" in page.content()
     assert PowerItem.objects.filter(department=department).count() == 1
+
+
+def test_preview_lets_the_clerk_correct_a_column_before_importing(clerk_client, department):
+    from sunlight.catalog.tests import real_lists
+
+    org.section(of=department, code="001", name="法规科")
+    preview = upload(clerk_client, real_lists.real_xlsx(), department)
+    page = preview.content.decode()
+    assert "表头在第3行至第4行" in page
+    assert '<option value="contact_phone" selected>咨询电话</option>' in page
+    assert real_lists.CODES[0] in page and "缺少法定时限" in page
+    phone = next(c for c in preview.context["plan"].header.columns if c.header == "咨询电话")
+    again = clerk_client.post(
+        reverse(CONFIRM),
+        {"token": preview.context["token"], "action": "preview", f"col_{phone.index}": ""},
+    )
+    assert '<option value="" selected>（不导入）</option>' in again.content.decode()
+    assert not PowerItem.objects.filter(department=department).exists()
+    response = confirm(clerk_client, again, **{f"col_{phone.index}": ""})
+    assert response.status_code == 302
+    item = PowerItem.objects.get(national_code=real_lists.CODES[0])
+    assert item.working_version.contact_phone == ""
+    # The staged file is gone once imported.
+    assert confirm(clerk_client, again).status_code == 404
+
+
+def test_someone_elses_staged_file_is_not_found(clerk_client, department):
+    preview = upload(clerk_client, xlsx([good_row(department)]), department)
+    other = Client()
+    other.force_login(org.user("clerk", department=department))
+    response = other.post(reverse(CONFIRM), {"token": preview.context["token"], "action": "import"})
+    assert response.status_code == 404
+    assert not PowerItem.objects.filter(department=department).exists()
