@@ -22,4 +22,8 @@ ACTIONS = {
     "cases.case.recorded": "补录历史办件",
     "cases.report.generated": "生成行政权力运行情况报表",
     "cases.report.reported": "报表标记已报送",
+    "cases.history_batch.declared": "申报补录批次",
+    "cases.history_batch.approved": "批准补录批次",
+    "cases.history_batch.rejected": "不予批准补录批次",
+    "cases.history_batch.written": "补录批次导入办件",
 }

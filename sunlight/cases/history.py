@@ -24,15 +24,24 @@ from typing import Any
 
 from django.db import transaction
 
+from sunlight.audit.services import audit_record
 from sunlight.cases.choices import Channel, DocumentKind, StepState
+from sunlight.cases.history_batches import (
+    OBJECT_TYPE,
+    lock_for_writing,
+    mark_written,
+    period_problems,
+    require_may_declare,
+)
 from sunlight.cases.history_checks import batch_problems
 from sunlight.cases.history_context import Anomaly, BatchContext
+from sunlight.cases.history_models import HistoryBatch
 from sunlight.cases.history_writer import write_batch
-from sunlight.cases.models import JointItem
+from sunlight.cases.models import Case, JointItem
 from sunlight.cases.services import Applicant, Conclusion
 from sunlight.catalog.models import PowerVersion
 from sunlight.core import clock
-from sunlight.core.errors import PermissionDenied, ValidationFailed
+from sunlight.core.errors import FieldProblem, PermissionDenied, ValidationFailed
 from sunlight.org.choices import Role
 from sunlight.org.models import Department
 from sunlight.org.permissions import require_org_admin
@@ -62,6 +71,7 @@ class HistoricalStep:
     opinion: str = ""
     via_edge: str = ""
     previous: int | None = None
+    handler_name: str = ""  # who handled it, when not a user of the platform (old records)
 
 
 @dataclass
@@ -81,6 +91,7 @@ class HistoricalDocument:
     content_type: str = ""
     size: int = 0
     sha256: str = ""
+    on_paper: bool = False  # kept in the paper file (纸质归档), no scan: counts as present
 
 
 @dataclass
@@ -120,6 +131,9 @@ class HistoricalCase:
     joint_item: JointItem | None = None
     parts: list["HistoricalCase"] = field(default_factory=list)
     declared_anomaly: str = ""  # demo and tests only (see the module docstring)
+    source_number: str = ""  # the case's number in the system or register it came from
+    # The archive has no ID number for this applicant: flagged in the batch, not refused.
+    id_number_unknown: bool = False
 
 
 def cases_record_history(
@@ -128,22 +142,91 @@ def cases_record_history(
     department: Department,
     records: Sequence[HistoricalCase],
     rng: random.Random | None = None,
+    batch: HistoryBatch | None = None,
+    file_name: str = "",
+    file_sha256: str = "",
 ) -> int:
-    """Check and write a declared batch of historical cases of `department` (joint records:
-    the department leads them). All or nothing; returns the number of cases written (joint
-    parents and parts included). `rng` makes query codes reproducible (the demo)."""
-    _require_declarer(actor, department)
+    """Check and write a batch of historical cases of `department` (joint records: the
+    department leads them). All or nothing; returns the number of cases written (joint
+    parents and parts included). `rng` makes query codes reproducible (the demo).
+
+    With `batch` (a declared batch a supervisor approved: history_batches.py) the cases carry
+    it and the batch is closed; this is the path of imports and of pushes from departments'
+    own systems. Without one (the demo generator and older callers) the cases are plain late
+    entries, as supervision's entered-late rule sees them."""
+    if batch is None:
+        _require_declarer(actor, department)
+    else:
+        require_may_declare(actor, department)
     now = clock.now()
     context = BatchContext.load(department=department, records=records, now=now)
-    problems = batch_problems(context, records)
+    problems = batch_problems(context, records) + source_number_problems(department, records)
+    if batch is not None:
+        problems += period_problems(
+            batch, [(row, r.received_at) for row, r in enumerate(records, start=1)]
+        )
+    if not records and batch is not None:
+        problems.append(FieldProblem("办件", "没有要补录的办件"))
     if problems:
         raise ValidationFailed(problems)
     if not records:
         return 0
     with transaction.atomic():
-        return write_batch(
-            context=context, actor=actor, rng=rng or random.SystemRandom(), records=records
+        locked = lock_for_writing(batch, department) if batch is not None else None
+        written = write_batch(
+            context=context,
+            actor=actor,
+            rng=rng or random.SystemRandom(),
+            records=records,
+            batch_id=locked.pk if locked is not None else None,
         )
+        if locked is not None:
+            notes = [
+                f"第{row}行{f'（{r.source_number}）' if r.source_number else ''}：申请人无证件号码"
+                for row, r in enumerate(records, start=1)
+                if r.id_number_unknown and not r.applicant.id_number.strip()
+            ]
+            steps = sum(len(p.steps) for r in records for p in (r, *r.parts))
+            mark_written(locked, cases=written, steps=steps, notes=notes, file_name=file_name,
+                         file_sha256=file_sha256)  # fmt: skip
+            audit_record(
+                actor=actor,
+                action="cases.history_batch.written",
+                object_type=OBJECT_TYPE,
+                object_id=locked.pk,
+                data={"cases": written, "steps": steps, "file": file_name,
+                      "sha256": file_sha256, "notes": notes[:100]},
+            )  # fmt: skip
+        return written
+
+
+def source_number_problems(
+    department: Department, records: Sequence[HistoricalCase]
+) -> list[FieldProblem]:
+    """A past case is brought in once: its original number unique in the batch and not yet
+    on the platform for this department."""
+    rows: dict[str, int] = {}
+    problems = []
+    for row, record in enumerate(records, start=1):
+        number = record.source_number.strip()
+        if not number:
+            continue
+        if len(number) > 64:
+            problems.append(FieldProblem("原编号", "不能超过64个字符", row))
+        elif number in rows:
+            problems.append(FieldProblem("原编号", f"“{number}”与第{rows[number]}行重复", row))
+        rows.setdefault(number, row)
+    existing = set(
+        Case.objects.filter(department=department, source_number__in=list(rows)).values_list(
+            "source_number", flat=True
+        )
+    )
+    problems += [
+        FieldProblem("原编号", f"“{number}”已经补录过，不能重复导入", row)
+        for number, row in rows.items()
+        if number in existing
+    ]
+    return problems
 
 
 def _require_declarer(actor: Any, department: Department) -> None:

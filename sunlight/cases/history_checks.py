@@ -44,6 +44,14 @@ _CODES = {
 }  # fmt: skip
 
 
+_ID_FIELDS = ("身份证号码", "统一社会信用代码")
+
+
+def _id_unknown(record: "HistoricalCase") -> bool:
+    """An applicant the archive recorded without an ID number: flagged, not refused."""
+    return record.id_number_unknown and not record.applicant.id_number.strip()
+
+
 def batch_problems(
     context: BatchContext, records: Sequence["HistoricalCase"]
 ) -> list[FieldProblem]:
@@ -95,7 +103,8 @@ class _RecordCheck:
                 "不在使用中（尚未发布、已暂停、已取消或已被新版本取代）",
             )
         for problem in applicant_problems(record.applicant):
-            self.bad(problem.field, problem.message)
+            if not (problem.field in _ID_FIELDS and _id_unknown(record)):
+                self.bad(problem.field, problem.message)
         if record.channel not in _CODES["Channel"]:
             self.bad("提交渠道", f"“{record.channel}”不是有效的提交渠道代码")
         elif record.channel == Channel.ONLINE and not version.online:
@@ -236,7 +245,7 @@ class _RecordCheck:
                 elif d.original_received or d.copy_received or d.sha256:
                     earliest = received.get(d.name)
                     received[d.name] = min(earliest, d.uploaded_at) if earliest else d.uploaded_at
-            elif d.step is not None and d.sha256:
+            elif d.step is not None and (d.sha256 or d.on_paper):
                 step = r.steps[d.step]
                 if step.finished_at is None or d.uploaded_at <= step.finished_at:
                     by_step.setdefault(d.step, set()).add(d.name)

@@ -12,6 +12,7 @@ from django.db import models
 from sunlight.cases import engine
 from sunlight.catalog.choices import HandlingForm, TransitionAction
 from sunlight.catalog.models import Material, PowerVersion, Transition
+from sunlight.core.clock import SHANGHAI
 from sunlight.core.errors import DomainError
 from sunlight.flows.graph import END, EXCLUSIVE, PARALLEL, START, TIMER, USER_TASK
 from sunlight.flows.models import FlowEdge, FlowNode, FlowVersion
@@ -82,6 +83,51 @@ def version_windows(item_ids: Sequence[int]) -> dict[int, list[tuple[dt.datetime
                 current[item_id] = [at, None]
                 windows.setdefault(version, []).append(current[item_id])
     return {v: [(s, e) for s, e in spans] for v, spans in windows.items()}
+
+
+def historical_windows(item_ids: Sequence[int]) -> dict[int, list[tuple[dt.datetime, Any]]]:
+    """The periods of versions recorded as historical (catalog/history.py): from the start of
+    valid_from to the end of valid_until, China time."""
+    found: dict[int, list[tuple[dt.datetime, Any]]] = {}
+    for pk, start, until in PowerVersion.objects.filter(
+        item_id__in=list(item_ids), historical=True
+    ).values_list("pk", "valid_from", "valid_until"):
+        found[pk] = [(day_start(start), day_start(until + dt.timedelta(days=1)))]
+    return found
+
+
+def all_windows(item_ids: Sequence[int]) -> dict[int, list[tuple[dt.datetime, Any]]]:
+    """Every version's periods of use, published and historical alike."""
+    item_ids = list(item_ids)
+    return version_windows(item_ids) | historical_windows(item_ids)
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=SHANGHAI)
+
+
+def versions_by_received(
+    item_ids: Sequence[int],
+) -> dict[int, list[tuple[int, tuple[tuple[dt.datetime, Any], ...]]]]:
+    """For each item, its versions with their periods of use: what a past case received at
+    some moment binds to (the version in use then)."""
+    windows = all_windows(item_ids)
+    found: dict[int, list[tuple[int, tuple[tuple[dt.datetime, Any], ...]]]] = {}
+    for pk, item_id in PowerVersion.objects.filter(item_id__in=list(item_ids)).values_list(
+        "pk", "item_id"
+    ):
+        if pk in windows:
+            found.setdefault(item_id, []).append((pk, tuple(windows[pk])))
+    return found
+
+
+def version_in_use(
+    candidates: list[tuple[int, tuple[tuple[dt.datetime, Any], ...]]], moment: dt.datetime
+) -> int | None:
+    for pk, spans in candidates:
+        if any(s <= moment and (e is None or moment < e) for s, e in spans):
+            return pk
+    return None
 
 
 def load_graphs(flow_ids: Iterable[int]) -> dict[int, engine.FlowGraph]:
@@ -168,7 +214,7 @@ class BatchContext:
             "version_id", "name", "mandatory"
         ):
             materials.setdefault(version_id, {})[name] = mandatory
-        windows = version_windows({v.item_id for v in versions})
+        windows = all_windows({v.item_id for v in versions})
         graphs = load_graphs(flows.values())
         departments = {department.pk: department} | {
             v.item.department_id: v.item.department for v in versions

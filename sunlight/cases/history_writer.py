@@ -31,9 +31,12 @@ def write_batch(
     actor: Any,
     rng: random.Random,
     records: Sequence["HistoricalCase"],
+    batch_id: int | None = None,
 ) -> int:
     """Insert a checked batch (the caller holds the transaction); the number of cases written."""
-    return _Writer(context, actor, rng, context.now).write(records)
+    writer = _Writer(context, actor, rng, context.now)
+    writer.batch_id = batch_id
+    return writer.write(records)
 
 
 @dataclass
@@ -60,6 +63,7 @@ class _Writer:
         self.stamp = self.at(now)
         self.calendar = calendar()
         self.labels: dict[int, str] = {}
+        self.batch_id: int | None = None
 
     def write(self, records: Sequence["HistoricalCase"]) -> int:
         rows = self._rows(records)
@@ -186,6 +190,8 @@ class _Writer:
             joint.pk if joint is not None else None,
             _pk(record.registered_by),
             0,
+            self.batch_id,
+            record.source_number.strip(),
         )
 
     def _pause_days(self, pause: "HistoricalPause", version: VersionInfo) -> int:
@@ -258,7 +264,7 @@ class _Writer:
                     provisional,
                     node.stops_clock,
                     _pk(step.handler),
-                    self._label(step.handler),
+                    self._label(step.handler) or step.handler_name.strip()[:150],
                     step.result,
                     step.opinion.strip(),
                     step.via_edge,
@@ -325,6 +331,12 @@ class _Writer:
             data["joint_parent"] = rows[row.parent].number
         if record.declared_anomaly:
             data["declared_anomaly"] = record.declared_anomaly
+        if self.batch_id is not None:
+            data["batch"] = self.batch_id
+        if record.source_number:
+            data["source_number"] = record.source_number
+        if record.id_number_unknown and not record.applicant.id_number.strip():
+            data["flags"] = ["申请人无证件号码"]
         return AuditRecord(
             action="cases.case.recorded",
             object_type="cases.case",
@@ -347,7 +359,7 @@ CASE_COLUMNS = [
     "deadline_provisional", "extension_days", "paused_workdays", "not_accepted_reason",
     "correction_items", "conclusion_code", "decision", "conclusion_opinion", "penalty_kind",
     "penalty_amount", "fee_due", "fee_paid", "joint_parent", "joint_item", "registered_by",
-    "revision",
+    "revision", "history_batch", "source_number",
 ]  # fmt: skip
 STEP_COLUMNS = [
     "id", "case", "node_id", "kind", "name", "role", "org_unit", "state", "started_at",

@@ -97,6 +97,17 @@ class Case(models.Model):
         related_name="+",
     )
     revision = models.PositiveIntegerField("修订号", default=0)
+    # 补录 (history.py): the declared batch a past case came in with, and its number in the
+    # system it came from. Null batch: entered live (or late without a declared batch).
+    history_batch = models.ForeignKey(
+        "HistoryBatch",
+        verbose_name="补录批次",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    source_number = models.CharField("原系统编号", max_length=64, blank=True, db_default="")
 
     class Meta:
         verbose_name = "办件"
@@ -112,6 +123,14 @@ class Case(models.Model):
                 condition=models.Q(extension_days__gt=0),
                 name="cases_case_extended",
             ),
+        ]
+        constraints = [
+            # A past case is brought in once (a file imported twice is refused, not doubled).
+            models.UniqueConstraint(
+                fields=["department", "source_number"],
+                condition=~models.Q(source_number=""),
+                name="cases_case_source_number_once",
+            )
         ]
 
     def __str__(self) -> str:
@@ -343,3 +362,6 @@ class StageReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.content.get('title', self.pk)}"
+
+
+from sunlight.cases.history_models import HistoryBatch  # noqa: E402, F401 (defined there)

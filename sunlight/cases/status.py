@@ -19,6 +19,8 @@ def collect() -> dict[str, Any]:
         "joint_cases": Case.objects.filter(
             joint_item__isnull=False, joint_parent__isnull=True
         ).count(),
+        # Past cases brought in with a declared 补录 batch (told apart from late entry).
+        "cases_from_declared_batches": Case.objects.filter(history_batch__isnull=False).count(),
         "provisional_deadlines": Case.objects.filter(
             state__in=OPEN_STATES, deadline_provisional=True
         ).count(),

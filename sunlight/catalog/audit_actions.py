@@ -11,4 +11,5 @@ ACTIONS = {
     "catalog.item.suspended": "暂停权力事项",
     "catalog.item.resumed": "恢复权力事项",
     "catalog.item.revoked": "取消权力事项",
+    "catalog.version.recorded_historical": "补录历史版本",
 }

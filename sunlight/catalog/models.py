@@ -131,6 +131,11 @@ class PowerVersion(models.Model):
     change_reason = models.TextField("变更原因", blank=True)
     created_at = models.DateTimeField("创建时间")
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    # A version that was in use before the platform, recorded afterwards (补录) for past cases
+    # (catalog/history.py): never reviewed here, in use from valid_from to valid_until.
+    historical = models.BooleanField("补录的历史版本", default=False, db_default=False)
+    valid_from = models.DateField("有效期起", null=True, blank=True)
+    valid_until = models.DateField("有效期止", null=True, blank=True)
 
     class Meta:
         verbose_name = "权力事项版本"

@@ -68,7 +68,8 @@ def entered_late(ctx: Context) -> Query:
     days = int(ctx.params.get("days", 3))
     since = str(ctx.params.get("since") or "")
     lag = ctx.sql.seconds_between("c.concluded_at", "c.entered_at")
-    where = f"{_concluded(ctx)} AND {lag} > %s"
+    # A case of a declared, approved 补录 batch (cases.HistoryBatch) is late by design.
+    where = f"{_concluded(ctx)} AND c.history_batch_id IS NULL AND {lag} > %s"
     params: list = [days * 86400]
     if since:
         where += f" AND c.entered_at >= {ctx.sql.day_start('%s')}"
