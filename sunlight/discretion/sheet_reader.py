@@ -356,7 +356,7 @@ class _SheetReader:
             self.used.add(cell)
             return _sheet_safe(text.strip("《》"))
         name = self.grid.name
-        if not _GENERIC_SHEET.match(name):
+        if not _GENERIC_SHEET.match(name) and not self.grid.named_by_file:
             return name
         _, basis = self.value(row, "legal_basis")
         _, penalty = self.value(row, "penalty_basis")
@@ -382,7 +382,12 @@ class _SheetReader:
                 self.used.add(cell)
                 if text not in bucket:
                     bucket.append(text)
-        paragraph = penalty if penalty_cell is not None else legal
+        # A blank basis cell below (unmerged tables) goes on with the paragraph above.
+        if penalty_cell is not None:
+            violation.paragraph = penalty
+        elif "penalty_basis" not in self.columns and legal_cell is not None:
+            violation.paragraph = legal
+        paragraph = violation.paragraph
         for cell, text in (self.value(row, "notes"),):
             if cell is not None and cell not in violation.seen:
                 violation.seen.add(cell)
@@ -543,6 +548,7 @@ class _Violation:
     notes: list[str] = field(default_factory=list)
     seen: set[tuple[int, int]] = field(default_factory=set)
     tier_key: Any = None
+    paragraph: str = ""
 
     @property
     def tiers(self) -> list[TierDraft]:

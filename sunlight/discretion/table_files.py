@@ -57,6 +57,7 @@ class SheetGrid:
     formulas: set[Cell] = field(default_factory=set)
     errors: set[Cell] = field(default_factory=set)
     too_big: bool = False
+    named_by_file: bool = False  # a CSV's "sheet" is named after the file, not a law
 
     def address(self, row: int, column: int) -> str:
         """处罚基准!C14 — the sheet and cell as a spreadsheet program names them."""
@@ -251,7 +252,7 @@ def _csv_sheet(data: bytes, name: str) -> SheetGrid:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    grid = SheetGrid(name=name[:31])
+    grid = SheetGrid(name=name[:31], named_by_file=True)
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
         for r, values in enumerate(reader):
