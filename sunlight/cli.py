@@ -14,6 +14,7 @@
     sunlight calendar add-workdays DATE N [--explain] date N working days after DATE
     sunlight reports generate [--month YYYY-MM]       stage forms due now; last month's filing forms
     sunlight supervise scan [--full] [--json]         run the supervision rules now
+    sunlight discretion import FILE --department CODE [--dry-run] [--good-rows-only] [--json]
 
 Any other verb is passed to Django (migrate, createsuperuser, check, shell, …).
 """
@@ -32,6 +33,7 @@ GROUPED = {
     ("calendar", "add-workdays"): "add_workdays",
     ("reports", "generate"): "generate_stage_reports",
     ("supervise", "scan"): "supervise_scan",
+    ("discretion", "import"): "import_discretion",
 }
 SINGLE = {
     "demo": "run_demo",

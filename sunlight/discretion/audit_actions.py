@@ -8,4 +8,6 @@ ACTIONS = {
     "discretion.decision.recorded": "记录处罚裁量",
     "discretion.decision.revised": "更正处罚裁量",
     "discretion.decision.recorded_history": "补录处罚裁量",
+    "discretion.table.imported": "导入部门裁量基准表",
+    "discretion.violation.assigned": "归入待分配的违法行为",
 }

@@ -27,7 +27,9 @@ class AmountMode(models.TextChoices):
 
     FIXED = "fixed", "固定金额（元）"
     MULTIPLE = "multiple", "基数的倍数"
+    SHARE = "share", "基数的百分比"
     NONE = "none", "无数额"
+    TEXT = "text", "文字表述（待核定）"
 
 
 class PenaltyKind(models.TextChoices):

@@ -15,7 +15,7 @@ from sunlight.core.errors import FieldProblem
 from sunlight.discretion.choices import KIND_ALIASES, AmountMode, PenaltyKind
 
 MAX_VIOLATIONS = 500
-MAX_TIERS = 10
+MAX_TIERS = 60  # real tables have ladders of more than ten tiers (several paragraphs)
 MAX_PENALTIES = 10
 MAX_AMOUNT = Decimal("999999999999.99")
 CENT = Decimal("0.01")
@@ -26,10 +26,28 @@ _KIND_CODES = {label: code for code, label in PenaltyKind.choices} | dict(KIND_A
 
 @dataclass(frozen=True)
 class Where:
-    """A place in an imported workbook."""
+    """A place in an imported workbook: sheet, 1-based row and 0-based column (None when a
+    whole row is meant)."""
 
     sheet: str
     row: int
+    column: int | None = None
+
+    @property
+    def address(self) -> str:
+        """处罚基准!C14, or 处罚基准!14 for a whole row."""
+        if self.column is None:
+            return f"{self.sheet}!{self.row}"
+        return f"{self.sheet}!{_letters(self.column)}{self.row}"
+
+
+def _letters(column: int) -> str:
+    letters = ""
+    column += 1
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 @dataclass
@@ -37,8 +55,18 @@ class SheetProblem(FieldProblem):
     """A problem found at a sheet and row of an imported workbook."""
 
     sheet: str = ""
+    column: int | None = None
+
+    @property
+    def address(self) -> str:
+        """处罚基准!C14 (sheet and cell), 处罚基准!14 (a row) or the sheet's name alone."""
+        if self.row is None:
+            return self.sheet
+        return Where(self.sheet, self.row, self.column).address
 
     def __str__(self) -> str:
+        if self.sheet and self.column is not None and self.row is not None:
+            return f"{self.address} {self.field}：{self.message}"
         where = f"工作表“{self.sheet}”" if self.sheet else ""
         row = f"第{self.row}行" if self.row is not None else ""
         return f"{where}{row} {self.field}：{self.message}"
@@ -55,6 +83,8 @@ class PenaltyDraft:
     lower: Decimal | None = None
     upper: Decimal | None = None
     where: Where | None = field(default=None, compare=False, repr=False)
+    # The standard as the table wrote it (处罚标准原文); for mode TEXT, all there is.
+    text: str = ""
 
 
 @dataclass
@@ -63,6 +93,9 @@ class TierDraft:
     circumstances: str = ""
     penalties: list[PenaltyDraft] = field(default_factory=list)
     where: Where | None = field(default=None, compare=False, repr=False)
+    # The legal paragraph (处罚依据条款) whose ladder this tier belongs to, when a violation
+    # has several paragraphs each with its own tiers; "" otherwise.
+    paragraph: str = ""
 
 
 @dataclass
@@ -73,6 +106,11 @@ class ViolationDraft:
     penalty_basis: str
     tiers: list[TierDraft] = field(default_factory=list)
     where: Where | None = field(default=None, compare=False, repr=False)
+    notes: str = ""  # 备注
+    # Rows of the sheet the violation was read from (first, last), and the penalty power the
+    # table names for it (处罚事项 column), used to match it to a power; never stored.
+    rows: tuple[int, int] | None = field(default=None, compare=False, repr=False)
+    power_hint: str = field(default="", compare=False, repr=False)
 
 
 @dataclass
@@ -120,16 +158,19 @@ def draft_normalised(draft: BenchmarkDraft) -> BenchmarkDraft:
             name=v.name.strip(),
             legal_basis=v.legal_basis.strip(),
             penalty_basis=v.penalty_basis.strip(),
+            notes=v.notes.strip(),
             tiers=[
                 replace(
                     t,
                     name=t.name.strip(),
+                    paragraph=t.paragraph.strip(),
                     circumstances=_lines(t.circumstances),
                     penalties=[
                         replace(
                             p,
                             kind=kind_code(p.kind),
                             base_name=p.base_name.strip(),
+                            text=p.text.strip(),
                             lower=_money(p.lower),
                             upper=_money(p.upper),
                         )
@@ -154,7 +195,7 @@ def draft_normalised(draft: BenchmarkDraft) -> BenchmarkDraft:
 
 def _problem(where: Where | None, column: str, message: str, context: str) -> FieldProblem:
     if where is not None:
-        return SheetProblem(column, message, where.row, sheet=where.sheet)
+        return SheetProblem(column, message, where.row, sheet=where.sheet, column=where.column)
     return FieldProblem(column, f"{context}{message}" if context else message)
 
 
@@ -166,16 +207,17 @@ def draft_problems(draft: BenchmarkDraft, *, complete: bool = False) -> list[Fie
         problems.append(FieldProblem("违法行为", "裁量基准至少要有一个违法行为"))
     if len(draft.violations) > MAX_VIOLATIONS:
         problems.append(FieldProblem("违法行为", f"一个裁量基准最多{MAX_VIOLATIONS}个违法行为"))
-    seen: dict[str, Where | None] = {}
+    seen: dict[tuple[str, str], Where | None] = {}
     for index, violation in enumerate(draft.violations, start=1):
         problems += _violation_problems(violation, index)
-        if violation.name and violation.name in seen:
-            earlier = seen[violation.name]
+        key = (violation.law, violation.name)
+        if violation.name and key in seen:
+            earlier = seen[key]
             at = f"工作表“{earlier.sheet}”第{earlier.row}行" if earlier else "前面"
             problems.append(
                 _problem(violation.where, "违法行为", f"“{violation.name}”与{at}的重复", "")
             )
-        seen.setdefault(violation.name, violation.where)
+        seen.setdefault(key, violation.where)
     return problems
 
 
@@ -210,7 +252,9 @@ def _violation_problems(violation: ViolationDraft, index: int) -> list[FieldProb
         problems.append(_problem(where, "裁量阶次", "至少要有一个裁量阶次", context))
     if len(violation.tiers) > MAX_TIERS:
         problems.append(_problem(where, "裁量阶次", f"最多{MAX_TIERS}个裁量阶次", context))
-    names: set[str] = set()
+    if len(violation.notes) > 5000:
+        problems.append(_problem(where, "备注", "不能超过5000个字", context))
+    names: set[tuple[str, str]] = set()
     for tier in violation.tiers:
         tier_where = tier.where or where
         tier_context = f"{context}阶次“{tier.name}”："
@@ -218,19 +262,24 @@ def _violation_problems(violation: ViolationDraft, index: int) -> list[FieldProb
             problems.append(_problem(tier_where, "裁量阶次", "不能为空", context))
         elif len(tier.name) > 30:
             problems.append(_problem(tier_where, "裁量阶次", "不能超过30个字", context))
-        elif tier.name in names:
+        elif (tier.paragraph, tier.name) in names:
+            # The same name may come back under another paragraph (each has its own ladder).
             problems.append(_problem(tier_where, "裁量阶次", f"“{tier.name}”重复", context))
-        names.add(tier.name)
+        names.add((tier.paragraph, tier.name))
+        if len(tier.paragraph) > 2000:
+            problems.append(_problem(tier_where, "处罚依据", "不能超过2000个字", tier_context))
         if len(tier.circumstances) > 2000:
             problems.append(_problem(tier_where, "适用情形", "不能超过2000个字", tier_context))
         if len(tier.penalties) > MAX_PENALTIES:
             problems.append(
                 _problem(tier_where, "处罚种类", f"最多{MAX_PENALTIES}种", tier_context)
             )
-        kinds: set[str] = set()
+        kinds: set[tuple[str, str]] = set()
         for penalty in tier.penalties:
             problems += _penalty_problems(penalty, penalty.where or tier_where, tier_context)
-            if penalty.kind in kinds:
+            # Alternatives under different conditions ("货值金额不足一万元的，…") may repeat a
+            # kind; the same kind twice under the same words may not.
+            if (penalty.kind, penalty.text) in kinds:
                 problems.append(
                     _problem(
                         penalty.where or tier_where,
@@ -239,7 +288,7 @@ def _violation_problems(violation: ViolationDraft, index: int) -> list[FieldProb
                         tier_context,
                     )
                 )
-            kinds.add(penalty.kind)
+            kinds.add((penalty.kind, penalty.text))
     return problems
 
 
@@ -258,17 +307,23 @@ def _penalty_problems(
     if penalty.mode not in AmountMode.values:
         problems.append(_problem(where, "处罚幅度", "幅度方式无效", context))
         return problems
-    if penalty.mode == AmountMode.NONE:
+    if len(penalty.text) > 2000:
+        problems.append(_problem(where, "处罚标准", "不能超过2000个字", context))
+    if penalty.mode in (AmountMode.NONE, AmountMode.TEXT):
         if penalty.lower is not None or penalty.upper is not None:
             problems.append(_problem(where, "处罚幅度", "无数额的处罚不填下限和上限", context))
+        if penalty.mode == AmountMode.TEXT and not penalty.text:
+            problems.append(_problem(where, "处罚标准", "待核定的处罚须保留原文", context))
         return problems
-    if penalty.mode == AmountMode.MULTIPLE and not penalty.base_name:
-        problems.append(_problem(where, "计罚基数", "按倍数计罚时须写明计罚基数", context))
+    if penalty.mode in (AmountMode.MULTIPLE, AmountMode.SHARE) and not penalty.base_name:
+        problems.append(_problem(where, "计罚基数", "按倍数或比例计罚时须写明计罚基数", context))
     if len(penalty.base_name) > 60:
         problems.append(_problem(where, "计罚基数", "不能超过60个字", context))
     for column, value in (("下限", penalty.lower), ("上限", penalty.upper)):
         if value is None:
-            problems.append(_problem(where, column, "请填写", context))
+            if column == "下限":
+                problems.append(_problem(where, column, "请填写", context))
+            # No upper limit: "五千元以上" states only the lower one.
         elif value < 0:
             problems.append(_problem(where, column, "不能为负数", context))
         elif value > MAX_AMOUNT:
@@ -279,15 +334,24 @@ def _penalty_problems(
 
 
 def range_text(penalty: PenaltyDraft | object) -> str:
-    """ "2000至10000元", "货值金额的3至5倍", or "—" for a penalty without amounts."""
+    """ "2000至10000元", "5000元以上", "货值金额的3至5倍", "总投资额的1至5%", the words of a
+    standard still to be settled (待核定), or "—" for a penalty without amounts."""
     mode = getattr(penalty, "mode", AmountMode.NONE)
     lower, upper = getattr(penalty, "lower", None), getattr(penalty, "upper", None)
-    if mode == AmountMode.NONE or lower is None or upper is None:
+    if mode == AmountMode.TEXT:
+        return f"待核定：{getattr(penalty, 'text', '')}"
+    if mode == AmountMode.NONE or lower is None:
         return "—"
-    span = number_text(lower) if lower == upper else f"{number_text(lower)}至{number_text(upper)}"
-    if mode == AmountMode.MULTIPLE:
-        return f"{getattr(penalty, 'base_name', '')}的{span}倍"
-    return f"{span}元"
+    unit = {AmountMode.MULTIPLE: "倍", AmountMode.SHARE: "%"}.get(mode, "元")
+    if upper is None:
+        span = f"{number_text(lower)}{unit}以上"
+    elif lower == upper:
+        span = f"{number_text(lower)}{unit}"
+    else:
+        span = f"{number_text(lower)}至{number_text(upper)}{unit}"
+    if mode in (AmountMode.MULTIPLE, AmountMode.SHARE):
+        return f"{getattr(penalty, 'base_name', '')}的{span}"
+    return span
 
 
 def number_text(value: Decimal) -> str:

@@ -61,12 +61,21 @@ class ViolationForm(StaffForm):
     name = forms.CharField(label="违法行为", max_length=500)
     legal_basis = forms.CharField(label="违法依据", widget=forms.Textarea(attrs={"rows": 2}))
     penalty_basis = forms.CharField(label="处罚依据", widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        label="备注", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class PenaltyRowForm(forms.Form):
     """One row of the tier table: a tier (rows with the same tier name form one tier) and one
     penalty kind of it, as in the spreadsheet."""
 
+    paragraph = forms.CharField(
+        label="处罚依据条款",
+        required=False,
+        max_length=2000,
+        help_text="一个违法行为有多个条款、各有裁量阶次时填写",
+    )
     tier = forms.CharField(label="裁量阶次", max_length=30, required=False)
     circumstances = forms.CharField(
         label="适用情形", required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -75,6 +84,12 @@ class PenaltyRowForm(forms.Form):
     base_name = forms.CharField(label="计罚基数", max_length=60, required=False)
     lower = forms.DecimalField(label="下限", required=False, **MONEY_FIELD)
     upper = forms.DecimalField(label="上限", required=False, **MONEY_FIELD)
+    mode = forms.ChoiceField(
+        label="幅度方式",
+        required=False,
+        choices=[("", "按所填自动判断")] + list(AmountMode.choices),
+    )
+    text = forms.CharField(label="处罚标准原文", required=False, max_length=2000)
 
 
 PenaltyRows = forms.formset_factory(PenaltyRowForm, extra=0, max_num=60, absolute_max=60)
@@ -88,15 +103,18 @@ def rows_initial(violation: ViolationDraft | None) -> list[dict[str, Any]]:
     if violation is None:
         return [{"tier": name} for name in USUAL_TIERS] + [{}] * BLANK_ROWS
     for tier in violation.tiers:
-        first = {"tier": tier.name, "circumstances": tier.circumstances}
+        same = {"tier": tier.name, "paragraph": tier.paragraph}
+        first = {**same, "circumstances": tier.circumstances}
         for index, penalty in enumerate(tier.penalties or [None]):
-            row = dict(first) if index == 0 else {"tier": tier.name}
+            row = dict(first) if index == 0 else dict(same)
             if penalty is not None:
                 row.update(
                     kind=penalty.kind,
                     base_name=penalty.base_name,
                     lower=penalty.lower,
                     upper=penalty.upper,
+                    mode=penalty.mode,
+                    text=penalty.text,
                 )
             rows.append(row)
     return rows + [{}] * BLANK_ROWS
@@ -106,33 +124,40 @@ def violation_from_forms(form: ViolationForm, rows: Any) -> ViolationDraft:
     """The violation the forms describe (both valid). Rows naming the same tier form one tier,
     in order of first appearance."""
     data = form.cleaned_data
-    tiers: dict[str, TierDraft] = {}
+    tiers: dict[tuple[str, str], TierDraft] = {}
     for row in rows:
         values = row.cleaned_data
         name = (values.get("tier") or "").strip()
+        paragraph = (values.get("paragraph") or "").strip()
         kind = values.get("kind") or ""
         if not name and not kind:
             continue
-        tier = tiers.get(name)
+        tier = tiers.get((paragraph, name))
         if tier is None:
-            tier = tiers[name] = TierDraft(name=name, circumstances=values.get("circumstances", ""))
+            tier = tiers[(paragraph, name)] = TierDraft(
+                name=name, circumstances=values.get("circumstances", ""), paragraph=paragraph
+            )
         elif not tier.circumstances:
             tier.circumstances = values.get("circumstances", "")
         if kind:
             base = (values.get("base_name") or "").strip()
             lower, upper = values.get("lower"), values.get("upper")
-            if base:
-                mode = AmountMode.MULTIPLE
-            elif lower is not None or upper is not None:
-                mode = AmountMode.FIXED
-            else:
-                mode = AmountMode.NONE
-            tier.penalties.append(PenaltyDraft(kind, mode, base, lower, upper))
+            text = (values.get("text") or "").strip()
+            mode = values.get("mode") or ""
+            if not mode:
+                if base:
+                    mode = AmountMode.MULTIPLE
+                elif lower is not None or upper is not None:
+                    mode = AmountMode.FIXED
+                else:
+                    mode = AmountMode.NONE
+            tier.penalties.append(PenaltyDraft(kind, mode, base, lower, upper, text=text))
     return ViolationDraft(
         law=data["law"],
         name=data["name"],
         legal_basis=data["legal_basis"],
         penalty_basis=data["penalty_basis"],
+        notes=data.get("notes", ""),
         tiers=list(tiers.values()),
     )
 

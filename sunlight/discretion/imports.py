@@ -16,15 +16,22 @@ from sunlight.discretion.sheet_reader import read_benchmark
 from sunlight.discretion.spreadsheet import benchmark_workbook
 
 
-def benchmark_read_upload(*, file: bytes | IO[bytes]) -> BenchmarkDraft:
+def benchmark_read_upload(*, file: bytes | IO[bytes], filename: str = "") -> BenchmarkDraft:
     """The draft an uploaded table describes; ValidationFailed lists every problem (sheet and
-    row), SpreadsheetRefused a file that is not a workbook we open. Writes nothing."""
-    draft, found = read_benchmark(file)
-    draft = draft_normalised(draft)
+    cell), SpreadsheetRefused a file that is not a table we open. Writes nothing."""
+    if not filename:
+        filename = getattr(file, "name", "") or ""
+    result = read_benchmark(file, filename)
+    found = result.problems
+    draft = draft_normalised(result.draft)
     problems: list[FieldProblem] = list(found)
-    seen = {(getattr(p, "sheet", ""), p.row, p.field) for p in found}
+    seen = {(getattr(p, "sheet", ""), p.row, getattr(p, "column", None)) for p in found}
     for problem in draft_problems(draft):
-        if (getattr(problem, "sheet", ""), problem.row, problem.field) not in seen:
+        if (
+            getattr(problem, "sheet", ""),
+            problem.row,
+            getattr(problem, "column", None),
+        ) not in seen:
             problems.append(problem)
     if problems:
         raise ValidationFailed(problems)

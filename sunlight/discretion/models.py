@@ -135,6 +135,7 @@ class Violation(models.Model):
     legal_basis = models.TextField("违法依据")
     penalty_basis = models.TextField("处罚依据")
     basis_key = models.CharField("依据比对键", max_length=200, db_index=True)
+    notes = models.TextField("备注", blank=True)
 
     class Meta:
         verbose_name = "违法行为"
@@ -155,6 +156,8 @@ class Tier(models.Model):
     position = models.PositiveSmallIntegerField("序号")
     name = models.CharField("裁量阶次", max_length=30)
     circumstances = models.TextField("适用情形", blank=True)
+    # A violation with several legal paragraphs has a ladder of tiers per paragraph.
+    paragraph = models.TextField("处罚依据条款", blank=True)
 
     class Meta:
         verbose_name = "裁量阶次"
@@ -171,7 +174,10 @@ class Tier(models.Model):
 
 class TierPenalty(models.Model):
     """A penalty kind allowed in a tier, with its lower and upper limit: yuan (固定金额), a
-    multiple of a base value named in `base_name` (e.g. 货值金额的3至5倍), or none (警告)."""
+    multiple of a base value named in `base_name` (e.g. 货值金额的3至5倍), a share of it in
+    percent (总投资额的1至5%), or none (警告). `upper` empty: no upper limit (…以上). `text` is
+    the standard as the imported table wrote it; mode TEXT marks one that could not be read
+    into amounts and waits for the officer (待核定)."""
 
     tier = models.ForeignKey(
         Tier, verbose_name="裁量阶次", on_delete=models.CASCADE, related_name="penalties"
@@ -182,6 +188,7 @@ class TierPenalty(models.Model):
     base_name = models.CharField("计罚基数", max_length=60, blank=True)
     lower = models.DecimalField("下限", null=True, blank=True, **MONEY)
     upper = models.DecimalField("上限", null=True, blank=True, **MONEY)
+    text = models.TextField("处罚标准原文", blank=True)
 
     class Meta:
         verbose_name = "处罚种类及幅度"
@@ -275,3 +282,54 @@ class PenaltyDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
+
+
+class UnassignedViolation(models.Model):
+    """A violation of an imported bureau table that matched none of the department's penalty
+    powers, waiting for an officer to assign it to one (it then lands in that power's
+    benchmark draft). `content` is the violation as plain data (serial.violation_as_data)."""
+
+    department = models.ForeignKey(
+        "org.Department", verbose_name="部门", on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField("来源文件", max_length=200)
+    place = models.CharField("位置", max_length=80, help_text="工作表!行")
+    name = models.CharField("违法行为", max_length=500)
+    content = models.JSONField("内容")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="导入人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    imported_at = models.DateTimeField("导入时间")
+    assigned_to = models.ForeignKey(
+        Benchmark,
+        verbose_name="已归入裁量基准",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="归入人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assigned_at = models.DateTimeField("归入时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "待归入的违法行为"
+        verbose_name_plural = "待归入的违法行为"
+        ordering = ["department_id", "imported_at", "id"]
+        indexes = [
+            models.Index(fields=["department", "assigned_at"], name="discretion_unassigned_dept")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -109,3 +109,11 @@ def require_may_decide(user: Any, case: Any) -> None:
     require_case_visible(user, case)  # NotFound for another department's case
     if not may_decide(user, case):
         raise PermissionDenied("只有本案承办部门人员或法制机构可以记录处罚裁量")
+
+
+def require_may_import(user: Any, department: Any) -> None:
+    """A bureau's whole table: the legal office or admins of the department's region."""
+    if not can_see_department(user, department):
+        raise NotFound("部门不存在或无权查看")
+    if not may_maintain(user) or not region_in_scope(user, department.region_id):
+        raise PermissionDenied("只有法制机构或平台管理员可以导入裁量基准表")

@@ -138,10 +138,12 @@ def version_draft(version: BenchmarkVersion) -> BenchmarkDraft:
                 name=v.name,
                 legal_basis=v.legal_basis,
                 penalty_basis=v.penalty_basis,
+                notes=v.notes,
                 tiers=[
                     TierDraft(
                         name=t.name,
                         circumstances=t.circumstances,
+                        paragraph=t.paragraph,
                         penalties=[
                             PenaltyDraft(
                                 kind=p.kind,
@@ -149,6 +151,7 @@ def version_draft(version: BenchmarkVersion) -> BenchmarkDraft:
                                 base_name=p.base_name,
                                 lower=p.lower,
                                 upper=p.upper,
+                                text=p.text,
                             )
                             for p in t.penalties.all()
                         ],

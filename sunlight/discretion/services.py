@@ -274,12 +274,22 @@ def _write_content(version: BenchmarkVersion, draft: BenchmarkDraft) -> None:
                 legal_basis=v.legal_basis,
                 penalty_basis=v.penalty_basis,
                 basis_key=basis_key(v.legal_basis),
+                notes=v.notes,
             )
             for index, v in enumerate(draft.violations, start=1)
         ]
     )
     tier_pairs = [
-        (Tier(violation=row, position=index, name=t.name, circumstances=t.circumstances), t)
+        (
+            Tier(
+                violation=row,
+                position=index,
+                name=t.name,
+                circumstances=t.circumstances,
+                paragraph=t.paragraph,
+            ),
+            t,
+        )
         for row, v in zip(violations, draft.violations, strict=True)
         for index, t in enumerate(v.tiers, start=1)
     ]
@@ -294,6 +304,7 @@ def _write_content(version: BenchmarkVersion, draft: BenchmarkDraft) -> None:
                 base_name=p.base_name,
                 lower=p.lower,
                 upper=p.upper,
+                text=p.text,
             )
             for tier, (_, t) in zip(tiers, tier_pairs, strict=True)
             for index, p in enumerate(t.penalties, start=1)

@@ -1,7 +1,10 @@
 """Benchmark tables as .xlsx, laid out the way real 裁量基准 tables are: one sheet per law
 (sheet name = the law's short name), a two-row header ("处罚幅度" merged over 计罚基数/下限/
 上限, the other titles merged over both rows), and each violation's cells merged down over its
-tier rows, each tier's over its penalty rows. `sheet_reader.py` reads such tables back.
+tier rows, each tier's over its penalty rows; a violation with several legal paragraphs has its
+处罚依据 merged over each paragraph's tiers. Shares are written as percent ("5%"), a missing
+upper limit (…以上) as an empty cell, and a standard still to be settled (待核定) as its words in
+处罚标准原文. `sheet_reader.py` reads such tables back.
 """
 
 from typing import Any
@@ -11,7 +14,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from sunlight.core.spreadsheets import cell_value, workbook_bytes
 from sunlight.discretion.choices import AmountMode
-from sunlight.discretion.drafts import BenchmarkDraft, ViolationDraft, kind_label
+from sunlight.discretion.drafts import BenchmarkDraft, ViolationDraft, kind_label, number_text
 
 # (top title, sub title) of each column, in order; the sub title is "" for merged-down titles.
 COLUMNS = [
@@ -25,8 +28,10 @@ COLUMNS = [
     ("处罚幅度", "计罚基数（按倍数时填写）"),
     ("处罚幅度", "下限"),
     ("处罚幅度", "上限"),
+    ("处罚标准原文", ""),
+    ("备注", ""),
 ]
-WIDTHS = [6, 30, 40, 40, 12, 40, 16, 16, 12, 12]
+WIDTHS = [6, 30, 40, 40, 12, 40, 16, 16, 12, 12, 40, 30]
 HEADER_ROWS = 2
 
 
@@ -67,8 +72,8 @@ def _header(sheet: Any) -> None:
         if not sub:
             sheet.merge_cells(start_row=1, start_column=index, end_row=2, end_column=index)
         sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = WIDTHS[index - 1]
-    first = next(i for i, (top, _) in enumerate(COLUMNS, start=1) if top == "处罚幅度")
-    sheet.merge_cells(start_row=1, start_column=first, end_row=1, end_column=len(COLUMNS))
+    spanned = [i for i, (top, _) in enumerate(COLUMNS, start=1) if top == "处罚幅度"]
+    sheet.merge_cells(start_row=1, start_column=spanned[0], end_row=1, end_column=spanned[-1])
     sheet.freeze_panes = "C3"
 
 
@@ -89,26 +94,46 @@ def _write_violation(sheet: Any, row: int, number: int, violation: ViolationDraf
         (number, 1),
         (violation.name, 2),
         (violation.legal_basis, 3),
-        (violation.penalty_basis, 4),
+        (violation.notes or None, 12),
     ):
         _put(sheet, row, column, value)
+    paragraph_first, paragraph = row, None
     for tier in violation.tiers:
+        tier_paragraph = tier.paragraph or violation.penalty_basis
+        if tier_paragraph != paragraph:
+            _merge_down(sheet, paragraph_first, row - 1, range(4, 5))
+            paragraph_first, paragraph = row, tier_paragraph
+            _put(sheet, row, 4, tier_paragraph)
         tier_first = row
         _put(sheet, row, 5, tier.name)
         _put(sheet, row, 6, tier.circumstances or None)
         for penalty in tier.penalties or [None]:
             if penalty is not None:
                 _put(sheet, row, 7, kind_label(penalty.kind))
-                multiple = penalty.mode == AmountMode.MULTIPLE
-                _put(sheet, row, 8, penalty.base_name if multiple else None)
-                _put(sheet, row, 9, penalty.lower)
-                _put(sheet, row, 10, penalty.upper)
+                based = penalty.mode in (AmountMode.MULTIPLE, AmountMode.SHARE)
+                _put(sheet, row, 8, penalty.base_name if based else None)
+                _put(sheet, row, 9, _limit(penalty, penalty.lower))
+                _put(sheet, row, 10, _limit(penalty, penalty.upper))
+                _put(sheet, row, 11, penalty.text or None)
             else:
-                for column in (7, 8, 9, 10):
+                for column in (7, 8, 9, 10, 11):
                     _put(sheet, row, column, None)
             row += 1
         _merge_down(sheet, tier_first, row - 1, range(5, 7))
     if row == first:  # a violation without tiers still gets its row
+        _put(sheet, row, 4, violation.penalty_basis)
         row += 1
-    _merge_down(sheet, first, row - 1, range(1, 5))
+    else:
+        _merge_down(sheet, paragraph_first, row - 1, range(4, 5))
+    _merge_down(sheet, first, row - 1, range(1, 4))
+    _merge_down(sheet, first, row - 1, range(12, 13))
     return row
+
+
+def _limit(penalty: Any, value: Any) -> Any:
+    """A limit as written in the table: yuan or times as a number, a share as "5%"."""
+    if value is None:
+        return None
+    if penalty.mode == AmountMode.SHARE:
+        return f"{number_text(value)}%"
+    return value

@@ -31,7 +31,7 @@ class Suggestion:
 
     @property
     def has_amount(self) -> bool:
-        return self.mode in (AmountMode.FIXED, AmountMode.MULTIPLE)
+        return self.mode in (AmountMode.FIXED, AmountMode.MULTIPLE, AmountMode.SHARE)
 
     @property
     def range_text(self) -> str:
@@ -44,6 +44,8 @@ class Suggestion:
             return "—"
         if self.needs_base:
             return f"须填写{self.base_name}金额后计算"
+        if self.max_amount is None:
+            return f"{number_text(self.min_amount)}元以上"  # type: ignore[arg-type]
         if self.min_amount == self.max_amount:
             return f"{number_text(self.min_amount)}元"  # type: ignore[arg-type]
         return f"{number_text(self.min_amount)}至{number_text(self.max_amount)}元"  # type: ignore[arg-type]
@@ -60,14 +62,20 @@ def suggest_range(
     suggestions = []
     for penalty in tier.penalties.all():
         low, high, needs_base = penalty.lower, penalty.upper, False
-        if penalty.mode == AmountMode.MULTIPLE:
+        if penalty.mode in (AmountMode.MULTIPLE, AmountMode.SHARE):
+            # A share is in percent of the base; a multiple is times the base.
+            scale = Decimal(100) if penalty.mode == AmountMode.SHARE else Decimal(1)
             if base_value is None:
                 low = high = None
                 needs_base = True
             else:
-                low = (base_value * penalty.lower).quantize(CENT)
-                high = (base_value * penalty.upper).quantize(CENT)
-        elif penalty.mode == AmountMode.NONE:
+                low = (base_value * penalty.lower / scale).quantize(CENT)
+                high = (
+                    None
+                    if penalty.upper is None
+                    else (base_value * penalty.upper / scale).quantize(CENT)
+                )
+        elif penalty.mode in (AmountMode.NONE, AmountMode.TEXT):
             low = high = None
         suggestions.append(
             Suggestion(
@@ -91,6 +99,8 @@ def within(suggestions: list[Suggestion], kind: str, amount: Decimal | None) -> 
         return False
     if not chosen.has_amount:
         return True
-    if amount is None or chosen.min_amount is None or chosen.max_amount is None:
+    if amount is None or chosen.min_amount is None:
         return False
+    if chosen.max_amount is None:  # "…以上": no upper limit
+        return chosen.min_amount <= amount
     return chosen.min_amount <= amount <= chosen.max_amount

@@ -251,6 +251,7 @@ def violation_edit(request: HttpRequest, pk: int, position: int | None = None) -
             "name": current.name,
             "legal_basis": current.legal_basis,
             "penalty_basis": current.penalty_basis,
+            "notes": current.notes,
         }
         if current
         else {"law": draft.violations[-1].law if draft.violations else ""}
