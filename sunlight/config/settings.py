@@ -57,6 +57,12 @@ INSTALLED_APPS = [
     "sunlight.applicants",
     "sunlight.demo",
     "sunlight.feedback",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "sunlight.api",
+    "sunlight.publication",
 ]
 
 MIDDLEWARE = [
@@ -252,4 +258,40 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+}
+
+# The open API (/api/v1/, sunlight/api/): public read endpoints, JSON only, one error shape,
+# page-number pagination, django-filter filters, OpenAPI 3 by drf-spectacular (committed as
+# docs/api/openapi.yaml) with Swagger UI from the sidecar package (no CDN).
+_api_rate = env.get("SUNLIGHT_API_ANON_RATE").strip()
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "sunlight.api.pagination.ApiPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # The read API is public: no session (so no CSRF), no sign-in. The exchange's write
+    # endpoints add their own authentication per view.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": (
+        ["rest_framework.throttling.AnonRateThrottle"] if _api_rate else []
+    ),
+    "DEFAULT_THROTTLE_RATES": {"anon": _api_rate or None},
+    "EXCEPTION_HANDLER": "sunlight.api.errors.api_exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "阳光政务 开放接口",
+    "DESCRIPTION": (
+        "行政权力网上公开透明运行平台的公开数据：权力清单（含 BPMN 流程）、双公示、办件统计。"
+        "只读、无需登录；个人信息已按规定脱敏。错误统一为 {detail, code, errors?}。"
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
 }

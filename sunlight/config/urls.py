@@ -22,5 +22,6 @@ urlpatterns = [
     path("staff/feedback/", include("sunlight.feedback.urls")),
     path("rate/", include("sunlight.feedback.urls_rate")),
     path("feedback/", include("sunlight.feedback.urls_public")),
+    path("api/v1/", include("sunlight.api.urls")),
     path("", include("sunlight.disclosure.urls")),
 ]
