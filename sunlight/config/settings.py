@@ -241,3 +241,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Audit checkpoints (audit/checkpoints.py): the Ed25519 signing key lives outside the database.
+SUNLIGHT_AUDIT_KEY_FILE = Path(
+    env.get("SUNLIGHT_AUDIT_KEY_FILE") or DATA_DIR / "keys" / "audit-signing-key.pem"
+).expanduser()
+SUNLIGHT_AUDIT_CHECKPOINT_MINUTES = env.get_int("SUNLIGHT_AUDIT_CHECKPOINT_MINUTES")

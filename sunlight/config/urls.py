@@ -17,5 +17,6 @@ urlpatterns = [
     path("staff/discretion/", include("sunlight.discretion.urls")),
     path("staff/notifications/", include("sunlight.notifications.urls")),
     path("apply/", include("sunlight.cases.urls_public")),
+    path("audit/", include("sunlight.audit.urls")),
     path("", include("sunlight.disclosure.urls")),
 ]
