@@ -2,6 +2,7 @@
 
     sunlight demo                 seed the demo city (once) and serve it on 127.0.0.1:8000
     sunlight seed-demo            create or complete the demo city (idempotent)
+    sunlight demo code USER [--secret]   a demo account's current two-factor code
     sunlight serve                apply migrations and serve the web app (with its worker)
     sunlight worker [--once]      run the background jobs (scans, escalations, deliveries)
     sunlight status [--json]      counts an operator or monitoring script can read
@@ -28,6 +29,7 @@ import sys
 GROUPED = {
     ("audit", "verify"): "verify_audit",
     ("audit", "checkpoint"): "issue_checkpoint",
+    ("demo", "code"): "demo_code",
     ("catalog", "import"): "import_catalog",
     ("catalog", "export"): "export_catalog",
     ("flows", "check"): "check_flow",
