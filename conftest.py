@@ -14,6 +14,13 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_not_required(settings):
+    # Pages are tested signed in with force_login; the two-factor gate has its own tests
+    # (org/tests/test_two_factor.py), which put the roles back.
+    settings.SUNLIGHT_TWO_FACTOR_ROLES = []
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's chromium driven by Playwright. Skips with a reason where chromium is absent,

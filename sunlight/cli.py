@@ -2,10 +2,14 @@
 
     sunlight demo                 seed the demo city (once) and serve it on 127.0.0.1:8000
     sunlight seed-demo            create or complete the demo city (idempotent)
+    sunlight demo code USER [--secret]   a demo account's current two-factor code
     sunlight serve                apply migrations and serve the web app (with its worker)
     sunlight worker [--once]      run the background jobs (scans, escalations, deliveries)
     sunlight status [--json]      counts an operator or monitoring script can read
-    sunlight audit verify         recompute the audit hash chain
+    sunlight audit verify [--checkpoints FILE [--public-key HEX]]
+                                  recompute the audit hash chain (and check it against
+                                  signed checkpoints: truncated or rewritten tail)
+    sunlight audit checkpoint     sign a checkpoint of the chain head now; print the public key
     sunlight catalog import FILE --department CODE [--good-rows-only] [--dry-run]
     sunlight catalog export --department CODE -o FILE
     sunlight flows check FILE [--statutory-days N]   can the BPMN file run as a flow?
@@ -25,6 +29,8 @@ import sys
 # (verb, sub-verb) → management command name (commands are named verb_noun).
 GROUPED = {
     ("audit", "verify"): "verify_audit",
+    ("audit", "checkpoint"): "issue_checkpoint",
+    ("demo", "code"): "demo_code",
     ("catalog", "import"): "import_catalog",
     ("catalog", "export"): "export_catalog",
     ("flows", "check"): "check_flow",

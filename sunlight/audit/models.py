@@ -33,3 +33,27 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed statement of the audit chain's head at one moment (see audit/checkpoints.py).
+
+    Kept outside the chain on purpose: issuing one must not move the head it certifies. Each row
+    is also appended to a file under the data directory and published, so a copy survives anyone
+    who can rewrite this database."""
+
+    id = models.BigAutoField(primary_key=True, verbose_name="序号")
+    issued_at = models.DateTimeField("签发时间", db_index=True)
+    body = models.TextField("签名内容")  # canonical JSON, exactly the bytes signed
+    signature = models.CharField("签名", max_length=128)
+    merkle_root = models.CharField("默克尔根", max_length=64)
+    key_id = models.CharField("公钥标识", max_length=16)
+    chain_seq = models.BigIntegerField("链头序号")
+
+    class Meta:
+        verbose_name = "留痕检查点"
+        verbose_name_plural = "留痕检查点"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"检查点 #{self.pk}（链头 {self.chain_seq}）"

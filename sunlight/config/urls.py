@@ -23,5 +23,6 @@ urlpatterns = [
     path("rate/", include("sunlight.feedback.urls_rate")),
     path("feedback/", include("sunlight.feedback.urls_public")),
     path("api/v1/", include("sunlight.api.urls")),
+    path("audit/", include("sunlight.audit.urls")),
     path("", include("sunlight.disclosure.urls")),
 ]

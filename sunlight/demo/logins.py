@@ -49,6 +49,11 @@ def login_table() -> str:
         if index == 0:
             lines.append("  ".join("-" * w for w in widths))
     lines.append(
+        "平台管理员、纪检监察账号登录时还要两步验证码：运行 sunlight demo code 用户名 获取"
+        "（如 sunlight demo code admin），或把 sunlight demo code 用户名 --secret 显示的密钥"
+        "加入手机验证器应用。"
+    )
+    lines.append(
         "其他部门账号：部门拼音缩写 + _clerk / _head，"
         "如 scjgj_clerk（市场监管局）、gaj_head（公安局）；\n"
         "区县部门加区县前缀，如 qyq_zjj_clerk（清源区住建局）。"

@@ -18,6 +18,7 @@ from sunlight.demo import (
     supervision,
     supervision_orders,
     supervision_scores,
+    two_factor,
 )
 
 
@@ -83,6 +84,9 @@ STEPS: list[Step] = [
         "部门考核",
         lambda o: supervision_scores.scores_ready(o.seed),
         lambda o: supervision_scores.scores_build(o.seed),
+    ),
+    Step(
+        "两步验证", lambda o: two_factor.two_factor_ready(), lambda o: two_factor.two_factor_build()
     ),
 ]
 

@@ -1,11 +1,18 @@
 from django.urls import path
 
-from sunlight.org import calendar_views, views
+from sunlight.org import calendar_views, views, views_two_factor
 
 app_name = "staff"
 urlpatterns = [
     path("login/", views.StaffLoginView.as_view(), name="login"),
     path("logout/", views.StaffLogoutView.as_view(), name="logout"),
+    path("login/verify/", views_two_factor.verify, name="two_factor_verify"),
+    path("account/two-factor/", views_two_factor.account, name="two_factor"),
+    path(
+        "org/users/<int:user_id>/two-factor-reset/",
+        views_two_factor.reset_for_user,
+        name="two_factor_reset",
+    ),
     path("", views.home, name="home"),
     path("org/", views.org_home, name="org_home"),
     path("org/regions/", views.region_list, name="region_list"),
