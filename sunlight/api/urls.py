@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from sunlight.api import catalog
 from sunlight.api.docs import SwaggerPage
+from sunlight.exchange.api import ExchangePush
 
 app_name = "api"
 urlpatterns = [
@@ -14,4 +15,5 @@ urlpatterns = [
     path("powers/", catalog.PowerList.as_view(), name="powers"),
     path("powers/<str:code>/", catalog.PowerDetail.as_view(), name="power"),
     path("powers/<str:code>/flow.bpmn", catalog.PowerFlowBpmn.as_view(), name="power_bpmn"),
+    path("exchange/<str:table>/", ExchangePush.as_view(), name="exchange_push"),
 ]

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "sunlight.discretion",
     "sunlight.supervision",
     "sunlight.disclosure",
+    "sunlight.exchange",
     "sunlight.ratelimit",
     "sunlight.applicants",
     "sunlight.demo",

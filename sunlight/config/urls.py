@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/supervision/", include("sunlight.supervision.urls")),
     path("staff/discretion/", include("sunlight.discretion.urls")),
     path("staff/notifications/", include("sunlight.notifications.urls")),
+    path("staff/exchange/", include("sunlight.exchange.urls")),
     path("apply/", include("sunlight.cases.urls_public")),
     path("progress/", include("sunlight.cases.urls_progress")),
     path("my/", include("sunlight.applicants.urls")),

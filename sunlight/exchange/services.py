@@ -1,0 +1,511 @@
+"""Source systems and their pushes: one write path for the API and for bulk files.
+
+`exchange_ingest` takes a batch of records of one exchange table, checks every record (field
+checks in validation.py, then the context: power, department, case, flow, data version), and
+either refuses the whole batch — listing every problem, writing nothing but the batch's own
+entry in the traffic log — or writes it in one transaction with one audit entry. Upserts are
+keyed by (source, table, external id): resending a batch writes nothing new, a correction needs
+a higher data version, an older one is refused.
+"""
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+
+from sunlight.audit.services import audit_record
+from sunlight.catalog.choices import ItemStatus
+from sunlight.catalog.models import PowerItem, PowerVersion
+from sunlight.core import clock
+from sunlight.core.errors import (
+    DomainError,
+    FieldProblem,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from sunlight.exchange import credentials
+from sunlight.exchange.choices import BatchOutcome, Channel, ExchangeTable, SourceLevel, SyncFlag
+from sunlight.exchange.models import (
+    ExchangeBatch,
+    ExchangeRecord,
+    SeenSignature,
+    SourceKey,
+    SourceSystem,
+)
+from sunlight.exchange.validation import EVENT_FIELD, Problem, clean_record
+from sunlight.flows.models import FlowNode
+from sunlight.org.models import Department
+from sunlight.org.permissions import is_platform_admin
+
+MAX_RECORDS = 5_000
+
+
+class AuthenticationFailed(DomainError):
+    """The request does not come from a registered, active source system."""
+
+
+@dataclass
+class Ack:
+    index: int
+    external_id: str
+    status: str  # written, updated, unchanged, rejected
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class IngestResult:
+    batch: ExchangeBatch
+    acks: list[Ack]
+
+    @property
+    def accepted(self) -> bool:
+        return self.batch.outcome == BatchOutcome.ACCEPTED
+
+
+# ---------------------------------------------------------------- source systems and keys
+
+
+def _require_admin(actor: Any) -> None:
+    if not is_platform_admin(actor):
+        raise PermissionDenied("只有平台管理员可以管理自建系统和接口密钥")
+
+
+def source_register(
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    level: str,
+    vertical: bool,
+    departments: Sequence[Department],
+    require_signature: bool = False,
+) -> SourceSystem:
+    _require_admin(actor)
+    problems = []
+    if not code or not code.replace("-", "").replace("_", "").isalnum() or not code.isascii():
+        problems.append(FieldProblem("code", "系统代码只能由字母、数字、- 和 _ 组成"))
+    elif SourceSystem.objects.filter(code=code).exists():
+        problems.append(FieldProblem("code", f"系统代码“{code}”已被使用"))
+    if not name.strip():
+        problems.append(FieldProblem("name", "请填写系统名称"))
+    if level not in SourceLevel.values:
+        problems.append(FieldProblem("level", "请选择层级"))
+    if not departments:
+        problems.append(FieldProblem("departments", "请至少选择一个可报送的部门"))
+    if problems:
+        raise ValidationFailed(problems)
+    with transaction.atomic():
+        source = SourceSystem.objects.create(
+            code=code,
+            name=name.strip(),
+            level=level,
+            vertical=vertical,
+            require_signature=require_signature,
+            registered_at=clock.now(),
+            registered_by=actor,
+        )
+        source.departments.set(departments)
+        audit_record(
+            actor=actor,
+            action="exchange.source.registered",
+            object_type="exchange.source",
+            object_id=source.code,
+            data={
+                "name": source.name,
+                "level": level,
+                "vertical": vertical,
+                "departments": sorted(d.code for d in departments),
+                "require_signature": require_signature,
+            },
+        )
+    return source
+
+
+def source_key_issue(*, actor: Any, source: SourceSystem) -> credentials.IssuedKey:
+    """A new key (the old ones keep working until revoked: rotation without downtime)."""
+    _require_admin(actor)
+    issued = credentials.issue_key()
+    with transaction.atomic():
+        SourceKey.objects.create(
+            source=source,
+            prefix=issued.prefix,
+            key_hash=issued.key_hash,
+            signing_secret=issued.signing_secret_encrypted,
+            created_at=clock.now(),
+            created_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="exchange.key.issued",
+            object_type="exchange.source",
+            object_id=source.code,
+            data={"prefix": issued.prefix},
+        )
+    return issued
+
+
+def source_key_revoke(*, actor: Any, key: SourceKey) -> None:
+    _require_admin(actor)
+    with transaction.atomic():
+        updated = SourceKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(
+            revoked_at=clock.now()
+        )
+        if not updated:
+            raise DomainError("该密钥已被吊销")
+        audit_record(
+            actor=actor,
+            action="exchange.key.revoked",
+            object_type="exchange.source",
+            object_id=key.source.code,
+            data={"prefix": key.prefix},
+        )
+
+
+def source_authenticate(
+    *, key: str, method: str, path: str, body: bytes, timestamp: str = "", signature: str = ""
+) -> SourceSystem:
+    """The source a request comes from; raises AuthenticationFailed with the reason."""
+    prefix = credentials.prefix_of(key.strip())
+    stored = (
+        SourceKey.objects.select_related("source")
+        .filter(prefix=prefix, revoked_at__isnull=True)
+        .first()
+        if prefix
+        else None
+    )
+    if stored is None or not credentials.keys_match(key.strip(), stored.key_hash):
+        raise AuthenticationFailed("接口密钥无效或已吊销")
+    source = stored.source
+    if not source.active:
+        raise AuthenticationFailed(f"自建系统“{source.name}”已停用")
+    if signature or source.require_signature:
+        _check_signature(stored, method, path, body, timestamp, signature)
+    SourceKey.objects.filter(pk=stored.pk).update(last_used_at=clock.now())
+    return source
+
+
+def _check_signature(
+    stored: SourceKey, method: str, path: str, body: bytes, timestamp: str, signature: str
+) -> None:
+    if not signature or not timestamp:
+        raise AuthenticationFailed(
+            "该系统要求请求签名：缺少 X-Sunlight-Timestamp 或 X-Sunlight-Signature"
+        )
+    try:
+        sent = dt.datetime.fromtimestamp(int(timestamp), tz=dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        raise AuthenticationFailed("X-Sunlight-Timestamp 应为 Unix 秒数") from None
+    now = clock.now()
+    window = dt.timedelta(seconds=credentials.REPLAY_WINDOW_SECONDS)
+    if abs(now - sent) > window:
+        raise AuthenticationFailed("请求时间超出允许范围（±5 分钟），请校准系统时钟后重发")
+    secret = credentials.decrypt(stored.signing_secret)
+    request = {"timestamp": timestamp, "method": method, "path": path, "body": body}
+    if not credentials.signature_matches(secret, signature, **request):
+        raise AuthenticationFailed("请求签名不符")
+    SeenSignature.objects.filter(expires_at__lt=now).delete()
+    _, created = SeenSignature.objects.get_or_create(
+        signature=signature.strip().lower(),
+        defaults={"source": stored.source, "expires_at": now + window},
+    )
+    if not created:
+        raise AuthenticationFailed("重复的请求签名（疑似重放），已拒绝")
+
+
+# ---------------------------------------------------------------- ingest
+
+
+def exchange_ingest(
+    *,
+    source: SourceSystem,
+    table: str,
+    records: Sequence[Any],
+    channel: str = Channel.API,
+    file_name: str = "",
+) -> IngestResult:
+    """Check and write one batch of one exchange table: all records, or none."""
+    if table not in ExchangeTable.values:
+        raise ValidationFailed([FieldProblem("table", f"未知的交换表“{table}”")])
+    if not records:
+        raise ValidationFailed([FieldProblem("records", "批次中没有记录")])
+    if len(records) > MAX_RECORDS:
+        raise ValidationFailed(
+            [FieldProblem("records", f"一批最多 {MAX_RECORDS} 条记录，本批 {len(records)} 条")]
+        )
+    cleaned: list[dict[str, Any]] = []
+    problems: list[Problem] = []
+    for index, raw in enumerate(records):
+        values, found = clean_record(table, index, raw)
+        cleaned.append(values)
+        problems += found
+    problems += _duplicates(cleaned)
+    context = _Context(source, table, cleaned)
+    problems += context.problems()
+    now = clock.now()
+    if problems:
+        return _refuse(source, table, channel, file_name, cleaned, problems, now)
+    return _write(source, table, channel, file_name, cleaned, context, now)
+
+
+def _duplicates(cleaned: list[dict[str, Any]]) -> list[Problem]:
+    seen: dict[str, int] = {}
+    problems = []
+    for index, values in enumerate(cleaned):
+        external_id = values.get("external_id")
+        if not external_id:
+            continue
+        if external_id in seen:
+            problems.append(
+                Problem(index, external_id, "external_id", "duplicate_in_batch",
+                        f"记录号与本批第 {seen[external_id] + 1} 条重复")
+            )  # fmt: skip
+        seen.setdefault(external_id, index)
+    return problems
+
+
+def _payload(values: dict[str, Any]) -> dict[str, Any]:
+    """The record as stored: JSON-safe, times in ISO 8601 with their offset."""
+    result = {}
+    for key, value in values.items():
+        if isinstance(value, dt.datetime):
+            result[key] = value.isoformat()
+        elif value is not None and not isinstance(value, str | int | bool):
+            result[key] = str(value)
+        else:
+            result[key] = value
+    return result
+
+
+class _Context:
+    """What the records of a batch refer to, read once per batch."""
+
+    def __init__(self, source: SourceSystem, table: str, cleaned: list[dict[str, Any]]) -> None:
+        self.source, self.table, self.cleaned = source, table, cleaned
+        ids = [v["external_id"] for v in cleaned if v.get("external_id")]
+        self.stored = {
+            r.external_id: r
+            for r in ExchangeRecord.objects.filter(source=source, table=table, external_id__in=ids)
+        }
+        self.allowed = set(source.departments.values_list("pk", flat=True))
+        self.versions: dict[int, PowerVersion] = {}  # index → the version the case binds to
+        self.cases: dict[str, ExchangeRecord] = {}
+
+    def problems(self) -> list[Problem]:
+        problems: list[Problem] = []
+        if self.table == ExchangeTable.CASE_BASIC:
+            problems += self._powers()
+        else:
+            problems += self._cases()
+        problems += self._versions()
+        return problems
+
+    def _powers(self) -> list[Problem]:
+        codes = {v["power_code"] for v in self.cleaned if v.get("power_code")}
+        items = PowerItem.objects.filter(Q(code__in=codes) | Q(national_code__in=codes))
+        by_code = {i.code: i for i in items.select_related("current_version", "department")}
+        by_code |= {i.national_code: i for i in by_code.values() if i.national_code}
+        problems = []
+        for index, values in enumerate(self.cleaned):
+            code, external_id = values.get("power_code"), values.get("external_id") or ""
+            if not code:
+                continue
+            item = by_code.get(code)
+            if item is None:
+                problems.append(
+                    Problem(index, external_id, "power_code", "unknown_power",
+                            f"权力编码“{code}”不在权力清单中（可用本平台编码或实施编码）")
+                )  # fmt: skip
+            elif item.department_id not in self.allowed:
+                problems.append(
+                    Problem(index, external_id, "power_code", "forbidden_department",
+                            f"该系统无权报送“{item.department.name}”的办件")
+                )  # fmt: skip
+            elif item.status != ItemStatus.PUBLISHED or item.current_version is None:
+                problems.append(
+                    Problem(index, external_id, "power_code", "power_not_in_use",
+                            f"权力事项“{code}”当前{item.get_status_display()}，不能办件")
+                )  # fmt: skip
+            else:
+                self.versions[index] = item.current_version
+        return problems
+
+    def _cases(self) -> list[Problem]:
+        wanted = {v["case_external_id"] for v in self.cleaned if v.get("case_external_id")}
+        self.cases = {
+            r.external_id: r
+            for r in ExchangeRecord.objects.filter(
+                source=self.source, table=ExchangeTable.CASE_BASIC, external_id__in=wanted
+            ).select_related("power_version")
+        }
+        nodes: dict[int, list[tuple[str, str]]] = {}
+        version_ids = {r.power_version_id for r in self.cases.values() if r.power_version_id}
+        for version_id, bpmn_id, name in FlowNode.objects.filter(
+            flow__power_version_id__in=version_ids
+        ).values_list("flow__power_version_id", "bpmn_id", "name"):
+            nodes.setdefault(version_id, []).append((bpmn_id, name))
+        problems = []
+        for index, values in enumerate(self.cleaned):
+            external_id, case_id = values.get("external_id") or "", values.get("case_external_id")
+            if not case_id:
+                continue
+            case = self.cases.get(case_id)
+            if case is None:
+                problems.append(
+                    Problem(index, external_id, "case_external_id", "unknown_case",
+                            f"办件“{case_id}”的基本信息尚未报送（请先报送办件基本信息表）")
+                )  # fmt: skip
+                continue
+            self.versions[index] = case.power_version
+            received = case.event_at
+            event = values.get(EVENT_FIELD[self.table])
+            if event and event < received:
+                shown = received.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M")
+                problems.append(
+                    Problem(index, external_id, EVENT_FIELD[self.table], "time_order",
+                            f"早于该办件的收件时间（{shown}）")
+                )  # fmt: skip
+            if self.table == ExchangeTable.CASE_PROCESS:
+                steps = nodes.get(case.power_version_id or 0, [])
+                code, name = values.get("step_code"), values.get("step_name")
+                if code and name and not any(code == i or name == n for i, n in steps):
+                    known = "、".join(n for _, n in steps if n) or "（该事项没有流程图）"
+                    problems.append(
+                        Problem(index, external_id, "step_code", "step_not_in_flow",
+                                f"环节“{name}”（{code}）不在该事项的流程中；流程环节：{known}")
+                    )  # fmt: skip
+        return problems
+
+    def _versions(self) -> list[Problem]:
+        problems = []
+        for index, values in enumerate(self.cleaned):
+            external_id, version = values.get("external_id"), values.get("data_version")
+            stored = self.stored.get(external_id or "")
+            if stored is None or version is None:
+                continue
+            if version < stored.data_version:
+                problems.append(
+                    Problem(index, external_id or "", "data_version", "stale_version",
+                            f"数据版本 {version} 低于已接收的版本 {stored.data_version}，已拒收")
+                )  # fmt: skip
+            elif version == stored.data_version and stored.payload != _payload(values):
+                problems.append(
+                    Problem(index, external_id or "", "data_version", "version_conflict",
+                            f"内容与已接收的版本 {version} 不同：更正数据须提高数据版本")
+                )  # fmt: skip
+        return problems
+
+    def department_of(self, index: int) -> int:
+        if self.table == ExchangeTable.CASE_BASIC:
+            return self.versions[index].item.department_id
+        return self.cases[self.cleaned[index]["case_external_id"]].department_id
+
+
+def _refuse(source, table, channel, file_name, cleaned, problems, now) -> IngestResult:
+    by_index: dict[int, list[dict[str, Any]]] = {}
+    for problem in problems:
+        by_index.setdefault(problem.index, []).append(problem.as_dict())
+    batch = ExchangeBatch.objects.create(
+        source=source,
+        table=table,
+        channel=channel,
+        received_at=now,
+        file_name=file_name[:200],
+        outcome=BatchOutcome.REFUSED,
+        record_count=len(cleaned),
+        rejected=len(by_index),
+        problems=[p.as_dict() for p in problems[:1000]],
+    )
+    acks = [
+        Ack(
+            index,
+            values.get("external_id") or "",
+            "rejected" if index in by_index else "not_written",
+            by_index.get(index, []),
+        )
+        for index, values in enumerate(cleaned)
+    ]
+    return IngestResult(batch, acks)
+
+
+def _write(source, table, channel, file_name, cleaned, context: _Context, now) -> IngestResult:
+    acks: list[Ack] = []
+    with transaction.atomic():
+        batch = ExchangeBatch.objects.create(
+            source=source,
+            table=table,
+            channel=channel,
+            received_at=now,
+            file_name=file_name[:200],
+            outcome=BatchOutcome.ACCEPTED,
+            record_count=len(cleaned),
+        )
+        new, changed = [], []
+        for index, values in enumerate(cleaned):
+            payload = _payload(values)
+            stored = context.stored.get(values["external_id"])
+            if stored is not None and stored.data_version == values["data_version"]:
+                acks.append(Ack(index, values["external_id"], "unchanged"))
+                continue
+            version = context.versions[index]
+            row = stored or ExchangeRecord(
+                source=source, table=table, external_id=values["external_id"]
+            )
+            row.case_external_id = values.get("case_external_id") or values["external_id"]
+            row.department_id = context.department_of(index)
+            row.power_code = version.item.code if version else ""
+            row.power_version = version
+            row.data_version = values["data_version"]
+            row.payload = payload
+            row.event_at = values[EVENT_FIELD[table]]
+            row.entered_in_source_at = values["entered_at"]
+            row.written_at = now
+            row.read_at = None
+            row.sync_flag = SyncFlag.UPDATED if stored else SyncFlag.NEW
+            row.error_reason = ""
+            row.batch = batch
+            (changed if stored else new).append(row)
+            acks.append(Ack(index, values["external_id"], "updated" if stored else "written"))
+        ExchangeRecord.objects.bulk_create(new, batch_size=500)
+        fields = [
+            "case_external_id", "department", "power_code", "power_version", "data_version",
+            "payload", "event_at", "entered_in_source_at", "written_at", "read_at", "sync_flag",
+            "error_reason", "batch",
+        ]  # fmt: skip
+        ExchangeRecord.objects.bulk_update(changed, fields, batch_size=500)
+        batch.written = len(new) + len(changed)
+        batch.unchanged = len(cleaned) - batch.written
+        batch.save(update_fields=["written", "unchanged"])
+        digest = hashlib.sha256(
+            json.dumps([_payload(v) for v in cleaned], sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()
+        audit_record(
+            actor=None,
+            action="exchange.batch.accepted",
+            object_type="exchange.source",
+            object_id=source.code,
+            data={
+                "batch": batch.pk,
+                "table": table,
+                "channel": channel,
+                "written": len(new),
+                "updated": len(changed),
+                "unchanged": batch.unchanged,
+                "records_sha256": digest,
+            },
+        )
+    return IngestResult(batch, acks)
+
+
+def source_get_for_user(*, user: Any, code: str) -> SourceSystem:
+    if not is_platform_admin(user):
+        raise NotFound("自建系统不存在")
+    source = SourceSystem.objects.filter(code=code).first()
+    if source is None:
+        raise NotFound("自建系统不存在")
+    return source
