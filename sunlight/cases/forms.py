@@ -13,6 +13,7 @@ from sunlight.cases.choices import (
     CaseState,
     ConclusionCode,
     Decision,
+    MaterialDeclaration,
     SpecialProcedure,
     StepResult,
 )
@@ -86,8 +87,14 @@ class ApplicantForm(StaffForm):
         )
 
 
+HOW_UPLOAD = "upload"
+HOW_NONE = "none"
+
+
 class MaterialsForm(forms.Form):
-    """The power's materials as a checklist: original/copy received (window) and a file each."""
+    """The power's materials as a checklist: original/copy received (window) and a file each.
+    Online (`declarations`), each material also says how it comes: uploaded, brought to the
+    window, or 容缺 on a promise (where the power allows it); optional ones may be left out."""
 
     def __init__(
         self,
@@ -95,13 +102,23 @@ class MaterialsForm(forms.Form):
         materials: Sequence[Material],
         receipts: bool = True,
         files: bool = True,
+        declarations: bool = False,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.materials = list(materials)
-        self.receipts, self.uploads = receipts, files
+        self.receipts, self.uploads, self.declarations = receipts, files, declarations
         for index, material in enumerate(self.materials):
+            if declarations:
+                choices = [(HOW_UPLOAD, "上传电子件"), (MaterialDeclaration.WINDOW, "到窗口提交")]
+                if material.deferrable:
+                    choices.append((MaterialDeclaration.DEFERRED, "容缺受理，承诺后补"))
+                if not material.mandatory:
+                    choices.append((HOW_NONE, "不提交（非必要材料）"))
+                self.fields[f"m{index}_how"] = forms.ChoiceField(
+                    label="提交方式", choices=choices, initial=HOW_UPLOAD, widget=forms.RadioSelect
+                )
             if receipts:
                 self.fields[f"m{index}_original"] = forms.BooleanField(
                     label="已收原件", required=False
@@ -123,11 +140,31 @@ class MaterialsForm(forms.Form):
                     "original": self[f"m{index}_original"] if self.receipts else None,
                     "copy": self[f"m{index}_copy"] if self.receipts else None,
                     "file": self[f"m{index}_file"] if self.uploads else None,
+                    "how": self[f"m{index}_how"] if self.declarations else None,
                 }
             )
         return rows
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.declarations:
+            for index, material in enumerate(self.materials):
+                how = data.get(f"m{index}_how")
+                if how == HOW_UPLOAD and not data.get(f"m{index}_file"):
+                    self.add_error(
+                        f"m{index}_file",
+                        f"请选择“{material.name}”的电子件，或改选到窗口提交"
+                        + ("、容缺后补" if material.deferrable else ""),
+                    )
+        return data
+
     def receipts_received(self) -> list[MaterialReceipt]:
+        if self.declarations:
+            return [
+                MaterialReceipt(material.name, declared=how)
+                for index, material in enumerate(self.materials)
+                if (how := self.cleaned_data.get(f"m{index}_how")) in MaterialDeclaration.values
+            ]
         if not self.receipts:
             return []
         data = self.cleaned_data
@@ -148,6 +185,7 @@ class MaterialsForm(forms.Form):
             (material.name, self.cleaned_data[f"m{index}_file"])
             for index, material in enumerate(self.materials)
             if self.cleaned_data.get(f"m{index}_file")
+            and self.cleaned_data.get(f"m{index}_how", HOW_UPLOAD) == HOW_UPLOAD
         ]
 
     def file_field_of(self, name: str) -> str | None:

@@ -13,6 +13,7 @@ from sunlight.cases.choices import (
     ConclusionCode,
     Decision,
     DocumentKind,
+    MaterialDeclaration,
     PauseKind,
     SpecialProcedure,
     StepResult,
@@ -234,6 +235,12 @@ class CaseDocument(models.Model):
     document_number = models.CharField("文号", max_length=100, blank=True)
     original_received = models.BooleanField("已收原件", default=False)
     copy_received = models.BooleanField("已收复印件", default=False)
+    # An online applicant's declaration instead of a file: brought to the window, or 容缺 on
+    # the recorded promise (only for materials the power marks deferrable).
+    declared = models.CharField(
+        "提交方式", max_length=10, choices=MaterialDeclaration.choices, blank=True
+    )
+    promise = models.TextField("容缺承诺", blank=True)
     file_path = models.CharField("存储路径", max_length=300, blank=True)
     file_name = models.CharField("原文件名", max_length=200, blank=True)
     content_type = models.CharField("文件类型", max_length=100, blank=True)

@@ -21,12 +21,14 @@ from sunlight.audit.services import (
 )
 from sunlight.cases import engine, notices, step_rows
 from sunlight.cases.choices import (
+    DEFERRAL_PROMISE,
     ApplicantKind,
     CaseState,
     Channel,
     ConclusionCode,
     Decision,
     DocumentKind,
+    MaterialDeclaration,
     PauseKind,
     SpecialProcedure,
     StepResult,
@@ -72,6 +74,7 @@ class MaterialReceipt:
     name: str
     original_received: bool = False
     copy_received: bool = False
+    declared: str = ""  # MaterialDeclaration, online applications
 
 
 @dataclass
@@ -167,6 +170,14 @@ def case_register(*, actor: Any, request: CaseRequest) -> Case:
     unknown = [m.name for m in request.materials if m.name not in known]
     if unknown:
         problems.append(FieldProblem("申请材料", f"不是本事项的申请材料：{'、'.join(unknown)}"))
+    deferrable = {m.name for m in version.materials.all() if m.deferrable}
+    refused = [
+        m.name
+        for m in request.materials
+        if m.declared == MaterialDeclaration.DEFERRED and m.name not in deferrable
+    ]
+    if refused:
+        problems.append(FieldProblem("申请材料", f"以下材料不能容缺受理：{'、'.join(refused)}"))
     if problems:
         raise ValidationFailed(problems)
     now = clock.now()
@@ -247,11 +258,13 @@ def create_case(
                 name=m.name,
                 original_received=m.original_received,
                 copy_received=m.copy_received,
+                declared=m.declared if m.declared in MaterialDeclaration.values else "",
+                promise=DEFERRAL_PROMISE if m.declared == MaterialDeclaration.DEFERRED else "",
                 uploaded_at=now,
                 uploaded_by=case.registered_by,
             )
             for m in request.materials
-            if (m.original_received or m.copy_received) and m.name in known
+            if (m.original_received or m.copy_received or m.declared) and m.name in known
         ]
     )
     _open(case, graph, graph.first_tasks(), previous=None, now=now)
@@ -273,10 +286,15 @@ def next_case_number(department: Any, now: Any) -> str:
 
 
 def missing_materials(case: Case) -> list[str]:
+    # A 容缺 promise stands in for the material at acceptance; a "brought to the window"
+    # declaration does not until the clerk ticks the paper as received.
     received = {
         d.name
         for d in case.documents.filter(kind=DocumentKind.MATERIAL)
-        if d.original_received or d.copy_received or d.sha256
+        if d.original_received
+        or d.copy_received
+        or d.sha256
+        or d.declared == MaterialDeclaration.DEFERRED
     }
     return [
         m.name for m in case.power_version.materials.all() if m.mandatory and m.name not in received
