@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.cases, name="cases"),
     path("signin/", views.signin, name="signin"),
     path("signout/", views.signout, name="signout"),
+    path("sms/", views.sms_preference, name="sms"),
 ]

@@ -15,9 +15,12 @@ from sunlight.applicants.services import (
     ApplicantIdentity,
     applicant_code_send,
     applicant_sign_in,
+    phone_on_record,
 )
 from sunlight.core import clock
 from sunlight.core.errors import DomainError, ValidationFailed
+from sunlight.core.identity import mask_phone
+from sunlight.notifications.notice_templates import sms_opt_out_set, sms_opted_out
 from sunlight.ratelimit.client import client_address
 
 SESSION_KEY = "applicant"
@@ -91,10 +94,16 @@ def cases(request: HttpRequest) -> HttpResponse:
     if identity is None:
         messages.info(request, "请先用证件号码和短信验证码登录。")
         return redirect("applicants:signin")
+    record = phone_on_record(identity.id_number)
     response = render(
         request,
         "applicants/cases.html",
-        {"identity": identity, "rows": applicant_cases(id_number=identity.id_number)},
+        {
+            "identity": identity,
+            "rows": applicant_cases(id_number=identity.id_number),
+            "phone": mask_phone(record[0]) if record else "",
+            "sms_off": bool(record) and sms_opted_out(record[0]),
+        },
     )
     response["Cache-Control"] = "private, no-store"
     return response
@@ -105,3 +114,19 @@ def signout(request: HttpRequest) -> HttpResponse:
     request.session.pop(SESSION_KEY, None)
     messages.success(request, "已退出。")
     return redirect("applicants:signin")
+
+
+@require_POST
+def sms_preference(request: HttpRequest) -> HttpResponse:
+    """Switch case notices by SMS off or back on for the phone on record (退订/恢复)."""
+    identity = current_applicant(request)
+    if identity is None:
+        return redirect("applicants:signin")
+    record = phone_on_record(identity.id_number)
+    if record is None:
+        messages.error(request, "您的办件没有登记手机号码，无需退订。")
+    else:
+        off = request.POST.get("sms") == "off"
+        sms_opt_out_set(phone=record[0], opted_out=off)
+        messages.success(request, "已退订办件短信通知。" if off else "已恢复接收办件短信通知。")
+    return redirect("applicants:cases")

@@ -18,6 +18,7 @@ from sunlight.cases.offers import flow_case_fields
 from sunlight.cases.uploads import CheckedUpload, check_upload, store_checked
 from sunlight.catalog.models import PowerVersion
 from sunlight.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from sunlight.flows.fields import APPLICANT
 from sunlight.org.forms import apply_problems
 
 
@@ -52,11 +53,17 @@ def application_forms(
             prefix="materials",
             materials=list(version.materials.all()),
             receipts=window,
+            declarations=not window,
         ),
-        fields=CaseFieldsForm(
-            data, prefix="fields", case_fields=flow_case_fields(flow_id=flow.pk if flow else None)
-        ),
+        fields=CaseFieldsForm(data, prefix="fields", case_fields=_asked(flow, window=window)),
     )
+
+
+def _asked(flow: Any, *, window: bool) -> list[Any]:
+    """The case fields the flow reads; online, only those the applicant fills (the decisions
+    are staff's, taken at the steps that need them)."""
+    fields = flow_case_fields(flow_id=flow.pk if flow else None)
+    return fields if window else [f for f in fields if f.filled_by == APPLICANT]
 
 
 def application_submit(

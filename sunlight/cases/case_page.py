@@ -25,6 +25,7 @@ from sunlight.cases.forms import (
     StepCompleteForm,
 )
 from sunlight.cases.models import Case, CaseDocument, CaseStep
+from sunlight.cases.notices import SOURCE_TYPE
 from sunlight.cases.offers import CaseOffers, StepOffer, case_offers
 from sunlight.cases.selectors import case_clock, case_documents, case_timeline
 from sunlight.catalog.choices import CaseType
@@ -32,6 +33,7 @@ from sunlight.catalog.models import Material
 from sunlight.core import clock
 from sunlight.flows.fields import CASE_FIELDS
 from sunlight.flows.selectors import flow_svg
+from sunlight.notifications.selectors import outbox_for_source
 
 
 @dataclass
@@ -182,4 +184,5 @@ def case_page_context(
         and case.promised_deadline is not None
         and case.promised_deadline < clock.today_local(),
         "before_acceptance": case.state in (CaseState.SUBMITTED, CaseState.CORRECTION),
+        "applicant_notices": outbox_for_source(source_type=SOURCE_TYPE, source_id=case.number),
     }

@@ -95,6 +95,20 @@ class SpecialProcedure(models.TextChoices):
     SITE_CHECK = "site_check", "实地核查"
 
 
+class MaterialDeclaration(models.TextChoices):
+    """How an online applicant provides a material they do not upload."""
+
+    WINDOW = "window", "到窗口提交"
+    DEFERRED = "deferred", "容缺后补（已承诺）"
+
+
+# The promise an applicant makes for a material accepted on 容缺 (recorded with the case).
+DEFERRAL_PROMISE = (
+    "本人承诺在办件受理后5个工作日内补交该材料；"
+    "逾期未补交的，同意部门依规终止办理，并承担相应责任。"
+)
+
+
 class DocumentKind(models.TextChoices):
     MATERIAL = "material", "申请材料"
     STEP = "step", "环节文书"

@@ -13,6 +13,7 @@ from sunlight.cases.choices import (
     CaseState,
     ConclusionCode,
     Decision,
+    MaterialDeclaration,
     SpecialProcedure,
     StepResult,
 )
@@ -30,6 +31,9 @@ APPLICANT_PROBLEMS = {
     "身份证号码": "id_number",
     "统一社会信用代码": "id_number",
     "联系方式": "phone",
+    "联系电话": "phone",
+    "代办人电话": "agent_phone",
+    "电子邮箱": "email",
     "代办人": "agent_name",
     "代办人身份证号码": "agent_id_number",
 }
@@ -53,8 +57,15 @@ class ApplicantForm(StaffForm):
         max_length=30,
         help_text="自然人填写18位居民身份证号码；法人或其他组织填写18位统一社会信用代码",
     )
-    phone = forms.CharField(label="联系电话", max_length=40)
+    phone = forms.CharField(
+        label="联系电话",
+        max_length=40,
+        help_text="11位手机号码（接收办件短信通知和验证码），或带区号的固定电话",
+    )
     address = forms.CharField(label="联系地址", max_length=300, required=False)
+    email = forms.EmailField(
+        label="电子邮箱", max_length=254, required=False, help_text="可不填；填写后同时收到邮件通知"
+    )
     agent_name = forms.CharField(label="代办人姓名", max_length=60, required=False)
     agent_id_number = forms.CharField(
         label="代办人身份证号码", max_length=30, required=False, help_text="委托他人代办时填写"
@@ -69,14 +80,21 @@ class ApplicantForm(StaffForm):
             id_number=data["id_number"],
             phone=data["phone"],
             address=data["address"],
+            email=data.get("email") or "",
             agent_name=data["agent_name"],
             agent_id_number=data["agent_id_number"],
             agent_phone=data["agent_phone"],
         )
 
 
+HOW_UPLOAD = "upload"
+HOW_NONE = "none"
+
+
 class MaterialsForm(forms.Form):
-    """The power's materials as a checklist: original/copy received (window) and a file each."""
+    """The power's materials as a checklist: original/copy received (window) and a file each.
+    Online (`declarations`), each material also says how it comes: uploaded, brought to the
+    window, or 容缺 on a promise (where the power allows it); optional ones may be left out."""
 
     def __init__(
         self,
@@ -84,13 +102,23 @@ class MaterialsForm(forms.Form):
         materials: Sequence[Material],
         receipts: bool = True,
         files: bool = True,
+        declarations: bool = False,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.materials = list(materials)
-        self.receipts, self.uploads = receipts, files
+        self.receipts, self.uploads, self.declarations = receipts, files, declarations
         for index, material in enumerate(self.materials):
+            if declarations:
+                choices = [(HOW_UPLOAD, "上传电子件"), (MaterialDeclaration.WINDOW, "到窗口提交")]
+                if material.deferrable:
+                    choices.append((MaterialDeclaration.DEFERRED, "容缺受理，承诺后补"))
+                if not material.mandatory:
+                    choices.append((HOW_NONE, "不提交（非必要材料）"))
+                self.fields[f"m{index}_how"] = forms.ChoiceField(
+                    label="提交方式", choices=choices, initial=HOW_UPLOAD, widget=forms.RadioSelect
+                )
             if receipts:
                 self.fields[f"m{index}_original"] = forms.BooleanField(
                     label="已收原件", required=False
@@ -112,11 +140,31 @@ class MaterialsForm(forms.Form):
                     "original": self[f"m{index}_original"] if self.receipts else None,
                     "copy": self[f"m{index}_copy"] if self.receipts else None,
                     "file": self[f"m{index}_file"] if self.uploads else None,
+                    "how": self[f"m{index}_how"] if self.declarations else None,
                 }
             )
         return rows
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.declarations:
+            for index, material in enumerate(self.materials):
+                how = data.get(f"m{index}_how")
+                if how == HOW_UPLOAD and not data.get(f"m{index}_file"):
+                    self.add_error(
+                        f"m{index}_file",
+                        f"请选择“{material.name}”的电子件，或改选到窗口提交"
+                        + ("、容缺后补" if material.deferrable else ""),
+                    )
+        return data
+
     def receipts_received(self) -> list[MaterialReceipt]:
+        if self.declarations:
+            return [
+                MaterialReceipt(material.name, declared=how)
+                for index, material in enumerate(self.materials)
+                if (how := self.cleaned_data.get(f"m{index}_how")) in MaterialDeclaration.values
+            ]
         if not self.receipts:
             return []
         data = self.cleaned_data
@@ -137,6 +185,7 @@ class MaterialsForm(forms.Form):
             (material.name, self.cleaned_data[f"m{index}_file"])
             for index, material in enumerate(self.materials)
             if self.cleaned_data.get(f"m{index}_file")
+            and self.cleaned_data.get(f"m{index}_how", HOW_UPLOAD) == HOW_UPLOAD
         ]
 
     def file_field_of(self, name: str) -> str | None:

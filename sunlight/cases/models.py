@@ -13,6 +13,7 @@ from sunlight.cases.choices import (
     ConclusionCode,
     Decision,
     DocumentKind,
+    MaterialDeclaration,
     PauseKind,
     SpecialProcedure,
     StepResult,
@@ -47,6 +48,7 @@ class Case(models.Model):
     applicant_id_number = models.CharField("证件号码", max_length=18)
     applicant_phone = models.CharField("联系电话", max_length=40, blank=True)
     applicant_address = models.CharField("联系地址", max_length=300, blank=True)
+    applicant_email = models.CharField("电子邮箱", max_length=254, blank=True)
     agent_name = models.CharField("代办人", max_length=60, blank=True)
     agent_id_number = models.CharField("代办人证件号码", max_length=18, blank=True)
     agent_phone = models.CharField("代办人电话", max_length=40, blank=True)
@@ -214,6 +216,12 @@ class CaseDocument(models.Model):
     document_number = models.CharField("文号", max_length=100, blank=True)
     original_received = models.BooleanField("已收原件", default=False)
     copy_received = models.BooleanField("已收复印件", default=False)
+    # An online applicant's declaration instead of a file: brought to the window, or 容缺 on
+    # the recorded promise (only for materials the power marks deferrable).
+    declared = models.CharField(
+        "提交方式", max_length=10, choices=MaterialDeclaration.choices, blank=True
+    )
+    promise = models.TextField("容缺承诺", blank=True)
     file_path = models.CharField("存储路径", max_length=300, blank=True)
     file_name = models.CharField("原文件名", max_length=200, blank=True)
     content_type = models.CharField("文件类型", max_length=100, blank=True)

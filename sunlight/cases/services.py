@@ -3,6 +3,7 @@ conclusion. Each checks permission, changes state in one transaction with compar
 the row it moves, and appends its audit entry there. A second person acting on the same step
 gets InvalidTransition ("已被他人办理"), never a double."""
 
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -18,14 +19,16 @@ from sunlight.audit.services import (
     audit_append_statement,
     audit_record,
 )
-from sunlight.cases import engine, step_rows
+from sunlight.cases import engine, notices, step_rows
 from sunlight.cases.choices import (
+    DEFERRAL_PROMISE,
     ApplicantKind,
     CaseState,
     Channel,
     ConclusionCode,
     Decision,
     DocumentKind,
+    MaterialDeclaration,
     PauseKind,
     SpecialProcedure,
     StepResult,
@@ -47,6 +50,7 @@ from sunlight.core.bulk import db_datetime
 from sunlight.core.errors import DomainError, FieldProblem, InvalidTransition, ValidationFailed
 from sunlight.core.workdays import WorkCalendar
 from sunlight.flows.models import FlowVersion
+from sunlight.notifications.applicant_events import ApplicantEvent
 
 _QUERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 ALREADY_HANDLED = "该环节已被他人办理，请刷新页面查看最新状态"
@@ -59,6 +63,7 @@ class Applicant:
     id_number: str
     phone: str = ""
     address: str = ""
+    email: str = ""
     agent_name: str = ""
     agent_id_number: str = ""
     agent_phone: str = ""
@@ -69,6 +74,7 @@ class MaterialReceipt:
     name: str
     original_received: bool = False
     copy_received: bool = False
+    declared: str = ""  # MaterialDeclaration, online applications
 
 
 @dataclass
@@ -116,6 +122,38 @@ def applicant_problems(applicant: Applicant) -> list[FieldProblem]:
     return problems
 
 
+def contact_problems(applicant: Applicant) -> list[FieldProblem]:
+    """New applications only (past cases brought in by 补录 keep what they recorded): the
+    phone numbers reach the applicant, the e-mail address is well-formed."""
+    problems = [FieldProblem("联系电话", m) for m in phone_problems(applicant.phone)]
+    if applicant.agent_phone.strip():
+        problems += [FieldProblem("代办人电话", m) for m in phone_problems(applicant.agent_phone)]
+    email = applicant.email.strip()
+    if email and (len(email) > 254 or not _EMAIL.match(email)):
+        problems.append(FieldProblem("电子邮箱", "电子邮箱格式不正确，如 zhangsan@example.com"))
+    return problems
+
+
+_MOBILE = re.compile(r"^(?:\+86)?1[3-9]\d{9}$")
+# Landline: area code (3–4 digits, starting 0) + 7–8 digits, with an optional extension.
+_LANDLINE = re.compile(r"^0\d{2,3}-?[2-9]\d{6,7}(?:-\d{1,6})?$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def phone_problems(phone: str) -> list[str]:
+    """A mainland mobile number (1[3-9] + 9 digits) or a landline with its area code."""
+    text = re.sub(r"[\s()（）]", "", phone or "")
+    if not text:
+        return ["请填写联系电话"]
+    if _MOBILE.match(text) or _LANDLINE.match(text):
+        return []
+    if text.startswith("1") and text.isdigit():
+        return [f"手机号码应为11位、以13-19开头（现为{len(text)}位“{text}”）"]
+    if text[:1] != "0" and text.replace("-", "").isdigit():
+        return ["固定电话须带区号，如 0571-87654321"]
+    return ["电话号码格式不正确：请填写11位手机号码，或带区号的固定电话（如 0571-87654321）"]
+
+
 def case_register(*, actor: Any, request: CaseRequest) -> Case:
     """Register an application at the window (clerk) or online (actor None, channel 网上)."""
     version = power_version_for_use(code=request.power_code)
@@ -127,11 +165,19 @@ def case_register(*, actor: Any, request: CaseRequest) -> Case:
             raise DomainError("该事项不支持网上申请，请到窗口办理")
     else:
         require_window(actor, department)
-    problems = applicant_problems(request.applicant)
+    problems = applicant_problems(request.applicant) + contact_problems(request.applicant)
     known = {m.name for m in version.materials.all()}
     unknown = [m.name for m in request.materials if m.name not in known]
     if unknown:
         problems.append(FieldProblem("申请材料", f"不是本事项的申请材料：{'、'.join(unknown)}"))
+    deferrable = {m.name for m in version.materials.all() if m.deferrable}
+    refused = [
+        m.name
+        for m in request.materials
+        if m.declared == MaterialDeclaration.DEFERRED and m.name not in deferrable
+    ]
+    if refused:
+        problems.append(FieldProblem("申请材料", f"以下材料不能容缺受理：{'、'.join(refused)}"))
     if problems:
         raise ValidationFailed(problems)
     now = clock.now()
@@ -151,6 +197,7 @@ def case_register(*, actor: Any, request: CaseRequest) -> Case:
                 "fields": request.fields,
             },
         )
+        notices.case_notice(case, ApplicantEvent.RECEIVED)
     return case
 
 
@@ -191,6 +238,7 @@ def create_case(
         applicant_id_number=applicant.id_number.strip().upper(),
         applicant_phone=applicant.phone.strip(),
         applicant_address=applicant.address.strip(),
+        applicant_email=applicant.email.strip(),
         agent_name=applicant.agent_name.strip(),
         agent_id_number=applicant.agent_id_number.strip().upper(),
         agent_phone=applicant.agent_phone.strip(),
@@ -210,11 +258,13 @@ def create_case(
                 name=m.name,
                 original_received=m.original_received,
                 copy_received=m.copy_received,
+                declared=m.declared if m.declared in MaterialDeclaration.values else "",
+                promise=DEFERRAL_PROMISE if m.declared == MaterialDeclaration.DEFERRED else "",
                 uploaded_at=now,
                 uploaded_by=case.registered_by,
             )
             for m in request.materials
-            if (m.original_received or m.copy_received) and m.name in known
+            if (m.original_received or m.copy_received or m.declared) and m.name in known
         ]
     )
     _open(case, graph, graph.first_tasks(), previous=None, now=now)
@@ -236,10 +286,15 @@ def next_case_number(department: Any, now: Any) -> str:
 
 
 def missing_materials(case: Case) -> list[str]:
+    # A 容缺 promise stands in for the material at acceptance; a "brought to the window"
+    # declaration does not until the clerk ticks the paper as received.
     received = {
         d.name
         for d in case.documents.filter(kind=DocumentKind.MATERIAL)
-        if d.original_received or d.copy_received or d.sha256
+        if d.original_received
+        or d.copy_received
+        or d.sha256
+        or d.declared == MaterialDeclaration.DEFERRED
     }
     return [
         m.name for m in case.power_version.materials.all() if m.mandatory and m.name not in received
@@ -260,6 +315,7 @@ def case_accept(*, actor: Any, case: Case, opinion: str = "") -> Case:
     with transaction.atomic():
         accept_case(actor=actor, case=case, opinion=opinion, now=now)
         _audit(actor, "cases.case.accepted", case, {"opinion": opinion})
+        notices.case_notice(case, ApplicantEvent.ACCEPTED)
     return case
 
 
@@ -294,6 +350,7 @@ def case_refuse(*, actor: Any, case: Case, reason: str) -> Case:
             _finish_step(step, actor, StepResult.NOT_ACCEPTED, reason, now)
         _close_pauses(case, now)
         _audit(actor, "cases.case.not_accepted", case, {"reason": reason})
+        notices.case_notice(case, ApplicantEvent.NOT_ACCEPTED)
         _settle_joint_parent(case, now)
     return case
 
@@ -307,7 +364,7 @@ def case_request_correction(*, actor: Any, case: Case, items: str) -> Case:
     now = clock.now()
     with transaction.atomic():
         _move_case(case, {CaseState.SUBMITTED}, CaseState.CORRECTION, correction_items=items)
-        CasePause.objects.create(
+        pause = CasePause.objects.create(
             case=case,
             kind=PauseKind.CORRECTION,
             reason=items,
@@ -315,6 +372,7 @@ def case_request_correction(*, actor: Any, case: Case, items: str) -> Case:
             requested_by=_user(actor),
         )
         _audit(actor, "cases.case.correction_requested", case, {"items": items})
+        notices.case_notice(case, ApplicantEvent.CORRECTION, pause=pause)
     return case
 
 
@@ -554,6 +612,7 @@ def case_pause_start(
         )
         _audit(actor, "cases.case.paused", case,
                {"procedure": procedure, "reason": reason, "limit_days": limit_days})  # fmt: skip
+        notices.case_notice(case, ApplicantEvent.SPECIAL_START, pause=pause)
     return pause
 
 
@@ -561,11 +620,13 @@ def case_pause_end(*, actor: Any, case: Case) -> Case:
     require_department_head(actor, case)
     now = clock.now()
     with transaction.atomic():
-        if _active_pause(case) is None:
+        pause = _active_pause(case)
+        if pause is None:
             raise InvalidTransition("办件没有进行中的特别程序")
         _close_pauses(case, now)
         recompute_deadlines(case)
         _audit(actor, "cases.case.resumed", case, {})
+        notices.case_notice(case, ApplicantEvent.SPECIAL_END, pause=pause)
     return case
 
 
@@ -584,7 +645,7 @@ def case_extend(*, actor: Any, case: Case, days: int, reason: str) -> Case:
     with transaction.atomic():
         Case.objects.filter(pk=case.pk).update(extension_days=F("extension_days") + days)
         case.refresh_from_db(fields=["extension_days"])
-        CasePause.objects.create(
+        pause = CasePause.objects.create(
             case=case,
             kind=PauseKind.EXTENSION,
             reason=reason.strip(),
@@ -596,6 +657,7 @@ def case_extend(*, actor: Any, case: Case, days: int, reason: str) -> Case:
         )
         recompute_deadlines(case)
         _audit(actor, "cases.case.extended", case, {"days": days, "reason": reason})
+        notices.case_notice(case, ApplicantEvent.EXTENDED, pause=pause)
     return case
 
 
@@ -653,6 +715,7 @@ def case_conclude(*, actor: Any, case: Case, conclusion: Conclusion) -> Case:
         _audit(
             actor, "cases.case.concluded", case, {k: str(v) for k, v in asdict(conclusion).items()}
         )
+        notices.case_notice(case, ApplicantEvent.CONCLUDED)
         _settle_joint_parent(case, now)
     return case
 

@@ -1,36 +1,29 @@
-"""Online application for the public (网上申请): no sign-in, CSRF-protected, a simple per-IP
-limit. The case is created with channel 网上 and no actor, and waits in the department's queue
-for acceptance; the applicant sees the receipt (masked data only, no staff links)."""
+"""Online application for the public (网上申请): no sign-in, CSRF-protected, a per-client
+hourly limit on submissions (sunlight.ratelimit, shared by every worker). The case is created
+with channel 网上 and no actor, and waits in the department's queue for acceptance; the
+applicant sees the receipt (masked data only, no staff links)."""
+
+import datetime as dt
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from sunlight.cases.application import application_forms, application_submit
-from sunlight.cases.choices import Channel
+from sunlight.cases.choices import DEFERRAL_PROMISE, Channel
 from sunlight.cases.models import Case
 from sunlight.cases.offers import online_power_get
 from sunlight.cases.receipt import case_receipt, receipt_waiting
 from sunlight.core.errors import NotFound
+from sunlight.ratelimit.client import client_address
+from sunlight.ratelimit.services import Limit, ratelimit_attempt
 
 SESSION_KEY = "cases_applied"
 LIMIT_PER_HOUR = 20
 
 
-def _limit_key(request: HttpRequest) -> str:
-    return f"cases-apply:{request.META.get('REMOTE_ADDR', '')}"
-
-
-def _over_limit(request: HttpRequest) -> bool:
-    """Whether this address has submitted its hourly share of applications (best effort: the
-    count lives in the cache, per process unless a shared cache is configured)."""
-    return cache.get(_limit_key(request), 0) >= LIMIT_PER_HOUR
-
-
-def _count(request: HttpRequest) -> None:
-    key = _limit_key(request)
-    cache.set(key, cache.get(key, 0) + 1, 3600)
+def _limit() -> Limit:
+    return Limit("apply.client", attempts=LIMIT_PER_HOUR, window=dt.timedelta(hours=1))
 
 
 def apply(request: HttpRequest, code: str) -> HttpResponse:
@@ -41,15 +34,18 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     forms = application_forms(request, version, window=False)
     status = 200
     if request.method == "POST":
-        if _over_limit(request):
-            messages.error(request, "提交过于频繁，请稍后再试或到窗口办理。")
+        verdict = ratelimit_attempt(limit=_limit(), key=client_address(request))
+        if not verdict.allowed:
+            messages.error(
+                request,
+                f"提交过于频繁，请 {verdict.retry_minutes} 分钟后再试，或到窗口办理。",
+            )
             status = 429
         else:
             case = application_submit(
                 actor=None, version=version, forms=forms, channel=Channel.ONLINE
             )
             if case is not None:
-                _count(request)
                 request.session[SESSION_KEY] = case.number
                 return redirect("apply_done", code=code)
             messages.error(
@@ -59,7 +55,12 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "cases/apply.html",
-        {"version": version, "forms": forms, "window": False},
+        {
+            "version": version,
+            "forms": forms,
+            "window": False,
+            "deferral_promise": DEFERRAL_PROMISE,
+        },
         status=status,
     )
 

@@ -77,7 +77,7 @@ class LegalBasisInline(ReadOnlyInline):
 
 class MaterialInline(ReadOnlyInline):
     model = Material
-    fields = ["position", "name", "mandatory", "originals", "copies", "notes"]
+    fields = ["position", "name", "mandatory", "originals", "copies", "notes", "deferrable"]
 
 
 class StepDutyInline(ReadOnlyInline):

@@ -84,6 +84,7 @@ class MaterialDraft:
     originals: int = 1
     copies: int = 0
     notes: str = ""
+    deferrable: bool = False
 
 
 @dataclass

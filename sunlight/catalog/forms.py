@@ -144,6 +144,7 @@ class MaterialForm(forms.Form):
         label="复印件份数", min_value=0, max_value=99, required=False, initial=0
     )
     notes = forms.CharField(label="备注", max_length=500, required=False)
+    deferrable = forms.BooleanField(label="可容缺受理", required=False)
 
     def is_blank(self) -> bool:
         data = self.cleaned_data
@@ -224,6 +225,7 @@ def draft_initial(version: PowerVersion) -> dict[str, Any]:
                 "originals": m.originals,
                 "copies": m.copies,
                 "notes": m.notes,
+                "deferrable": m.deferrable,
             }
             for m in version.materials.all()
         ],
@@ -315,6 +317,7 @@ class DraftEditor:
                     originals=row["originals"] if row["originals"] is not None else 0,
                     copies=row["copies"] if row["copies"] is not None else 0,
                     notes=row["notes"],
+                    deferrable=bool(row.get("deferrable")),
                 )
                 for row in _kept(self.materials)
             ],

@@ -175,6 +175,9 @@ class Material(models.Model):
     originals = models.PositiveSmallIntegerField("原件份数", default=0)
     copies = models.PositiveSmallIntegerField("复印件份数", default=0)
     notes = models.CharField("备注", max_length=500, blank=True)
+    # 容缺受理: the case may be accepted without it on the applicant's written promise to bring
+    # it later (a secondary material the department has declared it can wait for).
+    deferrable = models.BooleanField("可容缺受理", default=False)
 
     class Meta:
         verbose_name = "申请材料"

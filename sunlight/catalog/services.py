@@ -514,9 +514,18 @@ def _create_children(versions: Sequence[PowerVersion], drafts: Sequence[PowerDra
     )
     insert_many(
         Material,
-        ["version", "position", "name", "mandatory", "originals", "copies", "notes"],
+        ["version", "position", "name", "mandatory", "originals", "copies", "notes", "deferrable"],
         (
-            (v.pk, i, m.name.strip(), m.mandatory, m.originals, m.copies, m.notes.strip())
+            (
+                v.pk,
+                i,
+                m.name.strip(),
+                m.mandatory,
+                m.originals,
+                m.copies,
+                m.notes.strip(),
+                m.deferrable,
+            )  # fmt: skip
             for v, d in pairs
             for i, m in enumerate(d.materials, start=1)
         ),

@@ -280,7 +280,7 @@ def draft_from_version(version: PowerVersion) -> PowerDraft:
             for b in sorted(version.legal_bases.all(), key=lambda b: b.position)
         ],
         materials=[
-            MaterialDraft(m.name, m.mandatory, m.originals, m.copies, m.notes)
+            MaterialDraft(m.name, m.mandatory, m.originals, m.copies, m.notes, m.deferrable)
             for m in sorted(version.materials.all(), key=lambda m: m.position)
         ],
         duties=[

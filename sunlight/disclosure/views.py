@@ -7,16 +7,30 @@ from django.shortcuts import render
 
 from sunlight.core.errors import NotFound
 from sunlight.disclosure.selectors import (
+    AUDIENCES,
     POWER_CATEGORIES,
     catalog_filters_from,
+    public_audience_counts,
     public_catalog_overview,
     public_catalog_page,
+    public_online_bundles,
     public_power_detail,
 )
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "disclosure/home.html", {"overview": public_catalog_overview()})
+    return render(
+        request,
+        "disclosure/home.html",
+        {
+            "overview": public_catalog_overview(),
+            "audiences": public_audience_counts(),
+            "bundles": public_online_bundles(),
+            # Filled by the feedback app at merge: last month's ratings and complaint numbers,
+            # shown by the "disclosure/_home_feedback.html" include (nothing when None).
+            "feedback_summary": None,
+        },
+    )
 
 
 def power_list(request: HttpRequest) -> HttpResponse:
@@ -24,6 +38,7 @@ def power_list(request: HttpRequest) -> HttpResponse:
         query=request.GET.get("q", ""),
         department=request.GET.get("department", ""),
         category=request.GET.get("category", ""),
+        audience=request.GET.get("audience", ""),
     )
     page = public_catalog_page(filters=filters, page_number=request.GET.get("page", 1))
     overview = public_catalog_overview()
@@ -33,6 +48,7 @@ def power_list(request: HttpRequest) -> HttpResponse:
             ("q", filters.query),
             ("department", filters.department_id or ""),
             ("category", filters.category),
+            ("audience", filters.audience),
         )
         if value
     }
@@ -48,6 +64,7 @@ def power_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "overview": overview,
             "categories": POWER_CATEGORIES,
+            "audiences": AUDIENCES,
             "department_name": department_name,
             "kept_query": urlencode(kept),
         },

@@ -144,3 +144,44 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} {'成功' if self.ok else '失败'}"
+
+
+class NoticeTemplate(models.Model):
+    """An admin's wording of one applicant notice (applicant_events.ApplicantEvent); without a
+    row the default wording applies. Placeholders are checked when saved."""
+
+    event = models.CharField("通知事件", max_length=20, unique=True)
+    sms_text = models.TextField("短信内容")
+    email_subject = models.CharField("邮件标题", max_length=200)
+    email_body = models.TextField("邮件正文")
+    updated_at = models.DateTimeField("修改时间")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="修改人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "办件通知模板"
+        verbose_name_plural = "办件通知模板"
+
+    def __str__(self) -> str:
+        return self.event
+
+
+class SmsOptOut(models.Model):
+    """A phone number whose owner asked for no more case notices by SMS (stored as a keyed
+    digest). One-time codes are still sent: the person asks for each of those."""
+
+    phone_digest = models.CharField("手机号摘要", max_length=64, unique=True)
+    created_at = models.DateTimeField("退订时间")
+
+    class Meta:
+        verbose_name = "短信退订"
+        verbose_name_plural = "短信退订"
+
+    def __str__(self) -> str:
+        return self.phone_digest[:12]

@@ -153,3 +153,13 @@ def outbox_get_for_admin(*, actor: Any, pk: int) -> OutboxMessage:
     if message is None:
         raise NotFound("消息不存在或不在您的管理范围内")
     return message
+
+
+def outbox_for_source(*, source_type: str, source_id: str) -> list[OutboxMessage]:
+    """Messages written about one object (e.g. a case's notices to its applicant), oldest first,
+    with their delivery attempts: the delivery record shown on that object's page."""
+    return list(
+        OutboxMessage.objects.filter(source_type=source_type, source_id=source_id)
+        .prefetch_related("deliveries")
+        .order_by("created_at", "id")
+    )

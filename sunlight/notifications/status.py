@@ -14,4 +14,8 @@ def collect() -> dict[str, Any]:
         "notifications_unread": Notification.objects.filter(read_at__isnull=True).count(),
         "outbox_pending": by_state.get(OutboxState.PENDING, 0),
         "outbox_failed": by_state.get(OutboxState.FAILED, 0),
+        # Notices to applicants (cases.notices) handed to the gateway or mail server.
+        "applicant_notices_sent": OutboxMessage.objects.filter(
+            source_type="cases.case", state=OutboxState.SENT
+        ).count(),
     }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sunlight.notifications import views
+from sunlight.notifications import views, views_templates
 
 app_name = "notifications"
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
     path("outbox/", views.outbox, name="outbox"),
     path("outbox/retry/", views.outbox_retry, name="outbox_retry"),
     path("outbox/<int:message_id>/", views.outbox_message, name="outbox_message"),
+    path("templates/", views_templates.notice_template_list, name="notice_templates"),
 ]

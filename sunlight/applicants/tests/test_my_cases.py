@@ -30,8 +30,12 @@ def _send(client, number):
     return client.post(SIGNIN, {"id_number": number, "action": "send"})
 
 
+def _codes():
+    return OutboxMessage.objects.filter(source_type="applicants.onetimecode")
+
+
 def _sent_code() -> str:
-    message = OutboxMessage.objects.order_by("-id").first()
+    message = _codes().order_by("-id").first()
     return re.search(r"验证码为(\d{6})", message.body).group(1)
 
 
@@ -40,7 +44,7 @@ def test_code_by_sms_then_my_cases(case):
     with clock.frozen(T0):
         response = _send(client, case.applicant_id_number.lower())
         assert response.status_code == 200 and "验证码已发送" in response.content.decode()
-        message = OutboxMessage.objects.get()
+        message = _codes().get()
         assert message.address == "13800000000" and message.sensitive and message.recipient is None
         code = _sent_code()
         row = OneTimeCode.objects.get()
@@ -105,7 +109,7 @@ def test_too_many_sends_per_phone_and_hour(case):
             assert _send(client, case.applicant_id_number).status_code == 200
         refused = _send(client, case.applicant_id_number)
         assert refused.status_code == 429 and "获取验证码过于频繁" in refused.content.decode()
-        assert OutboxMessage.objects.count() == otp.SEND_PHONE.attempts
+        assert _codes().count() == otp.SEND_PHONE.attempts
     with clock.frozen(T0 + dt.timedelta(hours=1)):
         assert _send(client, case.applicant_id_number).status_code == 200
 
@@ -114,7 +118,7 @@ def test_unknown_id_number_gets_the_same_answer_and_no_message(case):
     other = factories.resident_id(sequence="456")
     response = _send(Client(), other)
     assert response.status_code == 200 and "验证码已发送" in response.content.decode()
-    assert not OutboxMessage.objects.exists()
+    assert not _codes().exists()
 
 
 def test_malformed_id_number_is_explained():
@@ -130,3 +134,19 @@ def test_sign_in_expires(case):
         assert client.get(reverse("applicants:cases")).status_code == 200
     with clock.frozen(T0 + dt.timedelta(minutes=31)):
         assert client.get(reverse("applicants:cases")).status_code == 302
+
+
+def test_signed_in_applicant_opts_out_of_case_sms_and_back(case):
+    from sunlight.notifications.notice_templates import sms_opted_out
+
+    client = Client()
+    assert client.post(reverse("applicants:sms"), {"sms": "off"}).status_code == 302
+    assert not sms_opted_out("13800000000")  # not signed in: nothing changed
+    with clock.frozen(T0):
+        _send(client, case.applicant_id_number)
+        client.post(SIGNIN, {"id_number": case.applicant_id_number, "code": _sent_code()})
+        client.post(reverse("applicants:sms"), {"sms": "off"})
+        assert sms_opted_out("13800000000")
+        assert "已退订" in client.get(reverse("applicants:cases")).content.decode()
+        client.post(reverse("applicants:sms"), {"sms": "on"})
+    assert not sms_opted_out("13800000000")

@@ -76,7 +76,8 @@ def test_case_page_query_count_is_bounded(django_assert_max_num_queries):
     services.case_accept(actor=office.clerk, case=case)
     client = client_of(office.head)
     client.get(detail_url(case))
-    with django_assert_max_num_queries(14):
+    # 14, plus the delivery record of the applicant notices (messages and their attempts).
+    with django_assert_max_num_queries(16):
         response = client.get(detail_url(case))
     assert len(response.context["open_steps"]) == 2
 

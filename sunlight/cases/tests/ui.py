@@ -50,3 +50,9 @@ def applicant_post(prefix="applicant", **overrides):
 
 def messages_of(response) -> list[str]:
     return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+def online_materials(first: str = "upload", second: str = "none") -> dict[str, str]:
+    """How the online applicant provides the test power's two materials (申请书 required,
+    营业执照 optional): upload, window, deferred or none."""
+    return {"materials-m0_how": first, "materials-m1_how": second}

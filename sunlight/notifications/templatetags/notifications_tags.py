@@ -29,3 +29,15 @@ def notifications_link(context: dict[str, Any]) -> str:
         unread,
         shown,
     )
+
+
+@register.filter
+def masked_address(address: str) -> str:
+    """A phone number or e-mail address as shown in delivery records (masked)."""
+    from sunlight.core.identity import mask_phone
+
+    address = address or ""
+    if "@" in address:
+        local, _, domain = address.partition("@")
+        return f"{local[:1]}***@{domain}"
+    return mask_phone(address)
