@@ -8,6 +8,8 @@ proportion to the share of powers promising a limit at least 30% shorter than th
 Two rules differ from the plain local practice, so that scores tell departments apart:
 - Deductions are in proportion to volume: each alert costs its points per hundred of the
   department's cases of the month (a department with fewer than a hundred counts as a hundred),
+  at rates that leave room between a department with a few late cases in a hundred and one with
+  many (red 0.5, yellow 0.2, three reminders 0.1),
   so a large department is not charged for being large; an item still loses at most its weight.
 - No item is scored for lack of data. An item with nothing to judge this month (no ratings, no
   order due, no case…) shows 暂无数据 and is left out; the total is the scored items' points
@@ -76,10 +78,12 @@ ITEM_BY_CATEGORY = {
 }  # fmt: skip
 DEFAULT_DEDUCTIONS: dict[str, Any] = {
     "per_cases": 100,
+    # One late case trips several alerts (case, statutory, step; remind, yellow, red), ≈ 3 reds
+    # and 2 yellows: 2 late cases in a hundred then cost ≈ 4 points, 10 in a hundred the item.
     "remind_every": 3,
-    "remind_points": 0.5,
-    "yellow_points": 0.5,
-    "red_points": 2,
+    "remind_points": 0.1,
+    "yellow_points": 0.2,
+    "red_points": 0.5,
     "cap_at_weight": True,
 }
 DEFAULT_BONUSES: dict[str, Any] = {

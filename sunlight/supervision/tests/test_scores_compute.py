@@ -91,13 +91,13 @@ def test_alerts_of_the_month_are_deducted_from_their_item_with_their_ids(city):
     _compute(city)
 
     score = _score(city.a)
-    # A red light costs 2 points per hundred cases; A had fewer than a hundred: counted as 100.
+    # A red light costs 0.5 per hundred cases; A had fewer than a hundred: counted as 100.
     assert [(d["item"], d["level"], d["points"], d["alert_ids"]) for d in score.deductions] == [
-        ("deadline", "red", "2.00", [red.pk]),
+        ("deadline", "red", "0.50", [red.pk]),
     ]
     deadline = next(item for item in score.indicators["items"] if item["code"] == "deadline")
-    assert (deadline["deducted"], deadline["score"]) == ("2.00", "8.85")
-    assert score.total == Decimal("82.49")  # 60.79 of 80 → 75.99, + 6.50
+    assert (deadline["deducted"], deadline["score"]) == ("0.50", "10.35")
+    assert score.total == Decimal("84.36")  # 62.29 of 80 → 77.86, + 6.50
 
 
 def test_a_cancelled_alert_is_not_deducted(city):

@@ -57,7 +57,7 @@ def test_promise_bonus_is_the_share_of_powers_promising_less():
 def test_every_three_reminders_cost_their_points():
     entries = deductions_for(_alerts(Level.REMIND, 7, Check.CASE_REMIND), DEFAULT_DEDUCTIONS)
 
-    assert [(e["item"], e["units"], e["points"]) for e in entries] == [("deadline", 2, "1.00")]
+    assert [(e["item"], e["units"], e["points"]) for e in entries] == [("deadline", 2, "0.20")]
     assert entries[0]["alert_ids"] == [1, 2, 3, 4, 5, 6, 7]
 
 
@@ -75,8 +75,8 @@ def test_each_yellow_and_red_light_costs_its_points_on_its_rule_s_item():
     entries = deductions_for(alerts, DEFAULT_DEDUCTIONS)
 
     assert [(e["item"], e["level"], e["points"], e["alert_ids"]) for e in entries] == [
-        ("deadline", "yellow", "1.00", [1, 2]),
-        ("fees", "red", "2.00", [10]),
+        ("deadline", "yellow", "0.40", [1, 2]),
+        ("fees", "red", "0.50", [10]),
     ]
 
 
@@ -87,7 +87,7 @@ def test_deductions_are_per_hundred_cases_so_size_is_not_punished():
     hundred = deductions_for(reds, DEFAULT_DEDUCTIONS, volume=100)
     large = deductions_for(reds, DEFAULT_DEDUCTIONS, volume=800)
 
-    assert [e[0]["points"] for e in (small, hundred, large)] == ["16.00", "16.00", "2.00"]
+    assert [e[0]["points"] for e in (small, hundred, large)] == ["4.00", "4.00", "0.50"]
     assert "本月办件800件" in large[0]["rule"]
 
 
@@ -100,7 +100,7 @@ def test_departments_with_the_same_red_lights_differ_by_their_volume():
         rows = items_for(values, entries, DEFAULT_WEIGHTS, DEFAULT_DEDUCTIONS, volume)
         return next(r["score"] for r in rows if r["code"] == "deadline")
 
-    assert [deadline(v) for v in (100, 300, 1200)] == ["2.00", "10.00", "13.00"]
+    assert [deadline(v) for v in (100, 300, 1200)] == ["11.00", "13.00", "13.75"]
 
 
 def test_a_scheme_from_before_volumes_charges_each_alert_in_full():
@@ -112,11 +112,11 @@ def test_a_scheme_from_before_volumes_charges_each_alert_in_full():
 
 
 def test_an_item_loses_at_most_its_weight():
-    entries = deductions_for(_alerts(Level.RED, 6, Check.REFUSAL_NO_REASON), DEFAULT_DEDUCTIONS)
+    entries = deductions_for(_alerts(Level.RED, 30, Check.REFUSAL_NO_REASON), DEFAULT_DEDUCTIONS)
 
     legal = _items(deductions=entries, volume=50)["legal"]
 
-    assert (legal["deducted_raw"], legal["deducted"], legal["score"]) == ("12.00", "10.00", "0.00")
+    assert (legal["deducted_raw"], legal["deducted"], legal["score"]) == ("15.00", "10.00", "0.00")
 
 
 def test_an_item_scores_its_weight_times_the_mean_of_its_rates():
@@ -158,7 +158,7 @@ def test_an_item_without_rates_but_with_alerts_loses_its_points():
 
     supervision = _items(deductions=entries)["supervision"]
 
-    assert (supervision["base"], supervision["score"]) == ("14.00", "10.00")
+    assert (supervision["base"], supervision["score"]) == ("14.00", "13.00")
 
 
 def test_the_total_rescales_the_items_with_data_to_a_hundred_and_adds_bonuses():

@@ -52,8 +52,8 @@ def test_a_supervisor_sees_every_department_of_the_month_ranked_by_total(city):
 
     text = page.content.decode()
     assert page.status_code == 200
-    assert text.index(city.a.department.name) < text.index(city.b.department.name)  # 82.49 > 79.79
-    assert "82.49" in text and "79.79" in text and "88.9%" in text  # A's online rate 8/9
+    assert text.index(city.a.department.name) < text.index(city.b.department.name)  # 84.36 > 79.79
+    assert "84.36" in text and "79.79" in text and "88.9%" in text  # A's online rate 8/9
     # Each indicator says in one line what it counts, so that 按时办结率 and 逾期率 reconcile.
     assert "仅看当月办结的办件" in text and "含在办超期" in text
     assert "部门间分布" in text and "最低 <strong>79.79</strong>" in text
@@ -203,7 +203,7 @@ def test_the_export_opens_with_the_values_and_a_formula_sheet(city):
     rows = {row[1]: row for row in scores.iter_rows(min_row=2, values_only=True)}
     header = [cell.value for cell in scores[1]]
     a = rows[city.a.department.name]
-    assert a[header.index("总分")] == pytest.approx(82.49)
+    assert a[header.index("总分")] == pytest.approx(84.36)
     assert a[2] == pytest.approx(8 / 9)  # 网上运行率
     formulas = [row[1] for row in workbook["指标公式"].iter_rows(min_row=2, values_only=True)]
     assert "网上运行率 = 当月网上运行办件数 ÷ 当月办件总数 × 100%" in formulas
