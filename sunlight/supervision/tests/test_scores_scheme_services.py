@@ -34,7 +34,7 @@ def test_the_default_scheme_is_installed_once_with_domain_numbers():
     second = scheme_install_default()
 
     assert first.pk == second.pk and ScoreScheme.objects.count() == 1
-    assert first.weights["process"] == 14 and first.deductions["red_points"] == 2
+    assert first.weights["process"] == 14 and first.deductions["red_points"] == 0.5
     assert first.deductions["per_cases"] == 100
     assert AuditEntry.objects.filter(action="supervision.score_scheme.installed").count() == 1
 
