@@ -13,6 +13,7 @@ from sunlight.demo import (
     cases,
     city,
     discretion,
+    feedback,
     flows,
     lifecycle,
     supervision,
@@ -84,6 +85,11 @@ STEPS: list[Step] = [
         "部门考核",
         lambda o: supervision_scores.scores_ready(o.seed),
         lambda o: supervision_scores.scores_build(o.seed),
+    ),
+    Step(
+        "好差评与投诉咨询",
+        lambda o: feedback.feedback_ready(o.seed),
+        lambda o: feedback.feedback_build(o.seed),
     ),
     Step(
         "两步验证", lambda o: two_factor.two_factor_ready(), lambda o: two_factor.two_factor_build()

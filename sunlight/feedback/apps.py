@@ -7,9 +7,10 @@ class FeedbackConfig(AppConfig):
     verbose_name = "好差评与投诉咨询"
 
     def ready(self) -> None:
-        from sunlight.feedback import scoring
+        from sunlight.feedback import jobs, scoring
         from sunlight.feedback.workbench import feedback_panel
         from sunlight.org.workbench import register_panel
 
         scoring.register_indicators()
+        jobs.register_jobs()
         register_panel(60, feedback_panel)

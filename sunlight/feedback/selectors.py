@@ -190,3 +190,59 @@ def feedback_todo_counts(*, user: Any) -> dict[str, int]:
         .filter(state__in=OPEN_FOLLOW_UP_STATES)
         .count(),
     }
+
+
+# ---------------------------------------------------------------- portal home
+
+
+@dataclass(frozen=True)
+class PortalSummary:
+    """Last month's numbers for the portal home (好差评 and 投诉咨询)."""
+
+    month: dt.date
+    ratings: int
+    satisfied: int
+    complaints: int
+    consultations: int
+    answered_in_time: int
+    due: int
+
+    @property
+    def satisfied_percent(self) -> str:
+        return f"{self.satisfied * 100 / self.ratings:.1f}%" if self.ratings else "暂无数据"
+
+    @property
+    def in_time_percent(self) -> str:
+        return f"{self.answered_in_time * 100 / self.due:.1f}%" if self.due else "暂无数据"
+
+
+def portal_summary(today: dt.date | None = None) -> PortalSummary:
+    """The last complete month: ratings (and how many satisfied), complaints and consultations
+    received, and those due that month answered in time. A few aggregate queries."""
+    today = today or clock.today_local()
+    first = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    following = today.replace(day=1)
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=clock.SHANGHAI)
+    end = dt.datetime.combine(following, dt.time.min, tzinfo=clock.SHANGHAI)
+    rated = Rating.objects.filter(rated_at__gte=start, rated_at__lt=end)
+    kinds = dict(
+        Petition.objects.filter(received_at__gte=start, received_at__lt=end)
+        .order_by()
+        .values_list("kind")
+        .annotate(n=Count("id"))
+    )
+    due = Petition.objects.filter(due_date__gte=first, due_date__lt=following)
+    in_time = sum(
+        1
+        for replied, due_date in due.values_list("replied_at", "due_date")
+        if replied is not None and _local(replied) is not None and _local(replied) <= due_date
+    )
+    return PortalSummary(
+        month=first,
+        ratings=rated.count(),
+        satisfied=rated.filter(level__in=("1", "2", "3")).count(),
+        complaints=kinds.get(PetitionKind.COMPLAINT, 0),
+        consultations=kinds.get(PetitionKind.CONSULTATION, 0),
+        answered_in_time=in_time,
+        due=due.count(),
+    )

@@ -45,9 +45,11 @@ def _limited(verdict: Verdict) -> str:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    # The page carries a query code: not cached, not sent onwards in a Referer.
+    # The page carries a query code: not cached, not sent to other sites in a Referer
+    # ("no-referrer" would make the browser post its forms with Origin: null, which the CSRF
+    # check refuses).
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -3,7 +3,6 @@
 hotline desk. Thin: selectors read and scope (NotFound for what a user may not see), services
 write and check permission; staff_required turns their errors into 404/403."""
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms as django_forms
@@ -13,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from sunlight.core import clock
 from sunlight.core.errors import DomainError, PermissionDenied, ValidationFailed
 from sunlight.feedback import petitions as petition_services
 from sunlight.feedback import ratings as rating_services
@@ -118,17 +118,12 @@ def _petition_page(
 
 
 def _today() -> Any:
-    from sunlight.core import clock
-
     return clock.today_local()
 
 
 @staff_required
 def petition_detail(request: HttpRequest, number: str) -> HttpResponse:
     return _petition_page(request, petition_get_for_user(user=request.user, number=number))
-
-
-Action = Callable[[HttpRequest, Petition, int], tuple[str, django_forms.Form | None]]
 
 
 @staff_required

@@ -39,6 +39,7 @@ from sunlight.supervision.scores_sets import (
     received_in,
     scored_department_ids,
     time_used,
+    volume_by_department,
 )
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "measure_all",
     "scored_department_ids",
     "time_used",
+    "volume_by_department",
 ]
 
 HIGHER, LOWER = "higher", "lower"  # which way is better

@@ -34,6 +34,7 @@ from sunlight.supervision.scores_scheme import (
     items_for,
     number,
     params_of,
+    scaling_of,
     total_of,
 )
 
@@ -64,22 +65,29 @@ def scheme_active() -> ScoreScheme | None:
 
 
 def scheme_install_default() -> ScoreScheme:
-    """The active scheme, creating the DOMAIN.md defaults when there is none (idempotent)."""
+    """The active scheme, creating the defaults when there is none (idempotent). An active
+    scheme from before deductions were scaled by volume (no per_cases: a red light cost 10
+    points whatever the department's size, so every department hit the same cap) is replaced
+    by a new version with the volume rule and its points, keeping its weights and bonuses."""
     with transaction.atomic():
         current = scheme_active()
-        if current is not None:
+        if current is not None and (current.deductions or {}).get("per_cases"):
             return current
+        if current is not None:
+            ScoreScheme.objects.filter(pk=current.pk).update(active=False)
         scheme = ScoreScheme.objects.create(
-            name=DEFAULT_NAME,
+            name=current.name if current else DEFAULT_NAME,
             active=True,
-            weights=dict(DEFAULT_WEIGHTS),
-            deductions=dict(DEFAULT_DEDUCTIONS),
-            bonuses=dict(DEFAULT_BONUSES),
+            weights=dict(current.weights if current else DEFAULT_WEIGHTS),
+            deductions={**DEFAULT_DEDUCTIONS, "cap_at_weight": (current.deductions or {}).get(
+                "cap_at_weight", True) if current else True},
+            bonuses=dict(current.bonuses if current else DEFAULT_BONUSES),
             updated_at=clock.now(),
-        )
+        )  # fmt: skip
         audit_record(
             actor=None, action="supervision.score_scheme.installed", object_type=SCHEME_OBJECT,
-            object_id=scheme.pk, data=_scheme_data(scheme),
+            object_id=scheme.pk,
+            data={**_scheme_data(scheme), "replaces": current.pk if current else None},
         )  # fmt: skip
     return scheme
 
@@ -197,12 +205,14 @@ def scores_compute(*, month: dt.date, actor: Any = None) -> int:
     period = indicators.Period.of(first, now)
     values = indicators.measure_all(period, params)
     alerts = indicators.alerts_by_department(period)
+    volumes = indicators.volume_by_department(period)
     rows = []
     for department_id in indicators.scored_department_ids(period):
         mine = {code: by_dept.get(department_id) for code, by_dept in values.items()}
         measures = {code: m for code, m in mine.items() if m is not None}
-        deductions = deductions_for(alerts.get(department_id, []), scheme.deductions)
-        items = items_for(measures, deductions, scheme.weights, scheme.deductions)
+        volume = volumes.get(department_id, 0)
+        deductions = deductions_for(alerts.get(department_id, []), scheme.deductions, volume)
+        items = items_for(measures, deductions, scheme.weights, scheme.deductions, volume)
         bonuses = bonuses_for(_with_zero(measures), scheme.bonuses)
         rows.append(
             DepartmentScore(
@@ -210,7 +220,8 @@ def scores_compute(*, month: dt.date, actor: Any = None) -> int:
                 month=first,
                 scheme=scheme,
                 indicators={"values": indicator_values(measures, params), "items": items,
-                            "partial": period.partial},
+                            "partial": period.partial, "volume": volume,
+                            "scaling": scaling_of(items)},
                 deductions=deductions,
                 bonuses=bonuses,
                 total=total_of(items, bonuses),

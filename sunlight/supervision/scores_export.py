@@ -46,7 +46,12 @@ def _scores_sheet(sheet: Worksheet, scores: list[DepartmentScore]) -> None:
         items = {row["code"]: row for row in (score.indicators or {}).get("items", [])}
         row: list[Any] = [rank, cell_value(score.department.name)]
         row += [stored.get(i.code, {}).get("value") for i in INDICATORS]
-        row += [float(Decimal(items[i.code]["score"])) if i.code in items else None for i in ITEMS]
+        row += [
+            float(Decimal(items[i.code]["score"]))
+            if i.code in items and items[i.code]["score"] is not None
+            else "暂无数据"
+            for i in ITEMS
+        ]
         deducted = sum((Decimal(r["deducted"]) for r in items.values()), Decimal(0))
         row += [float(deducted), _points(score.bonuses or []), float(score.total),
                 score.computed_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")]  # fmt: skip

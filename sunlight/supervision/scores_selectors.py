@@ -8,6 +8,7 @@ moment it was computed), so its rows are the ones the figure counted."""
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -286,6 +287,10 @@ def indicator_members_for_user(
         rows = rows.select_related("power_version").order_by("-received_at", "-id")
     elif indicator.subject == "power":
         rows = rows.select_related("current_version").order_by("code")
+    elif indicator.subject == "rating":
+        rows = rows.select_related("case").order_by("-rated_at", "-id")
+    elif indicator.subject == "petition":
+        rows = rows.order_by("due_date", "id")
     else:
         rows = rows.order_by("first_due", "id")
     return Drill(score, indicator, part, _part_label(indicator, part), period, rows)
@@ -376,3 +381,48 @@ def scheme_view(scheme: ScoreScheme | None = None) -> SchemeView | None:
             (RuleCategory(k).label, ITEM_BY_CODE[v].name) for k, v in ITEM_BY_CATEGORY.items()
         ],
     )
+
+
+# ---------------------------------------------------------------- the spread of a month
+
+
+@dataclass
+class Spread:
+    """How far apart a month's totals are: the figures and a histogram of 5-point bands."""
+
+    count: int
+    lowest: Decimal
+    highest: Decimal
+    median: Decimal
+    mean: Decimal
+    deviation: Decimal
+    chart: Any
+
+
+def spread_of(totals: list[Decimal]) -> Spread | None:
+    import statistics
+
+    from sunlight.supervision.charts import Series, horizontal_bars
+
+    if not totals:
+        return None
+    values = sorted(float(t) for t in totals)
+    top = max(100, int(values[-1] // 5 * 5 + 5))
+    low = min(top - 5, int(values[0] // 5 * 5))
+    bands = list(range(top - 5, low - 1, -5))
+    counts = [sum(1 for v in values if band <= v < band + 5) for band in bands]
+    chart = horizontal_bars(
+        ident="score-spread", title="各部门总分分布（每5分一档）",
+        labels=[f"{band}–{band + 5}分" for band in bands],
+        series=[Series("n", "部门数", "#3a6ea5")], values={"n": counts},
+        first_column="分数段", label_chars=8, row_height=22,
+    )  # fmt: skip
+
+    def cents(value: float) -> Decimal:
+        return Decimal(str(round(value, 2)))
+
+    return Spread(
+        count=len(values), lowest=cents(values[0]), highest=cents(values[-1]),
+        median=cents(statistics.median(values)), mean=cents(statistics.fmean(values)),
+        deviation=cents(statistics.pstdev(values)), chart=chart,
+    )  # fmt: skip

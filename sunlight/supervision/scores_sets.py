@@ -242,6 +242,24 @@ def alerts_by_department(period: Period) -> dict[int, list[AlertRow]]:
     return found
 
 
+def volume_by_department(period: Period) -> dict[int, int]:
+    """Each department's cases of the month — received in it, concluded in it, or open at its
+    end — the volume deductions are scaled by (per hundred cases). One query."""
+    from django.db.models import Count
+
+    rows = (
+        own_cases()
+        .filter(
+            Q(received_at__gte=period.start, received_at__lt=period.end)
+            | concluded_q(period)
+            | open_at_end_q(period)
+        )
+        .values("department_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["department_id"]: row["n"] for row in rows}
+
+
 def scored_department_ids(period: Period) -> list[int]:
     """Departments that exercise powers: some power of theirs was published before the end."""
     published = Transition.objects.filter(action=TransitionAction.PUBLISH, at__lt=period.end)

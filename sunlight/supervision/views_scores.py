@@ -39,10 +39,12 @@ from sunlight.supervision.scores_selectors import (
     score_history_for_user,
     score_month_for_user,
     score_months_for_user,
+    spread_of,
     time_used_of,
 )
 
 PAGE_SIZE = 50
+THIN_WEIGHT = 50
 
 
 def _month(text: str) -> dt.date:
@@ -50,6 +52,10 @@ def _month(text: str) -> dt.date:
     if month is None:
         raise Http404("月份格式应为 YYYY-MM")
     return month
+
+
+def params_of_month(rows: list[Any]) -> Any:
+    return scores.params_of(rows[0].scheme.bonuses if rows else {})
 
 
 def percent(value: float | None) -> str:
@@ -71,7 +77,8 @@ def score_month(request: HttpRequest) -> HttpResponse:
     month = parse_month(request.GET.get("month", "")) or default
     sort = request.GET.get("sort", "-total")
     rows = []
-    for score in score_month_for_user(user=user, month=month, sort=sort):
+    scores_of_month = list(score_month_for_user(user=user, month=month, sort=sort))
+    for score in scores_of_month:
         stored = (score.indicators or {}).get("values", {})
         items = (score.indicators or {}).get("items", [])
         rows.append(
@@ -81,6 +88,9 @@ def score_month(request: HttpRequest) -> HttpResponse:
                 "deducted": sum(float(i["deducted"]) for i in items),
                 "bonus": sum(float(b["points"]) for b in score.bonuses or []),
                 "partial": (score.indicators or {}).get("partial", False),
+                # Scored on less than half the weights: too little data to compare fairly.
+                "thin": float(((score.indicators or {}).get("scaling") or {}).get("weight", 100))
+                < THIN_WEIGHT,
             }
         )
     return render(
@@ -92,7 +102,10 @@ def score_month(request: HttpRequest) -> HttpResponse:
             "month_key": month_key(month),
             "months": [(month_key(m), f"{m.year}年{m.month}月") for m in months],
             "rows": rows,
-            "indicators": INDICATORS,
+            "indicators": [
+                (i, i.header_text(params_of_month(scores_of_month))) for i in INDICATORS
+            ],
+            "spread": spread_of([s.total for s in scores_of_month]),
             "sort": sort,
             "today_month": month_key(clock.today_local()),
         },
@@ -117,6 +130,8 @@ def score_department(request: HttpRequest, month: str, department_id: int) -> Ht
             "lower": LOWER,
             "items": (score.indicators or {}).get("items", []),
             "partial": (score.indicators or {}).get("partial", False),
+            "volume": (score.indicators or {}).get("volume"),
+            "scaling": (score.indicators or {}).get("scaling"),
             "deductions": deduction_views(score),
             "bonuses": score.bonuses or [],
             "history": history,

@@ -51,14 +51,28 @@ def test_compute_scores_every_department_with_the_totals_worked_out_by_hand(city
     a, b = _score(city.a), _score(city.b)
     assert written == 2
     # A: 政务公开 10 × (1/2 + 2/5)/2 = 4.50; 流程规范 14 × 8/9 = 12.44; 期限合法 14 ×
-    # (4/5 + 6/8)/2 = 10.85; 监督检查 14 × 1/2 = 7; the other five items full (58):
-    # 92.79 − … = 82.79; bonuses: 60% early → +6, promise 1/2 → +0.50.
-    assert a.total == Decimal("89.29")
+    # (4/5 + 6/8)/2 = 10.85; 监督检查 14 × 1/2 = 7; 收费合理, 法律责任, 廉洁行政 judged by
+    # alerts on its cases, none: 28. 满意度 and 服务态度 have no data (no ratings, no petition
+    # due): not scored. 62.79 of 80 → 78.49 out of 100; bonuses: 60% early → +6, promise 1/2
+    # → +0.50.
+    assert a.total == Decimal("84.99")
+    assert a.indicators["scaling"] == {"points": "62.79", "weight": "80.00", "scaled": "78.49",
+                                       "items": "7"}  # fmt: skip
     assert [(bonus["code"], bonus["points"]) for bonus in a.bonuses] == [
         ("early", "6.00"), ("promise", "0.50"),
     ]  # fmt: skip
-    # B: 期限合法 0 (late, overdue), no order due (full 14), promise 1/1 → +1.
-    assert b.total == Decimal("87.00")
+    # B: 期限合法 0 (late, overdue); 政务公开 10, 流程规范 14, the three alert items 28; no
+    # order due, no rating, no petition: 52 of 66 → 78.79; promise 1/1 → +1.
+    assert b.total == Decimal("79.79")
+
+
+def test_items_without_data_are_shown_as_such_and_not_scored(city):
+    _compute(city)
+
+    items = {item["code"]: item for item in _score(city.b).indicators["items"]}
+    for code in ("satisfaction", "attitude", "supervision"):
+        assert (items[code]["has_data"], items[code]["score"]) == (False, None)
+        assert items[code]["note"].startswith("暂无数据")
 
 
 def test_every_indicator_is_stored_with_its_formula_numerator_and_denominator(city):
@@ -77,12 +91,13 @@ def test_alerts_of_the_month_are_deducted_from_their_item_with_their_ids(city):
     _compute(city)
 
     score = _score(city.a)
+    # A red light costs 0.5 per hundred cases; A had fewer than a hundred: counted as 100.
     assert [(d["item"], d["level"], d["points"], d["alert_ids"]) for d in score.deductions] == [
-        ("deadline", "red", "10.00", [red.pk]),
+        ("deadline", "red", "0.50", [red.pk]),
     ]
     deadline = next(item for item in score.indicators["items"] if item["code"] == "deadline")
-    assert (deadline["deducted"], deadline["score"]) == ("10.00", "0.85")
-    assert score.total == Decimal("79.29")
+    assert (deadline["deducted"], deadline["score"]) == ("0.50", "10.35")
+    assert score.total == Decimal("84.36")  # 62.29 of 80 → 77.86, + 6.50
 
 
 def test_a_cancelled_alert_is_not_deducted(city):

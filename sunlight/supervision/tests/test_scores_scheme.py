@@ -21,8 +21,8 @@ def _alerts(level: str, count: int, kind: str = Check.CASE_RED, start: int = 1) 
     return [AlertRow(start + i, level, kind, RuleCategory.TIME) for i in range(count)]
 
 
-def _items(values=None, deductions=()) -> dict[str, dict]:
-    rows = items_for(values or {}, list(deductions), DEFAULT_WEIGHTS, DEFAULT_DEDUCTIONS)
+def _items(values=None, deductions=(), volume=0) -> dict[str, dict]:
+    rows = items_for(values or {}, list(deductions), DEFAULT_WEIGHTS, DEFAULT_DEDUCTIONS, volume)
     return {row["code"]: row for row in rows}
 
 
@@ -54,10 +54,10 @@ def test_promise_bonus_is_the_share_of_powers_promising_less():
     assert [(b["code"], b["points"]) for b in bonuses] == [("early", "0.00"), ("promise", "0.75")]
 
 
-def test_every_three_reminders_cost_three_points():
+def test_every_three_reminders_cost_their_points():
     entries = deductions_for(_alerts(Level.REMIND, 7, Check.CASE_REMIND), DEFAULT_DEDUCTIONS)
 
-    assert [(e["item"], e["units"], e["points"]) for e in entries] == [("deadline", 2, "6.00")]
+    assert [(e["item"], e["units"], e["points"]) for e in entries] == [("deadline", 2, "0.20")]
     assert entries[0]["alert_ids"] == [1, 2, 3, 4, 5, 6, 7]
 
 
@@ -75,17 +75,48 @@ def test_each_yellow_and_red_light_costs_its_points_on_its_rule_s_item():
     entries = deductions_for(alerts, DEFAULT_DEDUCTIONS)
 
     assert [(e["item"], e["level"], e["points"], e["alert_ids"]) for e in entries] == [
-        ("deadline", "yellow", "10.00", [1, 2]),
-        ("fees", "red", "10.00", [10]),
+        ("deadline", "yellow", "0.40", [1, 2]),
+        ("fees", "red", "0.50", [10]),
     ]
 
 
+def test_deductions_are_per_hundred_cases_so_size_is_not_punished():
+    reds = _alerts(Level.RED, 8, Check.CASE_RED)
+
+    small = deductions_for(reds, DEFAULT_DEDUCTIONS, volume=40)  # counted as a hundred
+    hundred = deductions_for(reds, DEFAULT_DEDUCTIONS, volume=100)
+    large = deductions_for(reds, DEFAULT_DEDUCTIONS, volume=800)
+
+    assert [e[0]["points"] for e in (small, hundred, large)] == ["4.00", "4.00", "0.50"]
+    assert "本月办件800件" in large[0]["rule"]
+
+
+def test_departments_with_the_same_red_lights_differ_by_their_volume():
+    reds = _alerts(Level.RED, 6, Check.CASE_RED)
+    values = {"on_time": Measure(1, 1), "overdue": Measure(0, 1)}
+
+    def deadline(volume: int) -> str:
+        entries = deductions_for(reds, DEFAULT_DEDUCTIONS, volume=volume)
+        rows = items_for(values, entries, DEFAULT_WEIGHTS, DEFAULT_DEDUCTIONS, volume)
+        return next(r["score"] for r in rows if r["code"] == "deadline")
+
+    assert [deadline(v) for v in (100, 300, 1200)] == ["11.00", "13.00", "13.75"]
+
+
+def test_a_scheme_from_before_volumes_charges_each_alert_in_full():
+    old = {k: v for k, v in DEFAULT_DEDUCTIONS.items() if k != "per_cases"}
+
+    entries = deductions_for(_alerts(Level.RED, 1), {**old, "red_points": 10}, volume=1000)
+
+    assert entries[0]["points"] == "10.00"
+
+
 def test_an_item_loses_at_most_its_weight():
-    entries = deductions_for(_alerts(Level.RED, 3, Check.REFUSAL_NO_REASON), DEFAULT_DEDUCTIONS)
+    entries = deductions_for(_alerts(Level.RED, 30, Check.REFUSAL_NO_REASON), DEFAULT_DEDUCTIONS)
 
-    legal = _items(deductions=entries)["legal"]
+    legal = _items(deductions=entries, volume=50)["legal"]
 
-    assert (legal["deducted_raw"], legal["deducted"], legal["score"]) == ("30.00", "10.00", "0.00")
+    assert (legal["deducted_raw"], legal["deducted"], legal["score"]) == ("15.00", "10.00", "0.00")
 
 
 def test_an_item_scores_its_weight_times_the_mean_of_its_rates():
@@ -100,18 +131,51 @@ def test_a_lower_is_better_rate_counts_as_one_minus_the_rate():
     assert _items(values)["deadline"]["score"] == "10.85"  # 14 × (0.8 + 0.75) / 2
 
 
-def test_items_without_data_score_full_marks_and_say_so():
+def test_satisfaction_is_the_share_of_satisfied_ratings():
+    assert _items({"satisfaction": Measure(7, 10)})["satisfaction"]["score"] == "7.00"
+
+
+def test_items_without_data_are_not_scored_in_full_and_say_so():
     items = _items()
 
-    assert items["satisfaction"]["score"] == "10.00"
-    assert "暂无数据，按满分计" in items["satisfaction"]["note"]
-    assert items["supervision"]["score"] == "14.00"  # no order due: nothing to judge
-    assert items["supervision"]["note"]
+    assert items["satisfaction"]["score"] is None and not items["satisfaction"]["has_data"]
+    assert (
+        "暂无数据" in items["satisfaction"]["note"]
+        and "本月无好差评" in items["satisfaction"]["note"]
+    )
+    assert items["supervision"]["score"] is None  # no order due: nothing to judge
+    assert items["fees"]["score"] is None  # no case this month: no fee to judge
 
 
-def test_total_adds_item_scores_and_bonuses():
+def test_items_judged_by_alerts_start_from_their_weight_when_there_were_cases():
+    items = _items(volume=30)
+
+    assert (items["fees"]["score"], items["legal"]["score"]) == ("8.00", "10.00")
+
+
+def test_an_item_without_rates_but_with_alerts_loses_its_points():
+    entries = deductions_for(_alerts(Level.RED, 2, Check.ORDER_OVERDUE), DEFAULT_DEDUCTIONS)
+
+    supervision = _items(deductions=entries)["supervision"]
+
+    assert (supervision["base"], supervision["score"]) == ("14.00", "13.00")
+
+
+def test_the_total_rescales_the_items_with_data_to_a_hundred_and_adds_bonuses():
     items = list(_items({"online": Measure(8, 9)}).values())
     bonuses = [{"points": "6.00"}, {"points": "0.50"}]
 
-    # 100 − 14 + 14 × 8/9 (12.44) + 6.5
-    assert total_of(items, bonuses) == Decimal("104.94")
+    # Only 流程规范 has data: 14 × 8/9 = 12.44 of 14 → 88.86; + 6.5
+    assert total_of(items, bonuses) == Decimal("95.36")
+
+
+def test_a_department_without_ratings_is_scored_on_its_other_items_only():
+    rated = {"satisfaction": Measure(9, 10), "online": Measure(1, 1)}
+    unrated = {"online": Measure(1, 1)}
+
+    with_ratings = total_of(list(_items(rated).values()), [])
+    without = total_of(list(_items(unrated).values()), [])
+
+    # 满意度 is left out of the unrated one (not counted full, not counted zero); the rated
+    # one carries its 90%.
+    assert (with_ratings, without) == (Decimal("95.83"), Decimal("100.00"))

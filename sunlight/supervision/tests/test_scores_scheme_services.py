@@ -34,8 +34,28 @@ def test_the_default_scheme_is_installed_once_with_domain_numbers():
     second = scheme_install_default()
 
     assert first.pk == second.pk and ScoreScheme.objects.count() == 1
-    assert first.weights["process"] == 14 and first.deductions["red_points"] == 10
+    assert first.weights["process"] == 14 and first.deductions["red_points"] == 0.5
+    assert first.deductions["per_cases"] == 100
     assert AuditEntry.objects.filter(action="supervision.score_scheme.installed").count() == 1
+
+
+def test_a_scheme_from_before_volumes_is_replaced_keeping_its_weights():
+    from sunlight.core import clock
+
+    old = ScoreScheme.objects.create(
+        name="本市方案", active=True, weights={**DEFAULT_WEIGHTS, "process": 20, "fees": 2},
+        deductions={"remind_every": 3, "remind_points": 3, "yellow_points": 5,
+                    "red_points": 10, "cap_at_weight": False},
+        bonuses=dict(DEFAULT_BONUSES), updated_at=clock.now(),
+    )  # fmt: skip
+
+    new = scheme_install_default()
+
+    old.refresh_from_db()
+    assert (old.active, new.active, new.name) == (False, True, "本市方案")
+    assert new.weights["process"] == 20 and new.deductions["per_cases"] == 100
+    assert new.deductions["cap_at_weight"] is False
+    assert scheme_install_default().pk == new.pk
 
 
 def test_a_supervisor_s_update_makes_a_new_active_version_on_the_record(supervisor):

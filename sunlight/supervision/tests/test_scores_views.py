@@ -4,6 +4,7 @@ deduction, the scheme page (edited by supervisors only), the compute button, the
 a department's staff seeing their own department only."""
 
 import io
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -51,8 +52,11 @@ def test_a_supervisor_sees_every_department_of_the_month_ranked_by_total(city):
 
     text = page.content.decode()
     assert page.status_code == 200
-    assert text.index(city.b.department.name) < text.index(city.a.department.name)  # 87 > 79.29
-    assert "79.29" in text and "87.00" in text and "88.9%" in text  # A's online rate 8/9
+    assert text.index(city.a.department.name) < text.index(city.b.department.name)  # 84.36 > 79.79
+    assert "84.36" in text and "79.79" in text and "88.9%" in text  # A's online rate 8/9
+    # Each indicator says in one line what it counts, so that 按时办结率 and 逾期率 reconcile.
+    assert "仅看当月办结的办件" in text and "含在办超期" in text
+    assert "部门间分布" in text and "最低 <strong>79.79</strong>" in text
 
 
 def test_the_table_sorts_by_total_ascending_on_request(city):
@@ -61,7 +65,7 @@ def test_the_table_sorts_by_total_ascending_on_request(city):
     )
 
     text = page.content.decode()
-    assert text.index(city.a.department.name) < text.index(city.b.department.name)
+    assert text.index(city.b.department.name) < text.index(city.a.department.name)
 
 
 def test_the_department_page_shows_each_formula_with_its_figures_and_drill_links(city):
@@ -72,7 +76,8 @@ def test_the_department_page_shows_each_formula_with_its_figures_and_drill_links
     assert "网上运行率 = 当月网上运行办件数 ÷ 当月办件总数 × 100% = 8 ÷ 9" in text
     assert "附件上传率 = 当月办结且文书齐全的办件数 ÷ 当月办结办件数 × 100% = 2 ÷ 5" in text
     assert _drill_url(city.a, "upload", "rest") in text
-    assert "暂无数据，按满分计" in text
+    assert "暂无数据（本月无好差评），不计分" in text and "不计分" in text
+    assert "÷ 其权重合计 80.00 × 100" in text
     assert f"/staff/supervision/alerts/?department={city.a.department.pk}&amp;level=red" in text
 
 
@@ -187,7 +192,7 @@ def test_the_compute_button_recomputes_for_a_supervisor_only(city):
     with clock.frozen(AFTER):
         done = client_of(city.supervisor).post(url, {"month": MONTH})
     assert done.status_code == 302
-    assert DepartmentScore.objects.get(department=city.b.department).total == 87
+    assert DepartmentScore.objects.get(department=city.b.department).total == Decimal("79.79")
 
 
 def test_the_export_opens_with_the_values_and_a_formula_sheet(city):
@@ -198,7 +203,7 @@ def test_the_export_opens_with_the_values_and_a_formula_sheet(city):
     rows = {row[1]: row for row in scores.iter_rows(min_row=2, values_only=True)}
     header = [cell.value for cell in scores[1]]
     a = rows[city.a.department.name]
-    assert a[header.index("总分")] == pytest.approx(79.29)
+    assert a[header.index("总分")] == pytest.approx(84.36)
     assert a[2] == pytest.approx(8 / 9)  # 网上运行率
     formulas = [row[1] for row in workbook["指标公式"].iter_rows(min_row=2, values_only=True)]
     assert "网上运行率 = 当月网上运行办件数 ÷ 当月办件总数 × 100%" in formulas
