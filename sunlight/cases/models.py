@@ -137,6 +137,9 @@ class CaseStep(models.Model):
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     deadline = models.DateTimeField("环节期限", null=True, blank=True, db_index=True)
     deadline_provisional = models.BooleanField("期限暂定", default=False)
+    # Reopened by a send-back with a limit reaching past the case's promised deadline: the
+    # deadline was cut to that day (shown on the case page), never silently later.
+    deadline_capped = models.BooleanField("期限已按办件期限截止", default=False, db_default=False)
     stops_clock = models.BooleanField("暂停计时", default=False)
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,

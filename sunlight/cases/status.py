@@ -6,6 +6,7 @@ from django.db.models import Count
 
 from sunlight.cases.choices import OPEN_STATES, CaseState
 from sunlight.cases.models import Case
+from sunlight.core import clock
 
 
 def collect() -> dict[str, Any]:
@@ -18,6 +19,11 @@ def collect() -> dict[str, Any]:
         # A joint application is its parent case (the one the applicant sees), not its parts.
         "joint_cases": Case.objects.filter(
             joint_item__isnull=False, joint_parent__isnull=True
+        ).count(),
+        # Past the deadline promised to the applicant and still open (what the lights and the
+        # demo's "a small minority overdue" are judged by).
+        "overdue_open_cases": Case.objects.filter(
+            state__in=OPEN_STATES, promised_deadline__lt=clock.today_local()
         ).count(),
         "provisional_deadlines": Case.objects.filter(
             state__in=OPEN_STATES, deadline_provisional=True

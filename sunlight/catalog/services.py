@@ -289,6 +289,12 @@ def power_versions_transition(
             )
     if not versions:
         return
+    if action == TransitionAction.SUBMIT:
+        from sunlight.catalog.submit_checks import submit_problems
+
+        problems = submit_problems(versions)
+        if problems:
+            raise ValidationFailed(problems)
     now = clock.now()
     version_ids = [v.pk for v in versions]
     with transaction.atomic():

@@ -33,6 +33,13 @@ def test_panels_come_in_registration_order_and_a_panel_may_stay_away(monkeypatch
 def test_the_installed_apps_contribute_the_queue_cards_and_the_order_box():
     approver = factories.user("approver")
     templates = [panel.template for panel in workbench.panels_for(approver)]
-    assert templates == ["catalog/workbench_cards.html", "supervision/order_todo_box.html"]
+    assert templates == [
+        "cases/workbench_queue.html",
+        "supervision/order_todo_box.html",
+        "catalog/workbench_cards.html",
+    ]
     clerk = factories.user("clerk")
-    assert [p.template for p in workbench.panels_for(clerk)] == ["catalog/workbench_cards.html"]
+    assert [p.template for p in workbench.panels_for(clerk)] == [
+        "cases/workbench_queue.html",
+        "catalog/workbench_cards.html",
+    ]
