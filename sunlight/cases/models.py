@@ -23,6 +23,9 @@ from sunlight.catalog.models import PowerItem, PowerVersion
 from sunlight.flows.models import FlowVersion
 from sunlight.org.models import Department
 
+# Cases nobody applied for: the person concerned is the party (当事人), not an applicant.
+_PARTY_CATEGORIES = {"02", "03", "06"}  # 行政处罚, 行政强制, 行政检查
+
 
 class Case(models.Model):
     number = models.CharField("办件编号", max_length=32, unique=True)
@@ -115,6 +118,12 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def party_label(self) -> str:
+        """当事人 for penalties, coercive measures and inspections (nobody applied for them),
+        申请人 otherwise."""
+        return "当事人" if self.power_version.category in _PARTY_CATEGORIES else "申请人"
 
     @property
     def is_open(self) -> bool:

@@ -109,12 +109,46 @@ CATEGORY_WEIGHTS = {
     Category.OTHER: 5.0,
     Category.PUBLIC_SERVICE: 5.0,
 }
-# name, lead department's body code, the body codes taking part (city bureaus), overall limit
+# Bundles a real city runs: name, the lead bureau's body code, the bureaus taking part, each
+# with the words its power's name should hold (best first), and the overall limit (days).
 JOINT_ITEMS = [
-    ("建设工程施工许可并联审批", "012", ("012", "010", "032", "027"), 20),
-    ("企业开办一件事", "022", ("022", "005", "031", "009"), 5),
-    ("建设项目环评与取水许可联办", "011", ("011", "014", "010"), 30),
+    (
+        "企业开办一件事",
+        "022",
+        (
+            ("022", ("营业执照", "设立登记", "登记")),
+            ("005", ("印章",)),
+            ("031", ("发票",)),
+            ("009", ("社会保险登记", "社会保险")),
+            ("038", ("公积金缴存登记", "公积金")),
+        ),
+        5,
+    ),
+    (
+        "建设工程施工许可并联审批",
+        "012",
+        (
+            ("012", ("施工许可",)),
+            ("010", ("建设工程规划许可", "规划许可")),
+            ("032", ("消防设计", "消防")),
+            ("027", ("人防", "防空")),
+        ),
+        20,
+    ),
+    (
+        "建设项目环评与取水许可联办",
+        "011",
+        (("011", ("环境影响", "环评")), ("014", ("取水许可", "取水"))),
+        30,
+    ),
 ]
+# Only powers an applicant asks for can be bundled (never a penalty, a levy or an inspection).
+_JOINT_CATEGORIES = {
+    Category.LICENSING,
+    Category.CONFIRMATION,
+    Category.OTHER,
+    Category.PUBLIC_SERVICE,
+}
 _ONLINE_FORMS = {HandlingForm.ONLINE, HandlingForm.MOBILE}
 
 
@@ -522,12 +556,12 @@ def _joint_items(catalog: _Catalog, departments: dict[str, Department]) -> list[
     """The configured joint items (created once, by the system, when the history is entered)."""
     found = []
     existing = {j.name: j for j in JointItem.objects.prefetch_related("powers")}
-    for name, lead_code, codes, limit in JOINT_ITEMS:
+    for name, lead_code, parts, limit in JOINT_ITEMS:
         lead = departments.get(city.CITY_CODE + lead_code)
         versions = []
-        for code in codes:
+        for code, words in parts:
             department = departments.get(city.CITY_CODE + code)
-            chosen = _joint_power(catalog, department) if department else None
+            chosen = _joint_power(catalog, department, words) if department else None
             if chosen is not None:
                 versions.append(chosen)
         if lead is None or len(versions) < 2 or versions[0].item.department_id != lead.pk:
@@ -543,8 +577,11 @@ def _joint_items(catalog: _Catalog, departments: dict[str, Department]) -> list[
     return found
 
 
-def _joint_power(catalog: _Catalog, department: Department) -> PowerVersion | None:
-    """The department's power for a joint item: a published licence, 联办件 ones first."""
+def _joint_power(
+    catalog: _Catalog, department: Department, words: tuple[str, ...]
+) -> PowerVersion | None:
+    """The department's power for a joint item: a published one an applicant asks for, whose
+    name holds the bundle's words (the first word best), then 联办件 and licences first."""
     candidates = [
         v
         for v in catalog.versions.values()
@@ -553,9 +590,20 @@ def _joint_power(catalog: _Catalog, department: Department) -> PowerVersion | No
         and v.item.current_version_id == v.pk
         and catalog.windows[v.pk][-1][1] >= catalog.now
         and catalog.windows[v.pk][0][0] <= catalog.clock.minute_of(timeline.joint_since())
+        and v.category in _JOINT_CATEGORIES
     ]
+
+    def fit(version: PowerVersion) -> int:
+        found = [i for i, word in enumerate(words) if word in version.name]
+        return found[0] if found else len(words)
+
     candidates.sort(
-        key=lambda v: (v.case_type != CaseType.JOINT, v.category != Category.LICENSING, v.item.code)
+        key=lambda v: (
+            fit(v),
+            v.case_type != CaseType.JOINT,
+            v.category != Category.LICENSING,
+            v.item.code,
+        )
     )
     return candidates[0] if candidates else None
 

@@ -2,6 +2,8 @@
 when submitting is refused, and scaled to fit when the staff choose so."""
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from sunlight.catalog import services as catalog_services
 from sunlight.catalog.choices import TransitionAction, VersionStatus
@@ -95,3 +97,28 @@ def test_scaling_by_the_staff_s_choice_lets_it_be_submitted(draft_over_its_promi
     version.refresh_from_db()
     assert version.status == VersionStatus.SUBMITTED
     assert version.flow.step_table[1]["limit"] < 5
+
+
+def test_the_flow_page_shows_the_path_and_offers_to_scale_it(draft_over_its_promise):
+    clerk, version = draft_over_its_promise
+    page_url = reverse("flows:detail", args=[version.item_id, version.number])
+    client = Client()
+    client.force_login(clerk)
+
+    page = client.get(page_url).content.decode()
+    assert "超过承诺时限 5天" in page and "按承诺时限压缩环节时限" in page
+
+    response = client.post(reverse("flows:fit_limits", args=[version.item_id, version.number]))
+    assert response.status_code == 302
+    assert "按承诺时限压缩环节时限" not in client.get(page_url).content.decode()
+
+
+def test_scaling_needs_someone_who_may_draft(draft_over_its_promise):
+    clerk, version = draft_over_its_promise
+    other = factories.user("clerk", department=factories.department(code="052", name="测试局052"))
+    client = Client()
+    client.force_login(other)
+    response = client.post(reverse("flows:fit_limits", args=[version.item_id, version.number]))
+    assert response.status_code == 404
+    version.flow.refresh_from_db()
+    assert version.flow.step_table[1]["limit"] == 5
