@@ -7,12 +7,12 @@ from dataclasses import replace
 import pytest
 from django.urls import reverse
 
+from sunlight.cases.tests.ui import client_of
 from sunlight.catalog import services
 from sunlight.catalog.choices import TransitionAction
 from sunlight.catalog.drafts import MaterialDraft
 from sunlight.catalog.tests import factories as catalog
 from sunlight.catalog.version_diff import version_diff
-from sunlight.cases.tests.ui import client_of
 from sunlight.flows.services import flow_fit_limits, flow_save_from_steps, power_change_with_flow
 from sunlight.flows.steps import StepRow
 from sunlight.org.tests import factories
