@@ -179,3 +179,29 @@ def test_pages_speak_the_trade_s_words_and_print(live_site, page, monday_the_30t
     page.emulate_media(media="print")
     assert not page.locator("button:has-text('打印回执')").is_visible()
     page.emulate_media(media="screen")
+
+
+def test_the_demo_city_lives_on_its_day(live_site, page):
+    """Built on Friday 20 November 2026 and opened that evening: the clerk's first page mixes
+    work due today and soon with a few overdue cases."""
+    from sunlight.cases.choices import OPEN_STATES
+    from sunlight.cases.models import Case
+    from sunlight.demo import city, timeline
+    from sunlight.demo.tests.helpers import seed
+    from sunlight.org.models import User
+
+    seed(as_of=dt.date(2026, 11, 20))
+    with clock.frozen(dt.datetime(2026, 11, 20, 17, tzinfo=SHANGHAI)):
+        open_cases = Case.objects.filter(state__in=OPEN_STATES)
+        overdue = open_cases.filter(promised_deadline__lt=timeline.day()).count()
+        assert 0 < overdue <= open_cases.count() / 10
+
+        clerk = User.objects.get(username="zjj_clerk")
+        _sign_in(page, live_site.url, clerk, password=city.DEMO_PASSWORD)
+        assert page.locator(".work-queue").is_visible()
+        _shot(page, "demo_clerk_home")
+        page.goto(f"{live_site.url}/staff/cases/?tab=mine")
+        rows = page.locator("main table tbody tr")
+        late = page.locator("main table tbody tr.overdue")
+        assert rows.count() > late.count()
+        _shot(page, "demo_clerk_cases")
