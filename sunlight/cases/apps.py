@@ -11,3 +11,8 @@ class CasesConfig(AppConfig):
         from sunlight.org.calendar_services import calendar_on_change
 
         calendar_on_change(deadlines_recompute_provisional)
+
+        from sunlight.cases.workbench import case_queue_panel
+        from sunlight.org.workbench import register_panel
+
+        register_panel(5, case_queue_panel)  # first: what to do next

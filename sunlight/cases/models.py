@@ -24,6 +24,9 @@ from sunlight.catalog.models import PowerItem, PowerVersion
 from sunlight.flows.models import FlowVersion
 from sunlight.org.models import Department
 
+# Cases nobody applied for: the person concerned is the party (当事人), not an applicant.
+_PARTY_CATEGORIES = {"02", "03", "06"}  # 行政处罚, 行政强制, 行政检查
+
 
 class Case(models.Model):
     number = models.CharField("办件编号", max_length=32, unique=True)
@@ -138,6 +141,12 @@ class Case(models.Model):
         return self.number
 
     @property
+    def party_label(self) -> str:
+        """当事人 for penalties, coercive measures and inspections (nobody applied for them),
+        申请人 otherwise."""
+        return "当事人" if self.power_version.category in _PARTY_CATEGORIES else "申请人"
+
+    @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
@@ -158,6 +167,9 @@ class CaseStep(models.Model):
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     deadline = models.DateTimeField("环节期限", null=True, blank=True, db_index=True)
     deadline_provisional = models.BooleanField("期限暂定", default=False)
+    # Reopened by a send-back with a limit reaching past the case's promised deadline: the
+    # deadline was cut to that day (shown on the case page), never silently later.
+    deadline_capped = models.BooleanField("期限已按办件期限截止", default=False, db_default=False)
     stops_clock = models.BooleanField("暂停计时", default=False)
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -34,7 +34,7 @@ from sunlight.cases.choices import (
     StepResult,
     StepState,
 )
-from sunlight.cases.deadlines import case_due, local_date, paused_days, step_due
+from sunlight.cases.deadlines import case_due, end_of_day, local_date, paused_days, step_due
 from sunlight.cases.models import Case, CaseCounter, CaseDocument, CasePause, CaseStep
 from sunlight.cases.permissions import (
     require_department_head,
@@ -48,6 +48,7 @@ from sunlight.catalog.selectors import power_version_for_use
 from sunlight.core import clock
 from sunlight.core.bulk import db_datetime
 from sunlight.core.errors import DomainError, FieldProblem, InvalidTransition, ValidationFailed
+from sunlight.core.phones import phone_problem
 from sunlight.core.workdays import WorkCalendar
 from sunlight.flows.models import FlowVersion
 from sunlight.notifications.applicant_events import ApplicantEvent
@@ -119,6 +120,9 @@ def applicant_problems(applicant: Applicant) -> list[FieldProblem]:
         ]
     if len(applicant.phone) > 40 or len(applicant.address) > 300:
         problems.append(FieldProblem("联系方式", "电话或地址过长"))
+    for label, phone in (("联系电话", applicant.phone), ("代办人电话", applicant.agent_phone)):
+        if problem := phone_problem(phone):
+            problems.append(FieldProblem(label, problem))
     return problems
 
 
@@ -513,6 +517,20 @@ def _lock_for_step(cursor: Any, case: Case, step: CaseStep) -> step_rows.LockedC
     return locked
 
 
+def _cap_reopened(case: Case, now: Any) -> Any:
+    """A step reopened by a send-back gets its full limit again, but never past the case's
+    promised deadline: its deadline is cut to that day and the step marked (the case page
+    says so). Returns the cap when a deadline was cut."""
+    case.refresh_from_db(fields=["promised_deadline"])
+    if case.promised_deadline is None:
+        return None
+    cap = end_of_day(case.promised_deadline)
+    cut = CaseStep.objects.filter(
+        case=case, state=StepState.OPEN, started_at=now, deadline__gt=cap
+    ).update(deadline=cap, deadline_capped=True)
+    return cap if cut else None
+
+
 def step_send_back(*, actor: Any, step: CaseStep, opinion: str) -> Case:
     """退回: reopen the step before this one, where the flow allows it. A step reached through a
     parallel join goes back to every branch that joined there (退回会签): reopening only the
@@ -534,9 +552,11 @@ def step_send_back(*, actor: Any, step: CaseStep, opinion: str) -> Case:
         _finish_step(step, actor, StepResult.SENT_BACK, opinion, now, state=StepState.SENT_BACK)
         for target in targets:
             _open_one(case, graph.nodes[target.node_id], via="", previous=target.previous, now=now)
+        capped = _cap_reopened(case, now)
         to = [t.node_id for t in targets]
         _audit(actor, "cases.step.sent_back", case, {"step": step.node_id, "opinion": opinion,
-               "to": to[0] if len(to) == 1 else to})  # fmt: skip
+               "to": to[0] if len(to) == 1 else to,
+               **({"deadline_capped_to": capped.isoformat()} if capped else {})})  # fmt: skip
     return case
 
 

@@ -6,6 +6,7 @@ from django.db.models import Count
 
 from sunlight.cases.choices import OPEN_STATES, CaseState
 from sunlight.cases.models import Case
+from sunlight.core import clock
 
 
 def collect() -> dict[str, Any]:
@@ -21,6 +22,11 @@ def collect() -> dict[str, Any]:
         ).count(),
         # Past cases brought in with a declared 补录 batch (told apart from late entry).
         "cases_from_declared_batches": Case.objects.filter(history_batch__isnull=False).count(),
+        # Past the deadline promised to the applicant and still open (what the lights and the
+        # demo's "a small minority overdue" are judged by).
+        "overdue_open_cases": Case.objects.filter(
+            state__in=OPEN_STATES, promised_deadline__lt=clock.today_local()
+        ).count(),
         "provisional_deadlines": Case.objects.filter(
             state__in=OPEN_STATES, deadline_provisional=True
         ).count(),

@@ -28,6 +28,7 @@ from sunlight.org.forms import ActiveForm, DepartmentChoiceField, StaffForm, app
 from sunlight.org.permissions import departments_visible_to
 
 JOINT_PROBLEMS = {"联办事项名称": "name", "权力事项": "powers", "总体承诺时限": "limit_days"}
+FOUND_SHOWN = 50  # powers listed per search (a city has thousands: they are found, not listed)
 
 
 class PowerChoiceField(forms.ModelMultipleChoiceField):
@@ -51,6 +52,12 @@ class JointItemForm(StaffForm):
     # The range is the service's rule (problem "总体承诺时限"), reported with the others.
     limit_days = forms.IntegerField(label="总体承诺时限（工作日）", initial=20)
     revision = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Finding powers to add: by words of the name or code, and by department. Submitted with
+    # the rest of the form ("查找"), so nothing typed is lost and no script is needed.
+    find_text = forms.CharField(label="按名称或编码查找", max_length=100, required=False)
+    find_department = DepartmentChoiceField(
+        label="按部门查找", queryset=None, required=False, empty_label="（全部部门）"
+    )
 
     def __init__(
         self, *args: Any, user: Any, joint: JointItem | None = None, **kwargs: Any
@@ -60,6 +67,7 @@ class JointItemForm(StaffForm):
         self.fields["lead_department"].queryset = departments.select_related("region").order_by(
             "region_id", "code"
         )
+        self.fields["find_department"].queryset = self.fields["lead_department"].queryset
         offered = Q(status=ItemStatus.PUBLISHED, department__in=departments)
         if joint is not None:
             # The item's own powers stay listed (and ticked) even if no longer in use, so the
@@ -70,6 +78,33 @@ class JointItemForm(StaffForm):
             .select_related("department", "current_version")
             .order_by("code")
         )
+
+    def chosen_ids(self) -> list[int]:
+        """The powers ticked now: as posted, else as stored."""
+        if self.is_bound:
+            return [int(pk) for pk in self.data.getlist("powers") if str(pk).isdigit()]
+        return [int(pk) for pk in self.initial.get("powers", [])]
+
+    def chosen(self) -> list[PowerItem]:
+        return list(self.fields["powers"].queryset.filter(pk__in=self.chosen_ids()))
+
+    def found(self) -> tuple[list[PowerItem], int]:
+        """The powers matching the search, not yet chosen: the first FOUND_SHOWN, and how many
+        match in all (none before a search)."""
+        text = (self.data.get("find_text") or "").strip() if self.is_bound else ""
+        department = (self.data.get("find_department") or "") if self.is_bound else ""
+        if not text and not department.isdigit():
+            return [], 0
+        rows = self.fields["powers"].queryset.exclude(pk__in=self.chosen_ids())
+        if department.isdigit():
+            rows = rows.filter(department_id=int(department))
+        for word in text.split():
+            rows = rows.filter(
+                Q(code__startswith=word)
+                | Q(current_version__name__icontains=word)
+                | Q(department__name__icontains=word)
+            )
+        return list(rows[:FOUND_SHOWN]), rows.count()
 
     @classmethod
     def of(cls, joint: JointItem, *, user: Any) -> "JointItemForm":
@@ -86,10 +121,36 @@ class JointItemForm(StaffForm):
         )
 
 
+def _form_page(
+    request: HttpRequest, form: JointItemForm, *, status: int = 200, **context: Any
+) -> HttpResponse:
+    found, matches = form.found()
+    return render(
+        request,
+        "cases/joint_form.html",
+        {
+            "form": form,
+            "chosen": form.chosen(),
+            "found": found,
+            "matches": matches,
+            "found_shown": FOUND_SHOWN,
+            **context,
+        },
+        status=status,
+    )
+
+
+def _finding(request: HttpRequest) -> bool:
+    """查找 submits the form to list matching powers: nothing is saved."""
+    return request.method == "POST" and "find" in request.POST
+
+
 @org_admin_required
 def joint_create(request: HttpRequest) -> HttpResponse:
     form = JointItemForm(request.POST or None, user=request.user)
     status = 200
+    if _finding(request):
+        return _form_page(request, form)
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
@@ -107,7 +168,7 @@ def joint_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"已创建联办事项“{joint.name}”。")
                 return redirect("joint:list")
         status = 400
-    return render(request, "cases/joint_form.html", {"form": form}, status=status)
+    return _form_page(request, form, status=status)
 
 
 def _edit_page(
@@ -118,14 +179,11 @@ def _edit_page(
     active_form: ActiveForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    return render(
+    return _form_page(
         request,
-        "cases/joint_form.html",
-        {
-            "joint": joint,
-            "form": form or JointItemForm.of(joint, user=request.user),
-            "active_form": active_form or ActiveForm(),
-        },
+        form or JointItemForm.of(joint, user=request.user),
+        joint=joint,
+        active_form=active_form or ActiveForm(),
         status=status,
     )
 
@@ -136,6 +194,8 @@ def joint_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return _edit_page(request, joint)
     form = JointItemForm(request.POST, user=request.user, joint=joint)
+    if _finding(request):
+        return _edit_page(request, joint, form=form)
     if form.is_valid():
         data = form.cleaned_data
         try:

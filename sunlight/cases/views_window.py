@@ -3,6 +3,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import BooleanField, ExpressionWrapper
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -10,9 +11,11 @@ from sunlight.cases.application import application_forms, application_submit
 from sunlight.cases.choices import Channel
 from sunlight.cases.forms import CaseFilterForm
 from sunlight.cases.offers import window_power_get, window_powers
+from sunlight.cases.queue import QUEUES, queue_cases, queue_steps
 from sunlight.cases.selectors import (
     case_list_for_user,
     done_for_user,
+    overdue_q,
     todo_for_user,
     workbench_counts,
 )
@@ -35,9 +38,24 @@ def _may_register(user) -> bool:  # noqa: ANN001 (a request.user: User or Anonym
 def workbench(request: HttpRequest) -> HttpResponse:
     user = request.user
     tab = request.GET.get("tab", "mine")
-    tab = tab if tab in TABS else "mine"
+    tab = tab if tab in TABS or tab == "queue" else "mine"
     filter_form = None
-    if tab == "all":
+    queue = request.GET.get("queue", "")
+    if tab == "queue" and queue not in QUEUES:
+        tab = "mine"
+    queue_label = ""
+    cases_listed = tab == "all"
+    if tab == "queue" and queue in QUEUES:
+        # One of the workbench's 今日工作 queues (red, due today, yellow, returned, new…).
+        queue_label, _tone, kind = QUEUES[queue]
+        cases_listed = kind == "cases"
+        if cases_listed:
+            rows = queue_cases(user=user, key=queue).annotate(
+                is_overdue=ExpressionWrapper(overdue_q(), output_field=BooleanField())
+            )
+        else:
+            rows = queue_steps(user=user, key=queue)
+    elif tab == "all":
         departments = list(departments_visible_to(user).only("pk", "name")[:500])
         filter_form = CaseFilterForm(request.GET, departments=departments)
         rows = case_list_for_user(user=user, filters=filter_form.filters())
@@ -54,6 +72,8 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "cases/workbench.html",
         {
             "tab": tab,
+            "queue_label": queue_label,
+            "cases_listed": cases_listed,
             "tabs": [(key, label, counts.get(key)) for key, label in TABS.items()],
             "counts": counts,
             "page": page,

@@ -22,6 +22,7 @@ from sunlight.catalog.choices import (
     ServiceObject,
 )
 from sunlight.core.errors import FieldProblem
+from sunlight.core.phones import phone_problem
 
 CODE_PATTERN = re.compile(r"^[0-9A-Z]{6,24}$")
 # 实施编码: letter/digit segments joined by hyphens, 31-60 characters in all (DOMAIN.md).
@@ -214,8 +215,11 @@ def draft_problems(
         problems += _choice_problem(code, HandlingForm, "handling_forms", row)
     problems += _limit_problems(draft, row, complete)
     for name in ("contact_phone", "supervision_phone"):
-        if not PHONE_PATTERN.match(getattr(draft, name) or ""):
+        value = getattr(draft, name) or ""
+        if not PHONE_PATTERN.match(value):
             add(name, "只能包含数字、-、括号和“转”，最长40位")
+        elif problem := phone_problem(value, several=True):
+            add(name, problem)
     if complete and draft.charges_fee and not draft.fee_basis.strip():
         add("fee_basis", "收费事项必须写明收费依据")
     if complete and not draft.legal_bases:

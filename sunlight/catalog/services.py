@@ -329,6 +329,11 @@ def power_versions_transition(
         return
     if action == TransitionAction.SUBMIT:
         _require_complete(versions)
+        from sunlight.catalog.submit_checks import submit_problems
+
+        problems = submit_problems(versions)
+        if problems:
+            raise ValidationFailed(problems)
     now = clock.now()
     version_ids = [v.pk for v in versions]
     with transaction.atomic():

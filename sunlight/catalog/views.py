@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from sunlight.catalog import services
-from sunlight.catalog.choices import Category, ItemStatus, VersionStatus
+from sunlight.catalog.choices import Category, ItemStatus, TransitionAction, VersionStatus
 from sunlight.catalog.display import ACTION_BUTTONS, ACTION_DONE, timeline, version_fields
 from sunlight.catalog.forms import ActionForm, DepartmentPickForm, DraftEditor, draft_initial
 from sunlight.catalog.models import PowerItem, PowerVersion
@@ -21,6 +21,7 @@ from sunlight.catalog.selectors import (
     power_versions_of,
     transitions_of,
 )
+from sunlight.catalog.version_diff import version_diff
 from sunlight.catalog.workbench import (
     STAGES,
     power_code_suggest,
@@ -35,6 +36,7 @@ from sunlight.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from sunlight.flows.diff import flow_step_changes
 from sunlight.flows.selectors import flow_of, flow_svg, versions_with_flow
 from sunlight.flows.services import power_change_with_flow
 from sunlight.org.choices import Role
@@ -89,8 +91,19 @@ def _may_create(user: Any) -> bool:
     return bool(user.is_superuser or user.role in (Role.CLERK, Role.APPROVER, Role.ADMIN))
 
 
+# Buttons that send back, stop or cancel look different from those that move forward.
+_HOLDING_ACTIONS = {
+    TransitionAction.DEPT_RETURN,
+    TransitionAction.LEGAL_RETURN,
+    TransitionAction.SUSPEND,
+    TransitionAction.REVOKE,
+}
+
+
 def _detail_context(request: HttpRequest, item: PowerItem) -> dict[str, Any]:
-    shown = item.current_version or item.working_version
+    # The version the review buttons act on is the one shown (a change in review, not the
+    # version in use), with what it changes against the one before.
+    shown = item.working_version or item.current_version
     version = power_version_detail(version_id=shown.pk) if shown else None
     options = power_item_options(user=request.user, item=item)
     versions = power_versions_of(item=item)
@@ -109,6 +122,7 @@ def _detail_context(request: HttpRequest, item: PowerItem) -> dict[str, Any]:
                 "form": ActionForm(prefix=action),
                 "opinion_label": "原因" if action in services.ITEM_RULES else "意见",
                 "required": _opinion_required(action),
+                "tone": "danger" if action in _HOLDING_ACTIONS else "confirm",
             }
             for action in options.actions
         ],
@@ -118,10 +132,17 @@ def _detail_context(request: HttpRequest, item: PowerItem) -> dict[str, Any]:
 def _flow_context(version: PowerVersion | None, versions: Any) -> dict[str, Any]:
     """The displayed version's flow drawing, and which versions have a flow (for the list)."""
     flow = flow_of(version=version) if version is not None else None
+    diff = version_diff(version=version) if version is not None else None
+    step_changes = []
+    if diff is not None:
+        step_changes = flow_step_changes(flow_of(version=diff.before), flow)
+    changed = frozenset(c.bpmn_id for c in step_changes)
     return {
         "flow": flow,
-        "flow_svg": flow_svg(flow=flow) if flow is not None else "",
+        "flow_svg": flow_svg(flow=flow, highlight=changed) if flow is not None else "",
         "flow_version_ids": versions_with_flow(versions=versions),
+        "diff": diff,
+        "step_changes": step_changes,
     }
 
 

@@ -44,6 +44,7 @@ ENV_VARS: dict[str, str] = {
     "SUNLIGHT_API_ANON_RATE": "600/minute",
     "SUNLIGHT_AUDIT_KEY_FILE": "",
     "SUNLIGHT_AUDIT_CHECKPOINT_MINUTES": "10",
+    "SUNLIGHT_DUE_SOON_WORKDAYS": "2",
 }
 
 

@@ -224,6 +224,8 @@ MEDIA_ROOT = DATA_DIR / "media"
 
 # Office hours for hour limits (counted on working days only); see core/office_hours.py.
 SUNLIGHT_OFFICE_HOURS = env.get("SUNLIGHT_OFFICE_HOURS")
+# The workbench's yellow: steps due within this many working days after today.
+SUNLIGHT_DUE_SOON_WORKDAYS = env.get_int("SUNLIGHT_DUE_SOON_WORKDAYS")
 SUNLIGHT_IMPORT_MAX_BYTES = env.get_int("SUNLIGHT_IMPORT_MAX_MB") * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = SUNLIGHT_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = SUNLIGHT_IMPORT_MAX_BYTES + 1024 * 1024

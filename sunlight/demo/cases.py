@@ -1,14 +1,16 @@
 """Demo step: the city's cases (办件) — about 52,000 at full scale, received from the day each
-power was published up to the demo's "now" (NOW, a Friday afternoon after the catalog's last
-review), across every department and many powers: most concluded early, about one in ten late,
-a few percent stuck open past their deadline, some refused or sent to correct their materials,
-paused for special procedures, extended or sent back; a few hundred in progress today (the
-workbench's to-dos), several joint approvals, and planted anomalies for supervision.
+power was published up to the demo's "now" (timeline.now(), a working afternoon two years
+after the catalog work started), across every department and many powers: most concluded
+early, about one in ten late, a few in a thousand stuck open past their deadline, some refused
+or sent to correct their materials, paused for special procedures, extended or sent back; a
+few hundred in progress today (the workbench's to-dos), several joint approvals, and planted
+anomalies for supervision.
 
-Each department's cases are one declared 补录 batch (cases.history), entered by its head in
-one transaction at RECORDED_AT; an interrupted run redoes only the departments with no cases.
-Then the reporting job runs once (REPORTS_AT): stage registration forms for the last 30 days
-and last month's filing forms, so the reports pages have data; an interrupted run redoes it,
+Each department's cases are one declared 补录 batch (cases.history), entered by its head in one
+transaction at timeline.recorded_at(); an interrupted run redoes only the departments with no
+cases. Then the reporting job runs once (timeline.reports_at()): stage registration forms for
+the last 30 days and last month's filing forms, so the reports pages have data; an interrupted
+run redoes it,
 and forms already there are not made again (generation is an anti-join on unique forms).
 Deterministic: every draw comes from a Random seeded by the demo seed and the department.
 """
@@ -39,7 +41,7 @@ from sunlight.catalog.choices import CaseType, Category, HandlingForm, ItemStatu
 from sunlight.catalog.models import Material, PowerVersion
 from sunlight.core import clock
 from sunlight.core.clock import SHANGHAI
-from sunlight.demo import applicants, case_anomalies, city, lifecycle
+from sunlight.demo import applicants, case_anomalies, city, lifecycle, timeline
 from sunlight.demo import case_texts as texts
 from sunlight.demo.case_model import (
     CORRECTING,
@@ -61,16 +63,33 @@ from sunlight.flows.graph import USER_TASK
 from sunlight.org.choices import Role
 from sunlight.org.models import Department, User
 
-# The demo's "now": every case is as it stands at this moment.
-NOW = dt.datetime(2026, 11, 20, 16, 0, tzinfo=SHANGHAI)
-# When the departments entered the batches (after office hours that Friday).
-RECORDED_AT = dt.datetime(2026, 11, 20, 18, 30, tzinfo=SHANGHAI)
-JOINT_SINCE = dt.datetime(2025, 3, 3, 9, 0, tzinfo=SHANGHAI)
-# The reporting job's one run, after the batches were entered: stage forms of the stages
-# reached in the last 30 days, and the filing forms of the month before NOW's.
-REPORTS_AT = RECORDED_AT + dt.timedelta(minutes=15)
-REPORTS_SINCE = NOW - dt.timedelta(days=30)
-REPORTS_MONTH = Month.of(NOW.date()).previous
+
+def __getattr__(name: str) -> Any:
+    """The moments other modules read as `cases.NOW` and so on, from the timeline at the time
+    they are read (they follow `timeline.pin`). New code calls `timeline` directly."""
+    moments = {
+        "NOW": timeline.now,
+        "RECORDED_AT": timeline.recorded_at,
+        "REPORTS_AT": timeline.reports_at,
+        "JOINT_SINCE": timeline.joint_since,
+        "REPORTS_SINCE": _reports_since,
+        "REPORTS_MONTH": _reports_month,
+    }
+    if name in moments:
+        return moments[name]()
+    raise AttributeError(name)
+
+
+def _reports_since() -> dt.datetime:
+    """The reporting job's one run, after the batches were entered, makes the stage forms of
+    the stages reached in the last 30 days, and the filing forms of the month before now's."""
+    return timeline.now() - dt.timedelta(days=30)
+
+
+def _reports_month() -> Month:
+    return Month.of(timeline.now().date()).previous
+
+
 FULL_CASES = 52_000
 ANOMALIES_EACH = 20
 JOINT_CASES = 150
@@ -90,12 +109,46 @@ CATEGORY_WEIGHTS = {
     Category.OTHER: 5.0,
     Category.PUBLIC_SERVICE: 5.0,
 }
-# name, lead department's body code, the body codes taking part (city bureaus), overall limit
+# Bundles a real city runs: name, the lead bureau's body code, the bureaus taking part, each
+# with the words its power's name should hold (best first), and the overall limit (days).
 JOINT_ITEMS = [
-    ("建设工程施工许可并联审批", "012", ("012", "010", "032", "027"), 20),
-    ("企业开办一件事", "022", ("022", "005", "031", "009"), 5),
-    ("建设项目环评与取水许可联办", "011", ("011", "014", "010"), 30),
+    (
+        "企业开办一件事",
+        "022",
+        (
+            ("022", ("营业执照", "设立登记", "登记")),
+            ("005", ("印章",)),
+            ("031", ("发票",)),
+            ("009", ("社会保险登记", "社会保险")),
+            ("038", ("公积金缴存登记", "公积金")),
+        ),
+        5,
+    ),
+    (
+        "建设工程施工许可并联审批",
+        "012",
+        (
+            ("012", ("施工许可",)),
+            ("010", ("建设工程规划许可", "规划许可")),
+            ("032", ("消防设计", "消防")),
+            ("027", ("人防", "防空")),
+        ),
+        20,
+    ),
+    (
+        "建设项目环评与取水许可联办",
+        "011",
+        (("011", ("环境影响", "环评")), ("014", ("取水许可", "取水"))),
+        30,
+    ),
 ]
+# Only powers an applicant asks for can be bundled (never a penalty, a levy or an inspection).
+_JOINT_CATEGORIES = {
+    Category.LICENSING,
+    Category.CONFIRMATION,
+    Category.OTHER,
+    Category.PUBLIC_SERVICE,
+}
 _ONLINE_FORMS = {HandlingForm.ONLINE, HandlingForm.MOBILE}
 
 
@@ -129,7 +182,7 @@ def _reports_pending() -> bool:
     filing of REPORTS_MONTH (the generator's own criteria). 办理 forms need no check of their
     own: they are made in the same transaction as the 受理 and 办结 ones."""
     important = _city_cases().filter(power_version__important=True, joint_item__isnull=True)
-    window = (REPORTS_SINCE, REPORTS_AT)
+    window = (_reports_since(), timeline.reports_at())
 
     def lacking(stage: str) -> Exists:
         return ~Exists(
@@ -143,11 +196,12 @@ def _reports_pending() -> bool:
     ended = important.filter(state__in=ENDED_STATES, concluded_at__range=window)
     if ended.filter(lacking(ReportStage.CONCLUDED)).exists():
         return True
-    start, end = REPORTS_MONTH.bounds()
+    month = _reports_month()
+    start, end = month.bounds()
     filed = StageReport.objects.filter(
         kind=ReportKind.PERIODIC_FILING,
         department=OuterRef("department"),
-        period_start=REPORTS_MONTH.start,
+        period_start=month.start,
     )
     unfiled = _city_cases().filter(
         power_version__important=False,
@@ -160,11 +214,13 @@ def _reports_pending() -> bool:
 
 
 def _reports_build() -> str:
-    """The reporting job's run at REPORTS_AT (the same services as `generate_stage_reports`)."""
-    with clock.frozen(REPORTS_AT):
-        created = stage_reports_generate(now=REPORTS_AT, since=REPORTS_SINCE)
-        filed = filing_reports_generate(month=REPORTS_MONTH.start, now=REPORTS_AT)
-    return f"登记表 {sum(created.values())} 份、{REPORTS_MONTH.start:%Y年%m月}备案表 {filed} 份"
+    """The reporting job's run at timeline.reports_at() (the same services as
+    `generate_stage_reports`)."""
+    at, month = timeline.reports_at(), _reports_month()
+    with clock.frozen(at):
+        created = stage_reports_generate(now=at, since=_reports_since())
+        filed = filing_reports_generate(month=month.start, now=at)
+    return f"登记表 {sum(created.values())} 份、{month.start:%Y年%m月}备案表 {filed} 份"
 
 
 # ---------------------------------------------------------------- the plan
@@ -176,8 +232,12 @@ class _Catalog:
     def __init__(self, seed: int, scale: float) -> None:
         self.scale = scale
         cal = calendar()
-        self.clock = WorkClock(cal, dt.date(2024, 10, 1), NOW.astimezone(SHANGHAI).date())
-        self.now = self.clock.minute_of(NOW)
+        now = timeline.now()
+        # The clock runs a little past now, so a moment on a day the calendar treats otherwise
+        # than the timeline (a provisional holiday) still has its office minute.
+        last = now.date() + dt.timedelta(days=30)
+        self.clock = WorkClock(cal, timeline.clock_from(), last)
+        self.now = self.clock.minute_of(now)
         versions = list(
             PowerVersion.objects.filter(
                 item__department__region__code__startswith=city.CITY_CODE[:4],
@@ -279,7 +339,8 @@ class _Catalog:
         )
 
 
-def _staff(departments: list[Department]) -> dict[int, Staff]:
+def department_staff(departments: list[Department]) -> dict[int, Staff]:
+    """Each department's demo logins (clerk, head) and the city's legal officers."""
     users = {
         u.username: u
         for u in User.objects.filter(username__in=[p.username for p in city.staff(city.units())])
@@ -342,10 +403,10 @@ class _Department:
     def _fate(self, power: Power) -> Fate:
         rng = self.rng
         roll = rng.random()
-        # About one in ten concludes late (extensions save some of the late ones); a few in a
-        # thousand are stuck open past their deadline — a minority of the open cases, as on a
-        # platform whose lights are watched.
-        kind = STALLED if roll < 0.006 else LATE if roll < 0.141 else EARLY
+        # About one in twelve concludes late (extensions save some of the late ones); a few in a
+        # thousand are stuck open past their deadline — so overdue cases stay a small minority
+        # (under a tenth) of the open ones, as on a platform whose lights are watched.
+        kind = STALLED if roll < 0.006 else LATE if roll < 0.086 else EARLY
         return Fate(
             kind=kind,
             refused=power.applies and rng.random() < 0.03,
@@ -419,7 +480,10 @@ class _Department:
             if have >= target:
                 return
             power = rng.choice(usable)
-            start = max(power.windows[-1][0], self.catalog.now - rng.randint(1, 8) * DAY)
+            # Received recently enough to be within its promised limit now: to-dos due soon,
+            # some today, rather than overdue (a limit of 0 means decided on the day).
+            span = max(int(power.promised_minutes * 0.9), DAY // 2)
+            start = max(power.windows[-1][0], self.catalog.now - rng.randint(DAY // 8, span))
             record = self.run(power, start, Fate(kind=EARLY, stall_role=role))
             have += self._open_steps(record, role)
             self.records.append(record)
@@ -435,7 +499,9 @@ class _Department:
     def _joint_cases(self, joint: JointItem, parts: list[Power]) -> None:
         rng, catalog = self.rng, self.catalog
         lead = self.staff[self.department.pk]
-        first = max(catalog.clock.minute_of(JOINT_SINCE), *(p.windows[-1][0] for p in parts))
+        first = max(
+            catalog.clock.minute_of(timeline.joint_since()), *(p.windows[-1][0] for p in parts)
+        )
         count = max(2, round(JOINT_CASES * catalog.scale / len(JOINT_ITEMS)))
         for _ in range(count):
             start = rng.randint(first, catalog.now - DAY)
@@ -490,19 +556,19 @@ def _joint_items(catalog: _Catalog, departments: dict[str, Department]) -> list[
     """The configured joint items (created once, by the system, when the history is entered)."""
     found = []
     existing = {j.name: j for j in JointItem.objects.prefetch_related("powers")}
-    for name, lead_code, codes, limit in JOINT_ITEMS:
+    for name, lead_code, parts, limit in JOINT_ITEMS:
         lead = departments.get(city.CITY_CODE + lead_code)
         versions = []
-        for code in codes:
+        for code, words in parts:
             department = departments.get(city.CITY_CODE + code)
-            chosen = _joint_power(catalog, department) if department else None
+            chosen = _joint_power(catalog, department, words) if department else None
             if chosen is not None:
                 versions.append(chosen)
         if lead is None or len(versions) < 2 or versions[0].item.department_id != lead.pk:
             continue
         joint = existing.get(name)
         if joint is None:
-            with transaction.atomic(), clock.frozen(RECORDED_AT - dt.timedelta(hours=1)):
+            with transaction.atomic(), clock.frozen(timeline.recorded_at() - dt.timedelta(hours=1)):
                 joint = joint_item_create(
                     actor=None, name=name, lead_department=lead,
                     powers=[v.item for v in versions], limit_days=limit,
@@ -511,8 +577,11 @@ def _joint_items(catalog: _Catalog, departments: dict[str, Department]) -> list[
     return found
 
 
-def _joint_power(catalog: _Catalog, department: Department) -> PowerVersion | None:
-    """The department's power for a joint item: a published licence, 联办件 ones first."""
+def _joint_power(
+    catalog: _Catalog, department: Department, words: tuple[str, ...]
+) -> PowerVersion | None:
+    """The department's power for a joint item: a published one an applicant asks for, whose
+    name holds the bundle's words (the first word best), then 联办件 and licences first."""
     candidates = [
         v
         for v in catalog.versions.values()
@@ -520,10 +589,21 @@ def _joint_power(catalog: _Catalog, department: Department) -> PowerVersion | No
         and v.item.status == ItemStatus.PUBLISHED
         and v.item.current_version_id == v.pk
         and catalog.windows[v.pk][-1][1] >= catalog.now
-        and catalog.windows[v.pk][0][0] <= catalog.clock.minute_of(JOINT_SINCE)
+        and catalog.windows[v.pk][0][0] <= catalog.clock.minute_of(timeline.joint_since())
+        and v.category in _JOINT_CATEGORIES
     ]
+
+    def fit(version: PowerVersion) -> int:
+        found = [i for i, word in enumerate(words) if word in version.name]
+        return found[0] if found else len(words)
+
     candidates.sort(
-        key=lambda v: (v.case_type != CaseType.JOINT, v.category != Category.LICENSING, v.item.code)
+        key=lambda v: (
+            fit(v),
+            v.case_type != CaseType.JOINT,
+            v.category != Category.LICENSING,
+            v.item.code,
+        )
     )
     return candidates[0] if candidates else None
 
@@ -535,7 +615,7 @@ def cases_build(seed: int, scale: float, progress: bool = True) -> str:
         d.full_code: d
         for d in Department.objects.filter(region__code__startswith=city.CITY_CODE[:4])
     }
-    staff = _staff(list(departments.values()))
+    staff = department_staff(list(departments.values()))
     joints = _joint_items(catalog, departments)
     done = _departments_with_cases()
     todo = [
@@ -550,7 +630,7 @@ def cases_build(seed: int, scale: float, progress: bool = True) -> str:
     for department in bar:
         records = _Department(catalog, department, staff, seed).build(joints)
         planted += sum(1 for r in records if r.declared_anomaly)
-        with clock.frozen(RECORDED_AT):
+        with clock.frozen(timeline.recorded_at()):
             written += cases_record_history(
                 actor=staff[department.pk].head,
                 department=department,
@@ -564,6 +644,7 @@ def cases_build(seed: int, scale: float, progress: bool = True) -> str:
     joint = cases.filter(joint_item__isnull=False, joint_parent__isnull=True).count()
     return (
         f"{written} 件办件（{len(todo)} 个部门；全市在办 {open_cases} 件，"
-        f"联办件 {joint} 件，本次预置异常 {planted} 件，补录于 {RECORDED_AT:%Y-%m-%d %H:%M}）；"
+        f"联办件 {joint} 件，本次预置异常 {planted} 件，"
+        f"补录于 {timeline.recorded_at():%Y-%m-%d %H:%M}）；"
         f"运行情况报表：{reports}"
     )

@@ -10,7 +10,7 @@ Then the decisions of most concluded penalty cases of those powers are entered a
 (补录, `decisions_record_history`): nearly all within the range, a few outside with a reason,
 a handful outside without one (planted anomalies: the rule did not exist when they were
 taken), and two whose concluded amount differs from the recorded decision. All of it happens
-after the case batches were entered (cases.RECORDED_AT), through the discretion services.
+after the case batches were entered (timeline.recorded_at()), through the discretion services.
 """
 
 import datetime as dt
@@ -26,7 +26,7 @@ from sunlight.cases.models import Case
 from sunlight.catalog.choices import Category
 from sunlight.catalog.models import LegalBasis, PowerItem
 from sunlight.core import clock
-from sunlight.demo import cases, city
+from sunlight.demo import cases, city, timeline
 from sunlight.discretion import decisions, services
 from sunlight.discretion.choices import AmountMode, BenchmarkAction, PenaltyKind
 from sunlight.discretion.drafts import BenchmarkDraft, PenaltyDraft, TierDraft, ViolationDraft
@@ -35,8 +35,6 @@ from sunlight.discretion.selectors import benchmark_in_force, version_content, v
 from sunlight.org.choices import Role
 from sunlight.org.models import Region, User
 
-BUILT_AT = dt.datetime(2026, 11, 20, 19, 0, tzinfo=clock.SHANGHAI)
-HISTORY_AT = dt.datetime(2026, 11, 20, 21, 0, tzinfo=clock.SHANGHAI)
 CITY_BENCHMARKS = 6
 DISTRICT_BENCHMARKS = 4
 DECIDED_SHARE = 0.75
@@ -199,7 +197,7 @@ def discretion_build(seed: int) -> str:
     )
     author, reviewer = legal[0], legal[-1]
     city_region = Region.objects.get(code=city.CITY_CODE)
-    moment = BUILT_AT
+    moment = timeline.discretion_built_at()
     contents: dict[str, ViolationDraft] = {}
     plans: list[tuple[PowerItem, Region, BenchmarkDraft]] = []
     for item in city_items:
@@ -352,7 +350,7 @@ def _decisions(seed: int, actor: User) -> tuple[int, int]:
                     decided_by=heads.get(case.department_id),
                 )
             )
-    with clock.frozen(HISTORY_AT):
+    with clock.frozen(timeline.discretion_history_at()):
         written = decisions.decisions_record_history(actor=actor, records=records)
     return written, deviations
 

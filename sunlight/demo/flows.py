@@ -428,13 +428,22 @@ def _longest(steps: list[_Step]) -> float:
     return total + sum(groups.values())
 
 
+_DAY_HOURS = 8  # office hours of a working day
+
+
 def _limits(draft: PowerDraft, steps: list[_Step], rng: random.Random) -> tuple[list[float], str]:
-    """Each row's limit and the unit: the template's weights scaled to 75–95% of the
-    statutory limit, in half days (or whole hours when half days would not fit)."""
-    unit = draft.statutory_limit_unit if draft.statutory_limit_unit in _DAY_UNITS else None
-    budget = float(draft.statutory_limit or 0) if unit else 0.0
+    """Each row's limit and the unit: the template's weights scaled to 75–95% of the limit
+    promised to applicants (never above the statutory one), in half days (or whole hours when
+    half days would not fit); a limit of 0 (decided on the day) gets hours within that day."""
+    unit = draft.promised_limit_unit if draft.promised_limit_unit in _DAY_UNITS else None
+    budget = float(draft.promised_limit or 0) if unit else 0.0
     if draft.case_type == CaseType.INSTANT or budget <= 0:
-        return [max(1.0, math.floor(s.weight * 2)) for s in steps], LimitUnit.HOUR
+        factor = _DAY_HOURS * rng.uniform(0.6, 0.9) / _longest(steps)
+        hours = [
+            s.weight * _DAY_HOURS if s.stops_clock else max(1.0, math.floor(s.weight * factor))
+            for s in steps
+        ]
+        return hours, LimitUnit.HOUR
     factor = budget * rng.uniform(0.75, 0.95) / _longest(steps)
     halves = [
         s.weight if s.stops_clock else max(0.5, math.floor(s.weight * factor * 2) / 2)
@@ -446,6 +455,8 @@ def _limits(draft: PowerDraft, steps: list[_Step], rng: random.Random) -> tuple[
         s.weight * 8 if s.stops_clock else max(1.0, math.floor(s.weight * factor * 8))
         for s in steps
     ]
+    if _longest([_with_weight(s, h) for s, h in zip(steps, hours, strict=True)]) > budget * 8:
+        hours = [s.weight * 8 if s.stops_clock else 1.0 for s in steps]
     return hours, LimitUnit.HOUR
 
 

@@ -20,14 +20,12 @@ from sunlight.catalog import services
 from sunlight.catalog.choices import TransitionAction
 from sunlight.catalog.models import PowerItem, PowerVersion
 from sunlight.core import clock
-from sunlight.demo import city, flows, texts
+from sunlight.demo import city, flows, texts, timeline
 from sunlight.demo.powers import DepartmentPlan, State, UnitInfo, catalog_plan
 from sunlight.flows import services as flows_services
 from sunlight.org.choices import Role
 from sunlight.org.models import Department, User
 
-# The demo's fixed calendar: the list was compiled from the first working week of 2026.
-BASE = dt.datetime(2024, 11, 4, 9, 0, tzinfo=clock.SHANGHAI)
 DEPARTMENTS_PER_DAY = 4
 A = TransitionAction
 
@@ -104,6 +102,7 @@ def catalog_build(seed: int, scale: float, progress: bool = True) -> str:
     order = {u.key: i for i, u in enumerate(all_units)}
     prefixes = {u.key: u.user_prefix for u in all_units}
     created = 0
+    catalog_start = timeline.catalog_start()
     bar = tqdm(
         plans,
         desc="权力清单",
@@ -117,7 +116,7 @@ def catalog_build(seed: int, scale: float, progress: bool = True) -> str:
         prefix = prefixes[unit_key]
         rng = random.Random(f"{seed}:lifecycle:{unit_key}")
         start = dt.datetime.combine(
-            working_day(BASE, order[unit_key] // DEPARTMENTS_PER_DAY),
+            working_day(catalog_start, order[unit_key] // DEPARTMENTS_PER_DAY),
             dt.time(9),
             tzinfo=clock.SHANGHAI,
         )
@@ -222,6 +221,10 @@ def department_catalog_create(
             changes[code] = flows_services.power_change_with_flow(
                 actor=clerk, item=by_code[code], draft=change
             )
+            # A shorter promised limit: the clerk has the copied flow's step limits scaled to
+            # fit it (submitting would be refused otherwise).
+            if flows_services.flow_limit_submit_check(changes[code]):
+                flows_services.flow_fit_limits(actor=clerk, version=changes[code])
     in_review = {State.V2_SUBMITTED, State.V2_LEGAL_REVIEW}
     move(
         _CHANGE_SUBMIT,

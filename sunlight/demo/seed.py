@@ -19,6 +19,7 @@ from sunlight.demo import (
     supervision,
     supervision_orders,
     supervision_scores,
+    timeline,
     two_factor,
 )
 
@@ -28,6 +29,7 @@ class DemoOptions:
     seed: int = 2026
     scale: float = 1.0  # share of the full catalog to generate (tests use a few percent)
     progress: bool = True
+    as_of: dt.date | None = None  # the demo's day (default: today); see timeline
 
 
 @dataclass(frozen=True)
@@ -37,12 +39,9 @@ class Step:
     run: Callable[[DemoOptions], str]  # returns a one-line summary
 
 
-# The organisation is set up the week before the catalog work starts (lifecycle.BASE).
-ORG_SETUP = dt.datetime(2024, 10, 28, 9, 0, tzinfo=clock.SHANGHAI)
-
-
 def _build_city(options: DemoOptions) -> str:
-    with clock.frozen(ORG_SETUP):
+    # The organisation is set up the week before the catalog work starts.
+    with clock.frozen(timeline.org_setup_at()):
         return city.city_build(options.seed)
 
 
@@ -102,7 +101,12 @@ def demo_complete(options: DemoOptions) -> bool:
 
 
 def seed_demo(options: DemoOptions, report: Callable[[str], None]) -> bool:
-    """Run every step that is not done. Returns False when there was nothing to do."""
+    """Run every step that is not done. Returns False when there was nothing to do.
+
+    A city already there keeps its own day (`timeline.settle`), whatever `as_of` says."""
+    day, overruled = timeline.settle(options.as_of)
+    if overruled:
+        report(f"演示城市已按 {day:%Y-%m-%d} 生成，--as-of 不改变已有数据")
     pending = [step for step in STEPS if not step.is_done(options)]
     for step in pending:
         started = time.perf_counter()

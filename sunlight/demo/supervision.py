@@ -12,7 +12,7 @@ import datetime as dt
 import random
 
 from sunlight.core import clock
-from sunlight.demo import cases
+from sunlight.demo import timeline
 from sunlight.org.models import User
 from sunlight.org.permissions import departments_visible_to
 from sunlight.supervision import alerts as alert_services
@@ -22,8 +22,6 @@ from sunlight.supervision.models import Alert, Rule, ScanRun
 from sunlight.supervision.rules import rule_update, rules_install_defaults
 from sunlight.supervision.scan import scan_run
 
-SWITCHED_ON_AT = dt.datetime(2026, 11, 20, 21, 30, tzinfo=clock.SHANGHAI)
-SCANNED_AT = dt.datetime(2026, 11, 20, 22, 0, tzinfo=clock.SHANGHAI)
 BACKFILL_MONTHS = 6
 
 
@@ -33,9 +31,10 @@ def supervision_ready(seed: int) -> bool:
 
 def supervision_build(seed: int) -> str:
     rng = random.Random(f"{seed}:supervision")
-    with clock.frozen(SWITCHED_ON_AT):
+    switched_on_at = timeline.supervision_switched_on_at()
+    with clock.frozen(switched_on_at):
         rules_install_defaults()
-        go_live = (cases.RECORDED_AT.date() + dt.timedelta(days=1)).isoformat()
+        go_live = (timeline.recorded_at().date() + dt.timedelta(days=1)).isoformat()
         supervisor = _city_supervisor()
         for rule in Rule.objects.order_by("pk"):
             params = dict(rule.params)
@@ -46,11 +45,11 @@ def supervision_build(seed: int) -> str:
                 department_ids=[], power_categories=list(rule.power_categories),
                 expected_revision=rule.revision,
             )  # fmt: skip
-        until = SWITCHED_ON_AT.date()
+        until = switched_on_at.date()
         backfilled = alerts_backfill(
             since=until - dt.timedelta(days=30 * BACKFILL_MONTHS), until=until
         )
-    with clock.frozen(SCANNED_AT):
+    with clock.frozen(timeline.supervision_scanned_at()):
         result = scan_run(full=True, trigger="demo")
     worked = _work_some(rng)
     live = Alert.objects.filter(state__in=[AlertState.RAISED, AlertState.ACKNOWLEDGED])
@@ -81,7 +80,7 @@ def _work_some(rng: random.Random) -> int:
         user.department_id: user
         for user in User.objects.filter(role="approver", is_active=True).order_by("id")
     }
-    moment = SCANNED_AT + dt.timedelta(minutes=20)
+    moment = timeline.supervision_scanned_at() + dt.timedelta(minutes=20)
     for alert in red[:40]:
         head = heads.get(alert.department_id)
         if head is None:

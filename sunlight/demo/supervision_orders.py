@@ -23,8 +23,8 @@ from sunlight.cases.choices import OPEN_STATES
 from sunlight.cases.models import Case
 from sunlight.core import clock
 from sunlight.core.clock import SHANGHAI
-from sunlight.demo import city
-from sunlight.demo.cases import NOW
+from sunlight.demo import city, timeline
+from sunlight.demo.documents import pdf_upload
 from sunlight.org.calendar_selectors import work_calendar
 from sunlight.org.choices import Role
 from sunlight.org.models import User
@@ -108,14 +108,15 @@ def orders_build(seed: int) -> str:
     plans = _plans(rng)
     if not plans:
         return "没有可督办的红灯预警或超期办件"
-    events = sorted((at, plan.key, kind) for plan in plans for at, kind in plan.events if at < NOW)
+    now = timeline.now()
+    events = sorted((at, plan.key, kind) for plan in plans for at, kind in plan.events if at < now)
     by_key = {plan.key: plan for plan in plans}
     ladder_day = min(plan.issued_at for plan in plans).astimezone(SHANGHAI).date()
     for at, key, kind in events:
         ladder_day = _climb_until(ladder_day, at.astimezone(SHANGHAI).date())
         with clock.frozen(at):
             _play(rng, supervisor, by_key[key], kind)
-    _climb_until(ladder_day, NOW.astimezone(SHANGHAI).date())
+    _climb_until(ladder_day, now.astimezone(SHANGHAI).date())
     return _summary(plans)
 
 
@@ -142,8 +143,9 @@ def _approvers() -> dict[int, User]:
 
 
 def _plans(rng: random.Random) -> list[_Plan]:
-    since = NOW - dt.timedelta(days=HISTORY_DAYS)
-    latest = NOW - dt.timedelta(days=2)
+    now = timeline.now()
+    since = now - dt.timedelta(days=HISTORY_DAYS)
+    latest = now - dt.timedelta(days=2)
     approvers = _approvers()
     subjects: list[tuple[dt.datetime, Any, Alert | None, Case | None, str]] = []
     alerts = (
@@ -304,29 +306,7 @@ def _play(rng: random.Random, supervisor: User, plan: _Plan, kind: str) -> None:
 
 def _report_pdf(number: str) -> SimpleUploadedFile:
     """A small, valid one-page PDF standing in for the department's written report."""
-    text = f"Rectification report for supervision order {number}"
-    stream = f"BT /F1 14 Tf 72 760 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    body = b"%PDF-1.4\n"
-    offsets = []
-    for index, content in enumerate(objects, start=1):
-        offsets.append(len(body))
-        body += b"%d 0 obj\n" % index + content + b"\nendobj\n"
-    xref = len(body)
-    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return SimpleUploadedFile("整改情况报告.pdf", body, content_type="application/pdf")
+    return pdf_upload("整改情况报告.pdf", f"Rectification report for supervision order {number}")
 
 
 def _summary(plans: list[_Plan]) -> str:

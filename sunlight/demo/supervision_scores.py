@@ -8,19 +8,16 @@ them (late that day). Re-running recomputes nothing once every month has its sco
 import datetime as dt
 
 from sunlight.core import clock
-from sunlight.demo.cases import NOW
+from sunlight.demo import timeline
 from sunlight.supervision.models import DepartmentScore
 from sunlight.supervision.scores import previous_month, scheme_install_default, scores_compute
 
 MONTHS = 6  # complete months before the demo's month
-# Late on the demo's day, after the day's batches, scans and orders: what the daily job would
-# have computed that night.
-SCORED_AT = NOW.replace(hour=23, minute=0)
 
 
 def demo_months() -> list[dt.date]:
     """The months scored, oldest first: six complete months and the demo's own month."""
-    current = NOW.astimezone(clock.SHANGHAI).date().replace(day=1)
+    current = timeline.day().replace(day=1)
     months = [current]
     for _ in range(MONTHS):
         months.insert(0, previous_month(months[0]))
@@ -33,7 +30,9 @@ def scores_ready(seed: int) -> bool:
 
 
 def scores_build(seed: int) -> str:
-    with clock.frozen(SCORED_AT):
+    # Late on the demo's day, after the day's batches, scans and orders: what the daily job
+    # would have computed that night.
+    with clock.frozen(timeline.scored_at()):
         scheme_install_default()
         counts = [scores_compute(month=month) for month in demo_months()]
     first, last = demo_months()[0], demo_months()[-1]

@@ -21,8 +21,9 @@ from sunlight.core.errors import FieldProblem, InvalidTransition, ValidationFail
 from sunlight.flows.bpmn_parse import FlowParseError, describe, parse_bpmn
 from sunlight.flows.bpmn_write import write_bpmn
 from sunlight.flows.graph import USER_TASK, Bounds, Flow, Node
+from sunlight.flows.limits import limit_problems, promised_days, steps_scaled_to_fit
 from sunlight.flows.models import RISK_LABELS, FlowEdge, FlowNode, FlowSource, FlowVersion
-from sunlight.flows.steps import StepRow, build_flow, step_table_problems
+from sunlight.flows.steps import Branch, StepRow, build_flow, flow_to_steps, step_table_problems
 from sunlight.flows.validation import shortest_limit_days, validate_flow
 
 _DAYS_PER_UNIT = {LimitUnit.WORKING_DAY: 1.0, LimitUnit.NATURAL_DAY: 1.0, LimitUnit.HOUR: 1 / 8}
@@ -339,3 +340,50 @@ def _store_many(
         )
         by_version = {flow.power_version_id: flow for flow in stored}
     return [by_version[p.version.pk] for p in prepared]
+
+
+# ---------------------------------------------------------------- limits that agree
+
+
+def flow_limit_submit_check(version: PowerVersion) -> list[FieldProblem]:
+    """提交审核 is refused while the flow's longest path of step limits exceeds the limit
+    promised to applicants (registered with catalog's submit checks)."""
+    stored = FlowVersion.objects.filter(power_version=version).first()
+    if stored is None:
+        return []
+    flow = parse_bpmn(stored.bpmn_xml.encode())
+    messages = limit_problems(flow, limit=version.promised_limit, unit=version.promised_limit_unit)
+    return [FieldProblem("环节时限", message) for message in messages]
+
+
+def _stored_step_rows(stored: FlowVersion) -> list[StepRow] | None:
+    if stored.step_table:
+        return [
+            StepRow(**{**row, "branches": [Branch(**b) for b in row.get("branches", [])]})
+            for row in stored.step_table
+        ]
+    return flow_to_steps(parse_bpmn(stored.bpmn_xml.encode()))
+
+
+def flow_fit_limits(*, actor: Any, version: PowerVersion) -> FlowVersion:
+    """The staff's choice when the step limits exceed the promised limit: scale every counted
+    step limit by the same factor so the longest path fits, and store the flow again (a draft
+    only, like any flow change; audited as a flow saved from its step table)."""
+    _require_editable(actor, version)
+    stored = FlowVersion.objects.filter(power_version=version).first()
+    if stored is None:
+        raise InvalidTransition("该版本尚未配置流程图")
+    budget = promised_days(version.promised_limit, version.promised_limit_unit)
+    if budget is None:
+        raise ValidationFailed([FieldProblem("承诺时限", "未填写承诺时限，无法按其压缩环节时限")])
+    steps = _stored_step_rows(stored)
+    if not steps:
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    "流程图", "该流程图由建模工具导入，不能自动压缩，请在建模工具中调整环节时限"
+                )
+            ]
+        )
+    scaled = steps_scaled_to_fit(steps, parse_bpmn(stored.bpmn_xml.encode()), budget)
+    return flow_save_from_steps(actor=actor, version=version, steps=scaled)

@@ -9,6 +9,7 @@ from django.forms import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from sunlight.catalog.choices import VersionStatus
 from sunlight.catalog.models import PowerVersion
@@ -52,6 +53,7 @@ def _context(request: HttpRequest, version: PowerVersion, **extra: Any) -> dict[
 def flow_detail(request: HttpRequest, item_id: int, number: int) -> HttpResponse:
     version = power_version_get_for_user(user=request.user, item_id=item_id, number=number)
     flow = flow_of(version=version)
+    over_promise = services.flow_limit_submit_check(version) if flow else []
     return render(
         request,
         "flows/flow_detail.html",
@@ -62,8 +64,26 @@ def flow_detail(request: HttpRequest, item_id: int, number: int) -> HttpResponse
             svg=flow_svg(flow=flow) if flow else "",
             steps=flow_steps(flow=flow) if flow else [],
             may_edit=_may_edit(request.user, version),
+            over_promise=[p.message for p in over_promise],
         ),
     )
+
+
+@staff_required
+@require_POST
+def flow_fit_limits(request: HttpRequest, item_id: int, number: int) -> HttpResponse:
+    """The staff's choice: scale the step limits so the longest path fits the promised limit."""
+    version = power_version_get_for_user(user=request.user, item_id=item_id, number=number)
+    try:
+        services.flow_fit_limits(actor=request.user, version=version)
+    except ValidationFailed as exc:
+        for problem in exc.problems:
+            messages.error(request, problem.message)
+    except (DomainError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已按承诺时限同比例压缩各环节时限，请核对后再提交审核")
+    return redirect("flows:detail", item_id=item_id, number=number)
 
 
 def _stored_steps(flow: FlowVersion | None) -> list[StepRow]:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from sunlight.core.errors import FieldProblem
+from sunlight.core.phones import phone_problem
 from sunlight.org.choices import Role
 from sunlight.org.models import Department, Region, Section
 from sunlight.org.selectors import (
@@ -31,6 +32,17 @@ def apply_problems(
             form.add_error(name, problem.message)
         else:
             form.add_error(None, str(problem))
+
+
+def _phone_checked(value: str) -> None:
+    if problem := phone_problem(value):
+        raise forms.ValidationError(problem)
+
+
+def _phones_checked(value: str) -> None:
+    """A department may list several numbers, separated by 、 or commas."""
+    if problem := phone_problem(value, several=True):
+        raise forms.ValidationError(problem)
 
 
 class StaffForm(forms.Form):
@@ -80,7 +92,9 @@ class DepartmentEditForm(StaffForm):
     name = forms.CharField(label="部门名称", max_length=100)
     short_name = forms.CharField(label="简称", max_length=30, required=False)
     credit_code = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
-    phone = forms.CharField(label="咨询电话", max_length=40, required=False)
+    phone = forms.CharField(
+        label="咨询电话", max_length=40, required=False, validators=[_phones_checked]
+    )
     is_legal_office = forms.BooleanField(label="法制机构", required=False)
     is_supervision_office = forms.BooleanField(label="纪检监察机构", required=False)
     sort_order = forms.IntegerField(label="排序", min_value=0, initial=0)
@@ -128,7 +142,9 @@ class UserEditForm(StaffForm):
     section = SectionChoiceField(
         label="所属科室", queryset=Section.objects.none(), required=False, empty_label="（无）"
     )
-    phone = forms.CharField(label="联系电话", max_length=40, required=False)
+    phone = forms.CharField(
+        label="联系电话", max_length=40, required=False, validators=[_phone_checked]
+    )
     email = forms.EmailField(label="电子邮箱", required=False)
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:

@@ -17,4 +17,4 @@ class SupervisionConfig(AppConfig):
         jobs.register_jobs()
         orders_ladder.register_jobs()
         scores.register_jobs()
-        register_panel(50, orders_todo_panel)
+        register_panel(6, orders_todo_panel)  # orders to answer: right after the case queue

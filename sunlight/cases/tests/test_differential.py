@@ -268,11 +268,11 @@ def _office(name: str) -> factories.Office:
     hand-drawn flow imported as BPMN — the two ways a flow reaches the engine."""
     source = FLOWS[name]
     if not callable(source):
-        return factories.office_with_power(steps=source)
+        return factories.office_with_power(steps=source, statutory_limit=60, promised_limit=60)
     department = org_factories.department(code="041", name="测试局041")
     clerk = org_factories.user("clerk", department=department, full_name="王窗口")
     head = org_factories.user("approver", department=department, full_name="李科长")
-    item = catalog_factories.item(department=department)
+    item = catalog_factories.item(department=department, statutory_limit=60, promised_limit=60)
     flow_import_bpmn(actor=None, version=item.working_version, data=write_bpmn(source()))
     for action in (
         TransitionAction.SUBMIT,

@@ -56,7 +56,7 @@ AREA_STEPS = [
 @pytest.fixture
 def routed():
     planning = factories.office_with_power(code="061")
-    housing = factories.office_with_power(code="062", steps=AREA_STEPS)
+    housing = factories.office_with_power(code="062", steps=AREA_STEPS, promised_limit=13)
     joint = joint_item_create(
         actor=None,
         name="建设工程施工许可并联审批",

@@ -15,7 +15,7 @@ from sunlight.cases.choices import OPEN_STATES, CaseState, DocumentKind, PauseKi
 from sunlight.cases.deadlines import local_date
 from sunlight.cases.history import Anomaly
 from sunlight.cases.history_context import load_graphs, reachable
-from sunlight.cases.models import Case, CaseDocument, CasePause, CaseStep
+from sunlight.cases.models import Case, CaseDocument, CasePause, CaseStep, JointItem
 from sunlight.cases.selectors import todo_for_user
 from sunlight.catalog.choices import CaseType
 from sunlight.catalog.models import PowerVersion
@@ -202,3 +202,11 @@ def test_bulk_loaded_flows_are_the_engine_s_own(seeded):
 
     for flow_id in flow_ids:
         assert loaded[flow_id] == engine.load_graph(flow_id)
+
+
+def test_joint_bundles_are_ones_a_real_city_runs(seeded):
+    joints = {j.name: j for j in JointItem.objects.prefetch_related("powers__current_version")}
+    assert "企业开办一件事" in joints
+    for joint in joints.values():
+        categories = {p.current_version.category for p in joint.powers.all()}
+        assert not categories & {"02", "03", "04", "06"}, joint.name  # no penalty, levy…

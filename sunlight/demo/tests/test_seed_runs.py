@@ -18,7 +18,7 @@ from sunlight.audit.verify import audit_verify
 from sunlight.catalog.models import PowerItem
 from sunlight.demo import lifecycle
 from sunlight.demo.seed import DemoOptions, demo_complete
-from sunlight.demo.tests.helpers import SCALE, seed
+from sunlight.demo.tests.helpers import AS_OF, SCALE, seed
 from sunlight.org.models import Region
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +70,17 @@ def _seed_into(data_dir: Path) -> subprocess.Popen:
     env = {**os.environ, "SUNLIGHT_DATA_DIR": str(data_dir)}
     env.pop("DATABASE_URL", None)
     return subprocess.Popen(
-        [sys.executable, "-m", "sunlight.cli", "seed-demo", "--scale", str(SCALE), "--no-progress"],
+        [
+            sys.executable,
+            "-m",
+            "sunlight.cli",
+            "seed-demo",
+            "--scale",
+            str(SCALE),
+            "--no-progress",
+            "--as-of",
+            AS_OF.isoformat(),
+        ],  # fmt: skip
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -34,12 +34,14 @@ def test_the_installed_apps_contribute_the_queue_cards_and_the_order_box():
     approver = factories.user("approver")
     templates = [panel.template for panel in workbench.panels_for(approver)]
     assert templates == [
-        "catalog/workbench_cards.html",
+        "cases/workbench_queue.html",
         "supervision/order_todo_box.html",
+        "catalog/workbench_cards.html",
         "feedback/workbench_box.html",
     ]
     clerk = factories.user("clerk")
     assert [p.template for p in workbench.panels_for(clerk)] == [
+        "cases/workbench_queue.html",
         "catalog/workbench_cards.html",
         "feedback/workbench_box.html",
     ]

@@ -1,13 +1,14 @@
 """The demo's supervision orders: built through the services in time order, on red alerts (or,
 without any, on overdue cases), every story told before the demo's "now"."""
 
+import datetime as dt
+
 import pytest
 
 from sunlight.audit.models import AuditEntry
 from sunlight.cases.tests import factories
 from sunlight.core import clock
-from sunlight.demo import supervision_orders
-from sunlight.demo.cases import NOW
+from sunlight.demo import supervision_orders, timeline
 from sunlight.org.tests import factories as org_factories
 from sunlight.supervision.choices import OrderState
 from sunlight.supervision.models import SupervisionOrder
@@ -15,6 +16,14 @@ from sunlight.supervision.scan import scan_run
 from sunlight.supervision.tests.fixtures import accepted_case, at, enable_only
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _demo_day():
+    """The demo's day these stories are told up to (the demo takes it from the clock else)."""
+    timeline.pin(dt.date(2026, 11, 20))
+    yield
+    timeline.pin(None)
 
 
 @pytest.fixture(autouse=True)
@@ -58,6 +67,6 @@ def test_every_story_is_told_before_now_and_orders_are_answered(city):
     supervision_orders.orders_build(2026)
     entries = AuditEntry.objects.filter(object_type__startswith="supervision.order")
     assert entries.exists()
-    assert all(entry.occurred_at < NOW for entry in entries)
+    assert all(entry.occurred_at < timeline.now() for entry in entries)
     states = set(SupervisionOrder.objects.values_list("state", flat=True))
     assert states & {OrderState.ACCEPTED, OrderState.REPLIED, OrderState.RETURNED}

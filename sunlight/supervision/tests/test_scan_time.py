@@ -138,7 +138,11 @@ def test_lights_count_working_days_across_national_day_and_its_make_up_saturday(
 
     calendar_seed_from_package(actor=None)
     calendar_cache_clear()
-    office = factories.office_with_power(promised_limit=5)
+    quick = [
+        factories.StepRow("1", "受理", "clerk", 1),
+        factories.StepRow("2", "决定", "approver", 4),
+    ]
+    office = factories.office_with_power(promised_limit=5, steps=quick)
     case = accepted_case(office, at(2026, 9, 28))  # Monday
     assert case.promised_deadline == dt.date(2026, 10, 10)  # the make-up Saturday
     enable_only("case-yellow", "case-red")

@@ -7,11 +7,19 @@ import pytest
 
 from sunlight.cases.tests import factories
 from sunlight.core import clock
-from sunlight.demo import supervision_scores
+from sunlight.demo import supervision_scores, timeline
 from sunlight.supervision.models import DepartmentScore, ScoreScheme
 from sunlight.supervision.tests.fixtures import accepted_case, at
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _demo_day():
+    """The demo's day these stories are told up to (the demo takes it from the clock else)."""
+    timeline.pin(dt.date(2026, 11, 20))
+    yield
+    timeline.pin(None)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """`sunlight seed-demo`: create (or complete) the demo city, then print the demo logins."""
 
+import datetime as dt
 import time
 
 from django.core.management import call_command
@@ -16,6 +17,15 @@ def _unapplied_migrations() -> bool:
     return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
+def _day(text: str | dt.date) -> dt.date:
+    if isinstance(text, dt.date):
+        return text
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"--as-of 应为日期，格式 YYYY-MM-DD：{text}") from None
+
+
 class Command(BaseCommand):
     help = "生成演示城市“清源市”（组织机构、工作人员、权力清单）；已存在则只打印演示账号"
 
@@ -28,16 +38,26 @@ class Command(BaseCommand):
             help="权力事项规模比例，0-1（默认 1，约 3,000 项；仅首次生成时生效）",
         )
         parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
+        parser.add_argument(
+            "--as-of",
+            type=_day,
+            default=None,
+            help="演示城市的“今天”，YYYY-MM-DD（默认今天；仅首次生成时生效）",
+        )
 
     def handle(self, *args, **options) -> None:
         if not 0 < options["scale"] <= 1:
             raise CommandError("--scale 应在 0（不含）到 1 之间")
+        as_of = _day(options["as_of"]) if options["as_of"] else None
         started = time.perf_counter()
         if _unapplied_migrations():
             self.stdout.write("正在初始化数据库……")
             call_command("migrate", interactive=False, verbosity=0)
         demo = DemoOptions(
-            seed=options["seed"], scale=options["scale"], progress=not options["no_progress"]
+            seed=options["seed"],
+            scale=options["scale"],
+            progress=not options["no_progress"],
+            as_of=as_of,
         )
         created = seed_demo(demo, self.stdout.write)
         if created:
