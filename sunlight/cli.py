@@ -11,6 +11,7 @@
     sunlight flows check FILE [--statutory-days N]   can the BPMN file run as a flow?
     sunlight flows draw FILE -o OUT.svg               draw any BPMN file as SVG
     sunlight calendar seed                            load official holidays (chinesecalendar)
+    sunlight calendar load FILE [--year YEAR]         load a year's notice (JSON or CSV)
     sunlight calendar add-workdays DATE N [--explain] date N working days after DATE
     sunlight reports generate [--month YYYY-MM]       stage forms due now; last month's filing forms
     sunlight supervise scan [--full] [--json]         run the supervision rules now
@@ -29,6 +30,7 @@ GROUPED = {
     ("flows", "check"): "check_flow",
     ("flows", "draw"): "draw_flow",
     ("calendar", "seed"): "seed_calendar",
+    ("calendar", "load"): "load_calendar",
     ("calendar", "add-workdays"): "add_workdays",
     ("reports", "generate"): "generate_stage_reports",
     ("supervise", "scan"): "supervise_scan",

@@ -121,6 +121,7 @@ class CalendarKind(models.TextChoices):
 class CalendarSource(models.TextChoices):
     PACKAGE = "package", "chinesecalendar 数据包"
     ADMIN = "admin", "管理员录入"
+    FILE = "file", "放假安排文件导入"
 
 
 class CalendarYearStatus(models.TextChoices):
