@@ -120,9 +120,12 @@ def list_import_plan(
     file: bytes | IO[bytes],
     fields: dict[int, str] | None = None,
     progress: Progress | None = None,
+    validate: bool = True,
 ) -> ListPlan:
     """What importing `file` into `department` would do, writing nothing. `fields` corrects
-    the guessed mapping (column index → field key, "" to ignore a column)."""
+    the guessed mapping (column index → field key, "" to ignore a column). `validate=False`
+    leaves the new drafts' rules to the write (list_import_apply calls the catalog service,
+    which checks every one of them anyway): an import that writes at once checks them once."""
     require_can_draft(actor, department)
     plan = ListPlan()
     try:
@@ -152,11 +155,13 @@ def list_import_plan(
     if header_problems:
         plan.problems += header_problems
         return plan
-    _plan_rows(plan, department, progress)
+    _plan_rows(plan, department, progress, validate)
     return plan
 
 
-def _plan_rows(plan: ListPlan, department: Department, progress: Progress | None) -> None:
+def _plan_rows(
+    plan: ListPlan, department: Department, progress: Progress | None, validate: bool
+) -> None:
     assert plan.table is not None and plan.header is not None
     header = plan.header
     data = [row for row in plan.table.rows if row.number > header.last_row]
@@ -192,7 +197,7 @@ def _plan_rows(plan: ListPlan, department: Department, progress: Progress | None
     if not parsed:
         plan.problems.append(FieldProblem(FILE, "表格中没有数据行（表头以下为空）"))
         return
-    _match_and_compare(plan, department, parsed)
+    _match_and_compare(plan, department, parsed, validate)
 
 
 def _skip_reason(row: SheetRow, header_texts: dict[int, str]) -> str:
@@ -241,7 +246,10 @@ def _versions_by_id(ids: list[int]) -> dict[int, PowerVersion]:
 
 
 def _match_and_compare(
-    plan: ListPlan, department: Department, parsed: list[tuple[int, PowerDraft, set[str]]]
+    plan: ListPlan,
+    department: Department,
+    parsed: list[tuple[int, PowerDraft, set[str]]],
+    validate: bool,
 ) -> None:
     national = [d.national_code for _, d, _ in parsed if d.national_code]
     codes = [d.code for _, d, _ in parsed if d.code]
@@ -293,6 +301,8 @@ def _match_and_compare(
         planned.gaps = draft_gaps(planned.draft)
         if planned.gaps:
             planned.note = "缺少" + "、".join(planned.gaps) + "，补全后才能提交审核"
+    if not validate and not plan.problems:
+        return  # the write checks them; with cells already unreadable, list everything now
     read = {(p.row, p.field) for p in plan.problems}
     plan.problems += [
         problem
@@ -450,8 +460,10 @@ def list_import_apply(
             for planned in updates:
                 _apply_update(actor, planned, reason)
     except ValidationFailed as error:
-        # Someone changed the catalog between the plan and the write: nothing was written.
+        # A rule the plan left to the service, or someone changed the catalog between the
+        # plan and the write: nothing was written; every problem is listed in row order.
         plan.problems += error.problems
+        plan.problems.sort(key=lambda p: (p.row or 0, _COLUMN_ORDER.get(p.field, 99)))
         return plan
     plan.created, plan.updated, plan.applied = len(creates), len(updates), True
     return plan

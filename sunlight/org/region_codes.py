@@ -144,10 +144,17 @@ def parse_changes(data: bytes) -> list[CodeChange]:
 
 
 def region_codes_load(
-    *, actor: Any, data: bytes, changes_data: bytes | None = None, filename: str = ""
+    *,
+    actor: Any,
+    data: bytes,
+    changes_data: bytes | None = None,
+    filename: str = "",
+    audited: bool = True,
 ) -> DivisionCodeList:
     """Replace the code list (local codes the new list has become its own; others stay) and,
-    when given, the table of changes. Nothing changes when either file has a problem."""
+    when given, the table of changes. Nothing changes when either file has a problem. Only the
+    installation's own first load (the shipped list, like a migration's data) is not audited:
+    it happens before anyone acts, at a time that differs from one install to the next."""
     require_org_admin(actor)
     listed = parse_code_list(data)
     changes = parse_changes(changes_data) if changes_data is not None else None
@@ -193,6 +200,8 @@ def region_codes_load(
             file_sha256=hashlib.sha256(data).hexdigest(),
             loaded_at=now,
         )
+        if not audited:
+            return record
         audit_record(
             actor=actor,
             action="org.region_codes.loaded",
@@ -211,13 +220,14 @@ def region_codes_load(
     return record
 
 
-def region_codes_load_shipped(*, actor: Any = None) -> DivisionCodeList:
+def region_codes_load_shipped(*, actor: Any = None, audited: bool = True) -> DivisionCodeList:
     """Load the list that ships with the project (first migration, or an admin's reset)."""
     return region_codes_load(
         actor=actor,
         data=SHIPPED_LIST.read_bytes(),
         changes_data=SHIPPED_CHANGES.read_bytes(),
         filename=SHIPPED_LIST.name,
+        audited=audited,
     )
 
 
@@ -302,7 +312,7 @@ def _counties_listed(province: str) -> bool:
 def load_shipped_list_if_empty(**kwargs: Any) -> None:
     """post_migrate: a new database starts with the shipped list."""
     if not DivisionCode.objects.exists():
-        region_codes_load_shipped()
+        region_codes_load_shipped(audited=False)
 
 
 def code_list_summary() -> dict[str, Any] | None:
