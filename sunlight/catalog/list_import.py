@@ -260,9 +260,8 @@ def _match_and_compare(
     by_national = {i.national_code: i for i in items if i.national_code}
     by_code = {i.code: i for i in items}
     versions = _versions_by_id(
-        [i.working_version_id or i.current_version_id for i in items if i.working_version_id
-         or i.current_version_id]
-    )  # fmt: skip
+        [v for i in items for v in (i.working_version_id, i.current_version_id) if v]
+    )
     sections = {s.name: s for s in Section.objects.filter(department=department)}
     new_codes = _CodeMaker(department)
     creates: list[PlannedRow] = []
@@ -330,14 +329,18 @@ def _plan_update(
     version = versions.get(item.working_version_id or item.current_version_id or 0)
     if version is None:
         return PlannedRow(number, FLAGGED, draft, item, note="该事项没有可比较的版本")
+    current = versions.get(item.current_version_id or 0)
+    if current is not None and current is not version:
+        # The file may be our own export, which shows the published version: the same content
+        # again is no change, and the draft or version in review is left as it is.
+        published = draft_from_version(current)
+        if not _changes(published, _merged(published, draft, given, item)):
+            return PlannedRow(
+                number, UNCHANGED, draft, item,
+                note=f"与现行版本相同（第{version.number}版{version.get_status_display()}不变）",
+            )  # fmt: skip
     existing = draft_from_version(version)
-    merged = replace(
-        existing,
-        **{key: getattr(draft, key) for key in given if key not in ("code", "status")},
-    )
-    merged.code = item.code
-    if "change_reason" not in given:
-        merged.change_reason = ""  # the import's reason is given when it is written
+    merged = _merged(existing, draft, given, item)
     changes = _changes(existing, merged)
     planned = PlannedRow(number, UPDATE, merged, item, draft_gaps(merged), changes)
     if not changes:
@@ -370,6 +373,21 @@ def _plan_update(
         problems.append(FieldProblem("承办科室", f"本部门没有名为“{name}”的科室", number))
     plan.problems += problems
     return planned
+
+
+def _merged(
+    existing: PowerDraft, draft: PowerDraft, given: set[str], item: PowerItem
+) -> PowerDraft:
+    """`existing` with the fields the file gave replaced (a list lacking a column keeps what
+    the item has)."""
+    merged = replace(
+        existing,
+        **{key: getattr(draft, key) for key in given if key not in ("code", "status")},
+    )
+    merged.code = item.code
+    if "change_reason" not in given:
+        merged.change_reason = ""  # the import's reason is given when it is written
+    return merged
 
 
 def _shown(draft: PowerDraft, name: str) -> str:
