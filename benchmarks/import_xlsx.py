@@ -123,9 +123,11 @@ def main() -> int:
     from sunlight.catalog.models import PowerItem
     from sunlight.catalog.spreadsheet import draft_cells
     from sunlight.org import services as org
+    from sunlight.org.region_codes import region_code_add_local
 
     call_command("migrate", verbosity=0)
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    region_code_add_local(actor=None, code="338500", name="清源市", note="基准测试用虚构区划")
     org.region_create(actor=None, code="330000", name="浙江省")
     city = org.region_create(actor=None, code="338500", name="清源市", parent_code="330000")
     department = org.department_create(

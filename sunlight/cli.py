@@ -15,6 +15,8 @@
     sunlight flows check FILE [--statutory-days N]   can the BPMN file run as a flow?
     sunlight flows draw FILE -o OUT.svg               draw any BPMN file as SVG
     sunlight calendar seed                            load official holidays (chinesecalendar)
+    sunlight calendar load FILE [--year YEAR]         load a year's notice (JSON or CSV)
+    sunlight regions load FILE [--changes FILE]       refresh the GB/T 2260 code list
     sunlight calendar add-workdays DATE N [--explain] date N working days after DATE
     sunlight reports generate [--month YYYY-MM]       stage forms due now; last month's filing forms
     sunlight supervise scan [--full] [--json]         run the supervision rules now
@@ -36,6 +38,8 @@ GROUPED = {
     ("flows", "check"): "check_flow",
     ("flows", "draw"): "draw_flow",
     ("calendar", "seed"): "seed_calendar",
+    ("calendar", "load"): "load_calendar",
+    ("regions", "load"): "load_regions",
     ("calendar", "add-workdays"): "add_workdays",
     ("reports", "generate"): "generate_stage_reports",
     ("supervise", "scan"): "supervise_scan",

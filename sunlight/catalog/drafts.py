@@ -148,8 +148,16 @@ class PowerDraft:
         return data
 
 
+_VALUES: dict[Any, frozenset[str]] = {}
+
+
 def _choice_problem(value: str, choices: Any, name: str, row: int | None) -> list[FieldProblem]:
-    if value in choices.values:
+    # Enum `.values` builds a new list through descriptors on every access: imports check
+    # thousands of drafts, so each table's values are computed once.
+    values = _VALUES.get(choices)
+    if values is None:
+        values = _VALUES[choices] = frozenset(choices.values)
+    if value in values:
         return []
     allowed = "、".join(f"{v} {label}" for v, label in choices.choices)
     return [FieldProblem(LABELS[name], f"“{value}”不是有效代码（可选：{allowed}）", row)]

@@ -103,7 +103,13 @@ def power_items_import(
     any, nothing is written — or, with `good_rows_only`, exactly the rows without problems
     are. Problems with the file itself always stop the import. `dry_run` only plans."""
     plan = list_import_plan(
-        actor=actor, department=department, file=file, fields=fields, progress=progress
+        actor=actor,
+        department=department,
+        file=file,
+        fields=fields,
+        progress=progress,
+        # Writing at once without skipping bad rows: the write checks every rule itself.
+        validate=dry_run or good_rows_only,
     )
     if not dry_run:
         list_import_apply(

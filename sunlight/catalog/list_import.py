@@ -120,9 +120,12 @@ def list_import_plan(
     file: bytes | IO[bytes],
     fields: dict[int, str] | None = None,
     progress: Progress | None = None,
+    validate: bool = True,
 ) -> ListPlan:
     """What importing `file` into `department` would do, writing nothing. `fields` corrects
-    the guessed mapping (column index → field key, "" to ignore a column)."""
+    the guessed mapping (column index → field key, "" to ignore a column). `validate=False`
+    leaves the new drafts' rules to the write (list_import_apply calls the catalog service,
+    which checks every one of them anyway): an import that writes at once checks them once."""
     require_can_draft(actor, department)
     plan = ListPlan()
     try:
@@ -152,11 +155,13 @@ def list_import_plan(
     if header_problems:
         plan.problems += header_problems
         return plan
-    _plan_rows(plan, department, progress)
+    _plan_rows(plan, department, progress, validate)
     return plan
 
 
-def _plan_rows(plan: ListPlan, department: Department, progress: Progress | None) -> None:
+def _plan_rows(
+    plan: ListPlan, department: Department, progress: Progress | None, validate: bool
+) -> None:
     assert plan.table is not None and plan.header is not None
     header = plan.header
     data = [row for row in plan.table.rows if row.number > header.last_row]
@@ -192,7 +197,7 @@ def _plan_rows(plan: ListPlan, department: Department, progress: Progress | None
     if not parsed:
         plan.problems.append(FieldProblem(FILE, "表格中没有数据行（表头以下为空）"))
         return
-    _match_and_compare(plan, department, parsed)
+    _match_and_compare(plan, department, parsed, validate)
 
 
 def _skip_reason(row: SheetRow, header_texts: dict[int, str]) -> str:
@@ -241,7 +246,10 @@ def _versions_by_id(ids: list[int]) -> dict[int, PowerVersion]:
 
 
 def _match_and_compare(
-    plan: ListPlan, department: Department, parsed: list[tuple[int, PowerDraft, set[str]]]
+    plan: ListPlan,
+    department: Department,
+    parsed: list[tuple[int, PowerDraft, set[str]]],
+    validate: bool,
 ) -> None:
     national = [d.national_code for _, d, _ in parsed if d.national_code]
     codes = [d.code for _, d, _ in parsed if d.code]
@@ -252,9 +260,8 @@ def _match_and_compare(
     by_national = {i.national_code: i for i in items if i.national_code}
     by_code = {i.code: i for i in items}
     versions = _versions_by_id(
-        [i.working_version_id or i.current_version_id for i in items if i.working_version_id
-         or i.current_version_id]
-    )  # fmt: skip
+        [v for i in items for v in (i.working_version_id, i.current_version_id) if v]
+    )
     sections = {s.name: s for s in Section.objects.filter(department=department)}
     new_codes = _CodeMaker(department)
     creates: list[PlannedRow] = []
@@ -293,6 +300,8 @@ def _match_and_compare(
         planned.gaps = draft_gaps(planned.draft)
         if planned.gaps:
             planned.note = "缺少" + "、".join(planned.gaps) + "，补全后才能提交审核"
+    if not validate and not plan.problems:
+        return  # the write checks them; with cells already unreadable, list everything now
     read = {(p.row, p.field) for p in plan.problems}
     plan.problems += [
         problem
@@ -320,14 +329,18 @@ def _plan_update(
     version = versions.get(item.working_version_id or item.current_version_id or 0)
     if version is None:
         return PlannedRow(number, FLAGGED, draft, item, note="该事项没有可比较的版本")
+    current = versions.get(item.current_version_id or 0)
+    if current is not None and current is not version:
+        # The file may be our own export, which shows the published version: the same content
+        # again is no change, and the draft or version in review is left as it is.
+        published = draft_from_version(current)
+        if not _changes(published, _merged(published, draft, given, item)):
+            return PlannedRow(
+                number, UNCHANGED, draft, item,
+                note=f"与现行版本相同（第{version.number}版{version.get_status_display()}不变）",
+            )  # fmt: skip
     existing = draft_from_version(version)
-    merged = replace(
-        existing,
-        **{key: getattr(draft, key) for key in given if key not in ("code", "status")},
-    )
-    merged.code = item.code
-    if "change_reason" not in given:
-        merged.change_reason = ""  # the import's reason is given when it is written
+    merged = _merged(existing, draft, given, item)
     changes = _changes(existing, merged)
     planned = PlannedRow(number, UPDATE, merged, item, draft_gaps(merged), changes)
     if not changes:
@@ -360,6 +373,21 @@ def _plan_update(
         problems.append(FieldProblem("承办科室", f"本部门没有名为“{name}”的科室", number))
     plan.problems += problems
     return planned
+
+
+def _merged(
+    existing: PowerDraft, draft: PowerDraft, given: set[str], item: PowerItem
+) -> PowerDraft:
+    """`existing` with the fields the file gave replaced (a list lacking a column keeps what
+    the item has)."""
+    merged = replace(
+        existing,
+        **{key: getattr(draft, key) for key in given if key not in ("code", "status")},
+    )
+    merged.code = item.code
+    if "change_reason" not in given:
+        merged.change_reason = ""  # the import's reason is given when it is written
+    return merged
 
 
 def _shown(draft: PowerDraft, name: str) -> str:
@@ -450,8 +478,10 @@ def list_import_apply(
             for planned in updates:
                 _apply_update(actor, planned, reason)
     except ValidationFailed as error:
-        # Someone changed the catalog between the plan and the write: nothing was written.
+        # A rule the plan left to the service, or someone changed the catalog between the
+        # plan and the write: nothing was written; every problem is listed in row order.
         plan.problems += error.problems
+        plan.problems.sort(key=lambda p: (p.row or 0, _COLUMN_ORDER.get(p.field, 99)))
         return plan
     plan.created, plan.updated, plan.applied = len(creates), len(updates), True
     return plan

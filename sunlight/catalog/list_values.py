@@ -23,6 +23,7 @@ from sunlight.catalog.choices import (
 from sunlight.catalog.drafts import LegalBasisDraft, MaterialDraft, PowerDraft
 from sunlight.catalog.list_columns import Header
 from sunlight.catalog.spreadsheet import (
+    DRAFT_FIELDS,
     LOOKUPS,
     PARSERS,
     CellError,
@@ -243,7 +244,7 @@ def parse_list_row(
         draft, problems = parse_row(
             row, Layout(mapping), region_code=region_code, department_code=department_code
         )
-        given = {c.key for c in mapping.values()}
+        given = {c.key for c in mapping.values() if c.key in DRAFT_FIELDS}
         if draft.statutory_limit is None:
             given.discard("statutory_limit")
         return draft, given, problems

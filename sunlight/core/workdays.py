@@ -1,8 +1,10 @@
 """Working-day arithmetic as the law counts it (Asia/Shanghai calendar dates).
 
 A WorkCalendar holds the exceptions to the week — weekday holidays (法定节假日) and weekend
-make-up workdays (调休) — and the years whose official data is loaded. Days of years not loaded
-are counted on weekends alone and every answer that depends on them says `provisional`.
+make-up workdays (调休) — and the years whose official data is loaded. A year not loaded is
+counted with the statutory days off of 全国年节及纪念日放假办法 (statutory_holidays: 元旦, 春节,
+清明, 劳动节, 端午, 中秋, 国庆, lunar dates computed) besides its weekends; only its 调休 is
+unknown, and every answer that depends on such a year says `provisional`.
 
 Counting starts the day after the start date (行政许可法: 期限从次日起算). Lookups are O(1):
 each date in the covered span has a precomputed running count of working days, and every
@@ -11,10 +13,13 @@ lookups with no date or object construction — over a million deadlines a secon
 """
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sunlight.core import clock
+from sunlight.core.statutory_holidays import statutory_holidays
+
+StatutoryDays = Callable[[int], Mapping[dt.date, str]]
 
 _SPAN_BEFORE = 3  # years before the first loaded year that are still covered by the arrays
 _SPAN_AFTER = 6  # years after the last known year (weekends only, provisional)
@@ -63,14 +68,25 @@ class WorkCalendar:
         workdays: Iterable[dt.date],
         years: Iterable[int],
         workday_names: Mapping[dt.date, str] | None = None,
+        statutory: StatutoryDays | None = statutory_holidays,
     ) -> None:
-        self.holidays: Mapping[dt.date, str] = dict(holidays)  # date → holiday name
+        holidays = dict(holidays)  # date → holiday name
         self.workdays: frozenset[dt.date] = frozenset(workdays)  # weekend days worked (调休)
         self.workday_names: Mapping[dt.date, str] = dict(workday_names or {})
         self.years: frozenset[int] = frozenset(years)  # years with official data loaded
-        known = self.years | {day.year for day in self.holidays} | {d.year for d in self.workdays}
+        known = self.years | {day.year for day in holidays} | {d.year for d in self.workdays}
         low = min(self.years or known or {clock.today_local().year}) - _SPAN_BEFORE
         high = max(known | {low}) + _SPAN_AFTER
+        if statutory is not None:
+            # A year without its official arrangement still has the statutory days off; days an
+            # admin entered for such a year (a partial year) come first.
+            for year in range(low, high + 1):
+                if year in self.years:
+                    continue
+                for day, name in statutory(year).items():
+                    if day.year not in self.years and day not in self.workdays:
+                        holidays.setdefault(day, name)
+        self.holidays: Mapping[dt.date, str] = holidays
         self._first = dt.date(low, 1, 1)
         self._first_ordinal = self._first.toordinal()
         self._build_arrays(dt.date(high, 12, 31).toordinal())
@@ -116,8 +132,9 @@ class WorkCalendar:
         workdays: Iterable[dt.date],
         years: Iterable[int],
         workday_names: Mapping[dt.date, str] | None = None,
+        statutory: StatutoryDays | None = statutory_holidays,
     ) -> "WorkCalendar":
-        return cls(holidays, workdays, years, workday_names)
+        return cls(holidays, workdays, years, workday_names, statutory)
 
     # ------------------------------------------------------------------ single days
 

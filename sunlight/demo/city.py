@@ -16,7 +16,8 @@ from sunlight.catalog.choices import ExerciseLevel
 from sunlight.demo.vocab import DEPARTMENTS, DeptSpec
 from sunlight.org import services
 from sunlight.org.choices import Role
-from sunlight.org.models import Department, Region, Section, User
+from sunlight.org.models import Department, DivisionCode, Region, Section, User
+from sunlight.org.region_codes import region_code_add_local
 
 PROVINCE = ("330000", "浙江省")
 CITY_CODE = "338500"
@@ -185,7 +186,12 @@ def _regions() -> None:
     existing = set(Region.objects.values_list("code", flat=True))
     wanted = [(PROVINCE[0], PROVINCE[1], None), (CITY_CODE, CITY_NAME, PROVINCE[0])]
     wanted += [(code, name, CITY_CODE) for code, name, _ in DISTRICTS]
+    listed = set(DivisionCode.objects.values_list("code", flat=True))
     for code, name, parent in wanted:
+        if code not in listed:
+            # The demo city is fictional: GB/T 2260 has no 3385xx, so its codes are added to
+            # the code list as local codes, saying why, before its regions are created.
+            region_code_add_local(actor=None, code=code, name=name, note="演示城市（虚构区划）")
         if code not in existing:
             services.region_create(actor=None, code=code, name=name, parent_code=parent)
 

@@ -17,4 +17,7 @@ ACTIONS = {
     "org.calendar_day.saved": "设置节假日/调休",
     "org.calendar_day.cleared": "删除节假日/调休",
     "org.calendar_year.loaded": "标记年度节假日已录入",
+    "org.calendar_year.file_loaded": "从文件载入年度放假安排",
+    "org.region_codes.loaded": "载入行政区划代码表",
+    "org.region_code.local_added": "补充本地区划代码",
 }

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from sunlight.core import clock
 from sunlight.core.errors import NotFound, ValidationFailed
+from sunlight.org import calendar_files
 from sunlight.org import calendar_selectors as selectors
 from sunlight.org import calendar_services as services
 from sunlight.org.decorators import org_admin_required
@@ -29,6 +30,20 @@ class CalendarDayForm(StaffForm):
         max_length=30,
         required=False,
         help_text="如“国庆节”；调休上班日可填所属节日",
+    )
+
+
+class CalendarLoadForm(StaffForm):
+    file = forms.FileField(
+        label="放假安排文件（JSON 或 CSV）",
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,.csv,.txt"}),
+    )
+    year = forms.IntegerField(
+        label="年份",
+        required=False,
+        min_value=services.FIRST_YEAR,
+        max_value=services.LAST_YEAR,
+        help_text="JSON 中已写明年份时可留空",
     )
 
 
@@ -62,6 +77,7 @@ def _render(
     *,
     day_form: forms.Form | None = None,
     year_form: forms.Form | None = None,
+    load_form: forms.Form | None = None,
     status: int = 200,
 ) -> HttpResponse:
     record = selectors.calendar_year_get_for_admin(actor=request.user, year=year)
@@ -75,6 +91,7 @@ def _render(
         "days": selectors.calendar_days_for_admin(actor=request.user, year=year),
         "day_form": day_form or CalendarDayForm(initial={"kind": CalendarKind.HOLIDAY}),
         "year_form": year_form or CalendarYearForm(),
+        "load_form": load_form or CalendarLoadForm(),
         "warning": selectors.calendar_warning(),
     }
     return render(request, "org/calendar.html", context, status=status)
@@ -144,3 +161,29 @@ def calendar_year_loaded(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{year}年节假日安排已标记为已录入，相关期限不再是暂定")
             return redirect(_page_url(year))
     return _render(request, year, year_form=form, status=400)
+
+
+@org_admin_required
+@require_POST
+def calendar_load(request: HttpRequest) -> HttpResponse:
+    """Load a year's official arrangement from an uploaded notice file (JSON or CSV)."""
+    form = CalendarLoadForm(request.POST, request.FILES)
+    year = _year_of(request)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read(calendar_files.MAX_FILE_BYTES + 1)
+        try:
+            result = calendar_files.calendar_year_load_file(
+                actor=request.user, data=data, filename=upload.name, year=form.cleaned_data["year"]
+            )
+        except ValidationFailed as exc:
+            for problem in exc.problems[:50]:
+                form.add_error(None, f"{problem.field}：{problem.message}")
+        else:
+            messages.success(
+                request,
+                f"已载入{result.year}年放假安排：放假{result.holidays}天，调休上班"
+                f"{result.workdays}天；涉及{result.year}年的暂定期限已重新计算",
+            )
+            return redirect(_page_url(result.year))
+    return _render(request, year, load_form=form, status=400)

@@ -121,6 +121,7 @@ class CalendarKind(models.TextChoices):
 class CalendarSource(models.TextChoices):
     PACKAGE = "package", "chinesecalendar 数据包"
     ADMIN = "admin", "管理员录入"
+    FILE = "file", "放假安排文件导入"
 
 
 class CalendarYearStatus(models.TextChoices):
@@ -182,3 +183,46 @@ class CalendarYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年（{self.get_status_display()}）"
+
+
+class DivisionCode(models.Model):
+    """A code of the GB/T 2260 list regions are checked against: in use, or withdrawn (with
+    the year and the code that replaced it). Loaded from the list that ships with the project
+    (org/data) and refreshable (`sunlight regions load`); `local` codes were added by an admin
+    for an area the list does not have (the demo's fictional city, say)."""
+
+    code = models.CharField("区划代码", max_length=6, primary_key=True)
+    name = models.CharField("名称", max_length=60)
+    withdrawn_year = models.PositiveSmallIntegerField("停用年份", null=True, blank=True)
+    change = models.CharField("变更情况", max_length=40, blank=True)
+    successor_code = models.CharField("现用代码", max_length=6, blank=True)
+    successor_name = models.CharField("现用名称", max_length=60, blank=True)
+    local = models.BooleanField("本地补充", default=False)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "区划代码表"
+        verbose_name_plural = "区划代码表"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class DivisionCodeList(models.Model):
+    """Where the loaded code list came from (one row): its source and date as the file says."""
+
+    source = models.CharField("来源", max_length=300)
+    as_of = models.CharField("日期", max_length=30)
+    coverage = models.TextField("范围", blank=True)
+    codes = models.PositiveIntegerField("代码数")
+    changes = models.PositiveIntegerField("变更数")
+    file_sha256 = models.CharField("文件摘要", max_length=64)
+    loaded_at = models.DateTimeField("载入时间")
+
+    class Meta:
+        verbose_name = "区划代码表版本"
+        verbose_name_plural = "区划代码表版本"
+
+    def __str__(self) -> str:
+        return f"{self.source}（{self.as_of}）"

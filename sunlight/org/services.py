@@ -14,6 +14,7 @@ from sunlight.core.regions import region_code_problems, region_level
 from sunlight.org.choices import Role
 from sunlight.org.models import Department, Region, Section, User
 from sunlight.org.permissions import DEPARTMENT_ROLES, REGION_ROLES, require_org_admin
+from sunlight.org.region_codes import region_list_problems
 
 _BODY_CODE = re.compile(r"^\d{3}$")
 _USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{3,150}$")
@@ -38,6 +39,8 @@ def region_create(*, actor: Any, code: str, name: str, parent_code: str | None =
         if parent is None:
             problems.append(FieldProblem("上级区划", f"区划“{parent_code}”不存在"))
     problems += region_code_problems(code, parent.code if parent else None)
+    if not problems:
+        problems += region_list_problems(code, name)
     if Region.objects.filter(code=code).exists():
         problems.append(FieldProblem("区划代码", f"“{code}”已存在"))
     if problems:

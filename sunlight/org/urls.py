@@ -35,4 +35,5 @@ urlpatterns = [
     path("org/calendar/day/", calendar_views.calendar_day_save, name="calendar_day_save"),
     path("org/calendar/clear/", calendar_views.calendar_day_clear, name="calendar_day_clear"),
     path("org/calendar/year/", calendar_views.calendar_year_loaded, name="calendar_year_loaded"),
+    path("org/calendar/load/", calendar_views.calendar_load, name="calendar_load"),
 ]

@@ -299,15 +299,19 @@ def test_provisional_deadlines_are_recomputed_when_the_year_is_loaded(
         services.case_accept(actor=office.clerk, case=case)
     case.refresh_from_db()
     assert case.deadline_provisional
-    weekends_only = case.promised_deadline
+    provisional = case.promised_deadline  # weekends and the statutory 元旦 already off
     with django_capture_on_commit_callbacks(execute=True):
         calendar_services.calendar_day_set(
             actor=None, day=dt.date(2027, 1, 1), kind="holiday", name="元旦"
         )
+        # A day off only the notice can know (a bridging day), so the deadline moves.
+        calendar_services.calendar_day_set(
+            actor=None, day=dt.date(2027, 1, 4), kind="holiday", name="元旦"
+        )
         calendar_services.calendar_year_mark_loaded(actor=None, year=2027, note="国务院通知")
     case.refresh_from_db()
     assert not case.deadline_provisional
-    assert case.promised_deadline == weekends_only + dt.timedelta(days=1)
+    assert case.promised_deadline == provisional + dt.timedelta(days=1)
 
 
 def test_joint_materials_are_counted_per_power_not_by_name_across_parts():

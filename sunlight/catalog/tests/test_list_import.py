@@ -352,3 +352,23 @@ def test_national_code_is_searchable_and_shown_on_the_public_page(department, cl
     assert "建筑工程施工许可证核发" in found
     missing = client.get(reverse("public:power_list"), {"q": "999X-0000"}).content.decode()
     assert "建筑工程施工许可证核发" not in missing
+
+
+def test_ods_zip_bomb_is_refused_before_parsing(department, clerk):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", b"<a>" + b" " * (20 * 1024 * 1024) + b"</a>")
+    before = counts()
+    report = power_items_import(actor=clerk, department=department, file=buffer.getvalue())
+    assert report.refused and "疑似压缩炸弹" in report.problems[0].message
+    assert counts() == before
+
+
+def test_old_xls_encrypted_or_broken_is_refused_clearly(department, clerk):
+    data = real_lists.real_xls()
+    report = power_items_import(actor=clerk, department=department, file=data[:2048])
+    assert report.refused
+    assert "Excel 97-2003 (.xls)" in report.problems[0].message

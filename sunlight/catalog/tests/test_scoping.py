@@ -79,6 +79,6 @@ def test_supervisor_sees_but_cannot_draft(two_departments):
 
 
 def test_legal_officer_of_another_city_sees_nothing(two_departments):
-    other_city = factories.region(code="330100", name="另一市", parent_code="330000")
+    other_city = factories.region(code="330100", name="杭州市", parent_code="330000")
     outsider = factories.user("legal", in_region=other_city)
     assert not selectors.power_items_for_user(user=outsider).exists()

@@ -102,6 +102,8 @@ def test_sunlight_catalog_import_from_the_shell(department, tmp_path):
     assert run("migrate", "--verbosity", "0").returncode == 0
     setup = (
         "from sunlight.org import services as s;"
+        "from sunlight.org.region_codes import region_code_add_local as local;"
+        "local(actor=None, code='338500', name='清源市', note='测试用虚构区划');"
         "s.region_create(actor=None, code='330000', name='浙江省');"
         "c = s.region_create(actor=None, code='338500', name='清源市', parent_code='330000');"
         "s.department_create(actor=None, region=c, code='051', name='住房和城乡建设局')"

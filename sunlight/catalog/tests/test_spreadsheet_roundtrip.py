@@ -11,7 +11,7 @@ from sunlight.catalog import services
 from sunlight.catalog.choices import TransitionAction
 from sunlight.catalog.drafts import DutyDraft, LegalBasisDraft, MaterialDraft
 from sunlight.catalog.imports import power_items_export, power_items_import, power_items_template
-from sunlight.catalog.models import PowerItem
+from sunlight.catalog.models import PowerItem, PowerVersion
 from sunlight.catalog.spreadsheet import COLUMNS, DATA_SHEET
 from sunlight.catalog.tests import factories as catalog
 from sunlight.catalog.tests.sheets import representative_drafts
@@ -172,3 +172,31 @@ def test_the_template_as_downloaded_has_no_data_rows(department):
     report = power_items_import(actor=None, department=department, file=power_items_template())
     assert report.refused
     assert [p.message for p in report.problems] == ["表格中没有数据行（表头以下为空）"]
+
+
+def test_a_real_list_exported_and_imported_again_is_identical(department):
+    """Real list in → export → import into the empty department: the same drafts, 实施编码,
+    sub-items and incomplete drafts included."""
+    from sunlight.catalog.tests import real_lists
+
+    clerk = org.user("clerk", department=department)
+    with transaction.atomic():
+        first = power_items_import(actor=clerk, department=department, file=real_lists.real_xlsx())
+        assert first.created == 6
+        expected = representative_drafts(department)
+        data = power_items_export(actor=clerk, department=department)
+        transaction.set_rollback(True)
+    report = power_items_import(actor=clerk, department=department, file=data)
+    assert report.problems == [] and report.created == 6
+    assert representative_drafts(department) == expected
+    assert {d.national_code for d in expected} == set(real_lists.CODES)
+
+
+def test_reimporting_the_export_into_the_same_department_changes_nothing(department):
+    clerk = org.user("clerk", department=department)
+    _rich_catalog(department)
+    data = power_items_export(actor=clerk, department=department)
+    before = PowerVersion.objects.count()
+    report = power_items_import(actor=clerk, department=department, file=data)
+    assert report.problems == [] and report.created == report.updated == 0
+    assert PowerVersion.objects.count() == before

@@ -1,6 +1,7 @@
 """Working-day arithmetic against the real calendar (chinesecalendar's official 2004–2026 data):
 holidays skipped, make-up workdays (调休) counted, counting from the day after the start, and
-years without data counted on weekends alone and marked provisional."""
+years without data counted on weekends and the statutory days off alone, and marked
+provisional."""
 
 import datetime as dt
 import random
@@ -165,8 +166,8 @@ def test_explain_names_ordinary_weekends():
 
 def test_deadline_reaching_an_unloaded_year_is_provisional():
     deadline = CALENDAR.add_workdays(D("2026-12-20"), 10)
-    # 2027 has no data: New Year's Day (a Friday) is counted as a plain weekday.
-    assert deadline == Deadline(D("2027-01-01"), True)
+    # 2027 has no data: New Year's Day (a Friday) is off by law, the rest is weekends.
+    assert deadline == Deadline(D("2027-01-04"), True)
 
 
 def test_deadline_ending_before_the_unloaded_year_is_firm():
@@ -181,7 +182,7 @@ def test_start_in_an_unloaded_year_is_provisional_even_for_zero_days():
 def test_explain_marks_days_of_an_unloaded_year_provisional():
     days = CALENDAR.explain(D("2026-12-31"), D("2027-01-02"))
     assert [(d.counted, d.reason, d.provisional) for d in days] == [
-        (True, "工作日", True),
+        (False, "元旦", True),
         (False, "周末", True),
     ]
 
@@ -197,7 +198,8 @@ def test_a_gap_year_makes_deadlines_across_it_provisional():
 def test_loading_a_year_moves_its_deadlines():
     before = _calendar(years=range(2024, 2026))
     after = _calendar(years=range(2024, 2027))
-    assert before.add_workdays(D("2025-12-31"), 1) == Deadline(D("2026-01-01"), True)
+    # Unloaded, 1 January is still off by law: Friday 2 January 2026.
+    assert before.add_workdays(D("2025-12-31"), 1) == Deadline(D("2026-01-02"), True)
     # Sunday 4 January 2026 is a make-up workday.
     assert after.add_workdays(D("2025-12-31"), 1) == Deadline(D("2026-01-04"), False)
 

@@ -6,7 +6,8 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 
 from sunlight.org import services
-from sunlight.org.models import Department, Region, Section, User
+from sunlight.org.models import Department, DivisionCode, Region, Section, User
+from sunlight.org.region_codes import region_code_add_local
 
 TEST_PASSWORD = "Qingyuan-Test-2026"
 _sequence = count(1)
@@ -17,6 +18,10 @@ def region(code: str = "338500", name: str = "清源市", parent_code: str | Non
     existing = Region.objects.filter(code=code).first()
     if existing is not None:
         return existing
+    if not DivisionCode.objects.filter(code=code).exists():
+        # Test areas such as the fictional 清源市 are not in GB/T 2260: add them as local codes,
+        # as the demo does.
+        region_code_add_local(actor=None, code=code, name=name, note="测试用虚构区划")
     if parent_code is None and code != code[:2] + "0000":
         province = code[:2] + "0000"
         if not Region.objects.filter(code=province).exists():

@@ -30,7 +30,7 @@ def test_add_workdays_prints_the_deadline(seeded):
 
 def test_add_workdays_says_provisional_when_it_needs_an_unloaded_year(seeded):
     assert (
-        _run("add_workdays", "2026-12-20", "10") == "2027-01-01（暂定：依赖尚未录入的2027年日历）\n"
+        _run("add_workdays", "2026-12-20", "10") == "2027-01-04（暂定：依赖尚未录入的2027年日历）\n"
     )
 
 
@@ -50,8 +50,10 @@ def test_add_workdays_explain_lists_every_day_and_why(seeded):
 
 def test_add_workdays_explain_marks_provisional_days(seeded):
     output = _run("add_workdays", "2026-12-30", "2", "--explain")
-    assert "2027-01-01 星期五  计入  工作日（暂定：2027年日历未录入）（第2个）" in output
-    assert output.endswith("期限：2027-01-01（暂定：依赖尚未录入的2027年日历）\n")
+    # 元旦 is a statutory day off even before 2027's arrangement is loaded.
+    assert "2027-01-01 星期五  不计  元旦放假（暂定：2027年日历未录入）" in output
+    assert "2027-01-04 星期一  计入  工作日（暂定：2027年日历未录入）（第2个）" in output
+    assert output.endswith("期限：2027-01-04（暂定：依赖尚未录入的2027年日历）\n")
 
 
 def test_add_workdays_without_a_seeded_calendar_says_so():

@@ -58,7 +58,8 @@ def test_work_calendar_counts_with_the_seeded_tables(seeded):
 
 def test_work_calendar_of_empty_tables_is_all_provisional():
     deadline = work_calendar().add_workdays(D("2026-09-30"), 3)
-    assert deadline == Deadline(D("2026-10-05"), True)  # weekends only
+    # Weekends and the statutory days off (国庆节 1-3 October); 调休 unknown.
+    assert deadline == Deadline(D("2026-10-07"), True)
 
 
 def test_deadline_into_2027_is_provisional_until_2027_is_loaded(seeded, admin):
@@ -67,7 +68,7 @@ def test_deadline_into_2027_is_provisional_until_2027_is_loaded(seeded, admin):
     _load_2027_new_year(admin)
     after = work_calendar().add_workdays(D("2026-12-30"), 3)
 
-    assert before == Deadline(D("2027-01-04"), True)  # 1 January counted as a plain Friday
+    assert before == Deadline(D("2027-01-05"), True)  # 元旦 is off by law already
     assert after == Deadline(D("2027-01-05"), False)
 
 

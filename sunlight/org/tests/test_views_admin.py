@@ -7,6 +7,7 @@ from django.urls import reverse
 from sunlight.audit.models import AuditEntry
 from sunlight.catalog.tests import factories as catalog
 from sunlight.org.models import Department, Region, User
+from sunlight.org.region_codes import region_code_add_local
 from sunlight.org.tests import factories as org
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +27,7 @@ def root_client(client, root):
 
 def test_admin_adds_region_through_the_service(root_client):
     org.region()
+    region_code_add_local(actor=None, code="338502", name="清源区", note="测试用虚构区划")
     response = root_client.post(
         reverse("admin:org_region_add"), {"code": "338502", "name": "清源区", "parent": "338500"}
     )

@@ -9,6 +9,7 @@ from sunlight.catalog import services as catalog_services
 from sunlight.catalog.choices import TransitionAction
 from sunlight.catalog.tests import factories as catalog
 from sunlight.org.models import Department, Region, Section, User
+from sunlight.org.region_codes import region_code_add_local
 from sunlight.org.tests import factories as org
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +112,7 @@ def test_department_of_another_region_is_not_found_for_admin(admin_client):
 
 
 def test_admin_creates_a_county_under_the_city(admin_client, city):
+    region_code_add_local(actor=None, code="338502", name="清源区", note="测试用虚构区划")
     response = admin_client.post(
         reverse("staff:region_list"), {"code": "338502", "name": "清源区", "parent": "338500"}
     )
