@@ -265,3 +265,39 @@ def test_a_sheet_without_a_recognisable_header_is_reported():
     assert any("未找到可识别的表头" in p.message for p in result.problems)
     assert len(draft.violations) == 5  # the other sheet is read
     assert len(result.accounted) == 3 + len(tables.bureau_sheet().cells)
+
+
+def test_an_xlsx_named_xls_is_read_for_what_it_is():
+    result, draft = _read(tables.xlsx_bytes([tables.bureau_sheet()]), "基准.xls")
+
+    assert result.problems == [] and len(draft.violations) == 5
+
+
+def test_an_ods_zip_bomb_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet"
+        )
+        archive.writestr("content.xml", b" " * (40 * 1024 * 1024))
+
+    with pytest.raises(SpreadsheetRefused, match="压缩炸弹"):
+        read_benchmark(buffer.getvalue(), "基准.ods")
+
+
+def test_an_ods_with_a_dtd_is_refused():
+    data = tables.ods_bytes([tables.bureau_sheet()])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w") as target:
+        for item in source.infolist():
+            body = source.read(item)
+            if item.filename == "content.xml":
+                body = body.replace(
+                    b"<office:document-content",
+                    b'<!DOCTYPE x [<!ENTITY a "aaaa">]><office:document-content',
+                    1,
+                )
+            target.writestr(item, body)
+
+    with pytest.raises(SpreadsheetRefused, match="DTD"):
+        read_benchmark(buffer.getvalue(), "基准.ods")

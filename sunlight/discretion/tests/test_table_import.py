@@ -445,3 +445,10 @@ def test_our_export_reads_back_identical_with_everything_real_tables_have():
     read = benchmark_read_upload(file=benchmark_workbook(draft), filename="export.xlsx")
 
     assert read == draft
+
+
+def test_the_sunlight_verb_maps_to_the_command():
+    from sunlight.cli import translate
+
+    argv = ["discretion", "import", "表.xls", "--department", "338500101", "--dry-run", "--json"]
+    assert translate(argv) == ["import_discretion", *argv[2:]]
