@@ -135,6 +135,7 @@ class _SheetReader:
     def __init__(self, grid: SheetGrid, result: ReadResult) -> None:
         self.grid, self.result = grid, result
         self.anchor: dict[tuple[int, int], tuple[int, int]] = {}
+        self.merge_tops = {(top, left) for top, left, _, _ in grid.merged}
         for top, left, bottom, right in grid.merged:
             for r in range(top, bottom + 1):
                 for c in range(left, right + 1):
@@ -416,7 +417,7 @@ class _SheetReader:
         column = self.columns["tier"]
         if cell is not None:
             self.used.add(cell)
-        key = (paragraph, cell if cell is not None and cell in self.anchor.values() else None)
+        key = (paragraph, cell if cell is not None and cell in self.merge_tops else None)
         current = violation.tiers[-1] if violation.tiers else None
         if current is not None:
             same_paragraph = current.paragraph == paragraph
