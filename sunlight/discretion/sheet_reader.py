@@ -348,6 +348,10 @@ class _SheetReader:
             last=row,
             sheet_name=self.grid.name,
         )
+        for key in ("legal_basis", "penalty_basis"):
+            if key in self.columns:
+                column = self.columns[key]
+                violation.draft.cells[key] = Where(self.grid.name, row + 1, column)
         self.violations.append(violation)
         return violation
 

@@ -43,6 +43,9 @@ MAX_ROWS = 20_000  # a bureau's whole table: ~1,000 violations of several rows e
 MAX_COLUMNS = 60
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 CSV_SUFFIXES = (".csv", ".txt")
+# Two Chinese characters in a row as UTF-8 writes them; GBK text practically never has this
+# byte pattern (its second bytes are rarely below 0xC0 twice over).
+_UTF8_CHINESE = re.compile(rb"(?:[\xe4-\xe9][\x80-\xbf]{2}){2}")
 
 Cell = tuple[int, int]  # 0-based (row, column)
 
@@ -289,10 +292,20 @@ def _csv_sheet(data: bytes, name: str) -> SheetGrid:
 
 def _decode(data: bytes) -> str:
     """UTF-8 (with or without BOM), else GB18030 (which covers GBK and GB2312, what Excel in
-    Chinese saves CSV as). Anything else is refused rather than guessed."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+    Chinese saves CSV as). Anything else is refused rather than guessed, and so is a file
+    mixing both (rows pasted from two sources): GB18030 would read its UTF-8 part as wrong
+    characters without an error."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    if _UTF8_CHINESE.search(data):
+        raise SpreadsheetRefused(
+            "CSV 文件中同时含有 UTF-8 和 GB18030（GBK）两种编码的文字，无法可靠识别；"
+            "请用 Excel 或 WPS 打开后统一另存为一种编码"
+        )
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        pass
     raise SpreadsheetRefused("CSV 文件的编码无法识别，请另存为 UTF-8 或 GB18030（GBK）编码")

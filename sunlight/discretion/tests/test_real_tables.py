@@ -301,3 +301,11 @@ def test_an_ods_with_a_dtd_is_refused():
 
     with pytest.raises(SpreadsheetRefused, match="DTD"):
         read_benchmark(buffer.getvalue(), "基准.ods")
+
+
+def test_a_csv_mixing_utf8_and_gbk_is_refused_not_garbled():
+    sheet = tables.bureau_sheet()
+    data = tables.csv_bytes(sheet, "gb18030") + "6,后来粘贴的违法行为,依据\r\n".encode()
+
+    with pytest.raises(SpreadsheetRefused, match="两种编码"):
+        read_benchmark(data, "基准.csv")
