@@ -247,7 +247,16 @@ class _SheetReader:
         below = {
             c: column_key(grid.cells.get((header + 1, c))) for c in self._row_columns(header + 1)
         }
-        two_rows = any(below.values())
+        # A second header row is one the first row's merged titles reach into, or one naming
+        # the limits (下限/上限): a first data row that happens to say "违法程度较轻" is data.
+        titled = [c for c, key in below.items() if key]
+        merged_into = any(
+            top == header
+            and (bottom > top or any(left <= c <= right for c in titled) and right > left)
+            for top, left, bottom, right in grid.merged
+        )
+        limits = {"base", "lower", "upper"} & set(below.values())
+        two_rows = any(below.values()) and (merged_into or bool(limits))
         width = max((c for _, c in grid.cells), default=-1) + 1
         for column in range(width):
             top_cell = self.at(header, column)

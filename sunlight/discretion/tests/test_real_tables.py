@@ -309,3 +309,20 @@ def test_a_csv_mixing_utf8_and_gbk_is_refused_not_garbled():
 
     with pytest.raises(SpreadsheetRefused, match="两种编码"):
         read_benchmark(data, "基准.csv")
+
+
+def test_a_first_data_row_that_reads_like_a_title_stays_data():
+    sheet = tables.Sheet("食品安全法")
+    for column, title in enumerate(
+        ["序号", "违法行为", "违法依据", "处罚依据", "违法程度", "处罚标准"]
+    ):
+        sheet.put(0, column, title)
+    for column, value in enumerate(
+        ["1", "某违法行为", "《某法》第一条", "《某法》第九条", "违法程度较轻", "警告"]
+    ):
+        sheet.put(1, column, value)
+
+    result, draft = _read(tables.csv_bytes(sheet, "utf-8"), "基准.csv")
+
+    assert result.problems == []
+    assert [t.name for t in draft.violations[0].tiers] == ["违法程度较轻"]
