@@ -420,8 +420,9 @@ class _SheetReader:
         cell, text = self.value(row, "circumstances")
         if cell is not None:
             self.used.add(cell)
-            if cell not in violation.seen:
-                violation.seen.add(cell)
+            # Per tier: a circumstance merged over two tiers applies to both.
+            if (len(violation.tiers), cell) not in violation.seen:
+                violation.seen.add((len(violation.tiers), cell))
                 tier.circumstances = f"{tier.circumstances}\n{text}" if tier.circumstances else text
         tier.penalties += self._penalties(row, violation)
 
@@ -451,14 +452,23 @@ class _SheetReader:
     # ------------------------------------------------------------ penalties
 
     def _penalties(self, row: int, violation: "_Violation") -> list[PenaltyDraft]:
+        """The penalties a row adds to its tier. Merged cells count once per tier (a standard
+        merged over two tiers applies to each); a 处罚种类 merged down over rows with their
+        own limits gives one penalty per row."""
+        tier = len(violation.tiers)
         kind_cell, kind_text = self.value(row, "kind")
         standard_cell, standard = self.value(row, "standard")
-        fresh_standard = standard_cell is not None and standard_cell not in violation.seen
+        fresh_standard = standard_cell is not None and (tier, standard_cell) not in violation.seen
         if standard_cell is not None:
             self.used.add(standard_cell)
-            violation.seen.add(standard_cell)
-        if kind_cell is not None and kind_cell not in violation.seen:
-            violation.seen.add(kind_cell)
+            violation.seen.add((tier, standard_cell))
+        own_limits = any(
+            self.own(row, self.columns[key])
+            for key in ("base", "lower", "upper")
+            if key in self.columns
+        )
+        if kind_cell is not None and ((tier, kind_cell) not in violation.seen or own_limits):
+            violation.seen.add((tier, kind_cell))
             self.used.add(kind_cell)
             return [self._structured(row, kind_cell, kind_text, standard)]
         if kind_cell is None and "kind" in self.columns:

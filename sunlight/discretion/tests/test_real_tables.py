@@ -326,3 +326,45 @@ def test_a_first_data_row_that_reads_like_a_title_stays_data():
 
     assert result.problems == []
     assert [t.name for t in draft.violations[0].tiers] == ["违法程度较轻"]
+
+
+def test_merged_kinds_standards_and_circumstances_apply_to_every_row_and_tier():
+    """处罚种类 merged over rows with their own limits; one standard and one circumstance
+    merged over two tiers."""
+    sheet = tables.Sheet("食品安全法")
+    header = [
+        "违法行为",
+        "违法依据",
+        "处罚依据",
+        "裁量阶次",
+        "适用情形",
+        "处罚种类",
+        "下限",
+        "上限",
+    ]
+    for column, title in enumerate(header):
+        sheet.put(0, column, title)
+    sheet.span(1, 3, 0, "某违法行为")
+    sheet.span(1, 3, 1, "《某法》第一条")
+    sheet.span(1, 3, 2, "《某法》第九条")
+    for row, tier in ((1, "轻微"), (2, "一般"), (3, "严重")):
+        sheet.put(row, 3, tier)
+    sheet.span(1, 2, 4, "初次违法")
+    sheet.put(3, 4, "再次违法")
+    sheet.span(1, 3, 5, "罚款")
+    for row, (lower, upper) in zip(
+        (1, 2, 3), ((1000, 2000), (2000, 5000), (5000, 10000)), strict=True
+    ):
+        sheet.put(row, 6, lower)
+        sheet.put(row, 7, upper)
+
+    result, draft = _read(tables.xlsx_bytes([sheet]), "x.xlsx")
+
+    assert result.problems == []
+    tiers = draft.violations[0].tiers
+    assert [t.circumstances for t in tiers] == ["初次违法", "初次违法", "再次违法"]
+    assert [(p.kind, p.lower, p.upper) for t in tiers for p in t.penalties] == [
+        (PenaltyKind.FINE, D(1000), D(2000)),
+        (PenaltyKind.FINE, D(2000), D(5000)),
+        (PenaltyKind.FINE, D(5000), D(10000)),
+    ]
