@@ -16,6 +16,7 @@ class TableRow:
     tier: Tier
     penalty: TierPenalty | None
     tier_span: int  # rows the tier cells span; 0 on the tier's later rows
+    paragraph_starts: bool = False  # the first row of a legal paragraph's own ladder
 
     @property
     def range_text(self) -> str:
@@ -32,11 +33,14 @@ def content_tables(violations: list[Violation]) -> list[ViolationTable]:
     tables = []
     for violation in violations:
         table = ViolationTable(violation)
+        paragraph = ""
         for tier in violation.tiers.all():
             penalties = list(tier.penalties.all())
+            starts = bool(tier.paragraph) and tier.paragraph != paragraph
+            paragraph = tier.paragraph
             for index, penalty in enumerate(penalties or [None]):
                 span = max(len(penalties), 1) if index == 0 else 0
-                table.rows.append(TableRow(tier, penalty, span))
+                table.rows.append(TableRow(tier, penalty, span, starts and index == 0))
         tables.append(table)
     return tables
 

@@ -111,6 +111,8 @@ class ViolationDraft:
     # table names for it (处罚事项 column), used to match it to a power; never stored.
     rows: tuple[int, int] | None = field(default=None, compare=False, repr=False)
     power_hint: str = field(default="", compare=False, repr=False)
+    # Where each of its own cells is (违法依据, 处罚依据), so a problem names the right cell.
+    cells: dict[str, Where] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass
@@ -237,15 +239,16 @@ def _violation_problems(violation: ViolationDraft, index: int) -> list[FieldProb
                 context,
             )
         )
-    for column, value, limit in (
-        ("违法行为", violation.name, 500),
-        ("违法依据", violation.legal_basis, 5000),
-        ("处罚依据", violation.penalty_basis, 5000),
+    for key, column, value, limit in (
+        ("name", "违法行为", violation.name, 500),
+        ("legal_basis", "违法依据", violation.legal_basis, 5000),
+        ("penalty_basis", "处罚依据", violation.penalty_basis, 5000),
     ):
+        at = violation.cells.get(key, where)
         if not value:
-            problems.append(_problem(where, column, "不能为空", context))
+            problems.append(_problem(at, column, "不能为空", context))
         elif len(value) > limit:
-            problems.append(_problem(where, column, f"不能超过{limit}个字", context))
+            problems.append(_problem(at, column, f"不能超过{limit}个字", context))
     if violation.legal_basis and not basis_key(violation.legal_basis):
         problems.append(_problem(where, "违法依据", "没有可识别的文字", context))
     if not violation.tiers:

@@ -12,7 +12,7 @@ from sunlight.org.forms import StaffForm
 
 MONEY_FIELD = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal(0)}
 KIND_CHOICES = [("", "—")] + list(PenaltyKind.choices)
-XLSX_INPUT = forms.ClearableFileInput(attrs={"accept": ".xlsx"})
+XLSX_INPUT = forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv"})
 
 
 class BenchmarkCreateForm(StaffForm):
@@ -47,13 +47,39 @@ class NewVersionForm(StaffForm):
 
 
 class ImportForm(StaffForm):
-    file = forms.FileField(label="Excel 文件（.xlsx）", widget=XLSX_INPUT)
+    file = forms.FileField(label="表格文件（.xlsx、.xls、.ods 或 CSV）", widget=XLSX_INPUT)
     reason = forms.CharField(
         label="修订原因",
         required=False,
         max_length=2000,
         help_text="现行版本已发布时，导入将生成新版本，须说明原因",
     )
+
+
+class TableImportForm(StaffForm):
+    """A bureau's whole table: the department, the file and whether to take good rows only."""
+
+    department = forms.ModelChoiceField(label="部门", queryset=None, empty_label=None)  # type: ignore[arg-type]
+    file = forms.FileField(label="裁量基准表（.xlsx、.xls、.ods 或 CSV）", widget=XLSX_INPUT)
+    good_rows_only = forms.BooleanField(
+        label="只导入无误的违法行为（有误的列出，不导入）", required=False
+    )
+
+    def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+        self.fields["department"].label_from_instance = lambda d: f"{d.name}（{d.full_code}）"
+
+
+class AssignForm(StaffForm):
+    power_item = forms.ModelChoiceField(label="归入处罚事项", queryset=None, empty_label="请选择")  # type: ignore[arg-type]
+
+    def __init__(self, *args: Any, items: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["power_item"].queryset = items
+        self.fields["power_item"].label_from_instance = lambda item: (
+            f"{item.code} {item.current_version.name}"
+        )
 
 
 class ViolationForm(StaffForm):

@@ -103,14 +103,17 @@ def score(power: PowerCandidate, *, name: str, basis: str, hint: str = "") -> in
     """How well a violation (name, legal and penalty basis text, the table's 处罚事项 if any)
     fits a power: 10 for the power named by the table, else 3 per shared article, 1 for a
     shared law only, plus 3 for the same name or 2 when one contains the other."""
-    if hint and (hint.strip() == power.code or name_key(hint) == name_key(power.name)):
+    return _score(power, name_key(name), basis_pairs(basis), hint)
+
+
+def _score(power: PowerCandidate, mine: str, cited: set[tuple[str, str]], hint: str) -> int:
+    theirs = name_key(power.name)
+    if hint and (hint.strip() == power.code or name_key(hint) == theirs):
         return 10
-    cited = basis_pairs(basis)
     articles = {pair for pair in cited if pair[1]} & {pair for pair in power.bases if pair[1]}
     total = 3 if articles else 0
     if not articles and {law for law, _ in cited} & {law for law, _ in power.bases}:
         total = 1
-    mine, theirs = name_key(name), name_key(power.name)
     if mine and mine == theirs:
         total += 3
     elif min(len(mine), len(theirs)) >= 4 and (mine in theirs or theirs in mine):
@@ -121,8 +124,9 @@ def score(power: PowerCandidate, *, name: str, basis: str, hint: str = "") -> in
 def best_match(powers: list[PowerCandidate], *, name: str, basis: str, hint: str = "") -> Match:
     """The power a violation belongs to, or none (with the closest few) when no power scores
     at least MIN_SCORE or two share the best score."""
+    mine, cited = name_key(name), basis_pairs(basis)
     scored = sorted(
-        ((score(p, name=name, basis=basis, hint=hint), p) for p in powers),
+        ((_score(p, mine, cited, hint), p) for p in powers),
         key=lambda pair: (-pair[0], pair[1].code),
     )
     if not scored:

@@ -20,10 +20,11 @@ from sunlight.discretion.models import (
     PenaltyDecision,
     Tier,
     TierPenalty,
+    UnassignedViolation,
     Violation,
 )
 from sunlight.org.choices import Role
-from sunlight.org.models import Region
+from sunlight.org.models import Department, Region
 from sunlight.org.permissions import departments_visible_to, region_prefix
 
 PUBLIC_STATUSES = (BenchmarkStatus.PUBLISHED, BenchmarkStatus.SUPERSEDED)
@@ -227,3 +228,53 @@ def regions_for_user(*, user: Any) -> QuerySet[Region]:
     if user.department_id:
         return Region.objects.filter(code=user.department.region_id)
     return Region.objects.none()
+
+
+# ---------------------------------------------------------------- whole-table import
+
+
+def import_departments_for_user(*, user: Any) -> QuerySet[Department]:
+    """Departments whose whole discretion table the user may import (their region's)."""
+    if not permissions.may_maintain(user):
+        return Department.objects.none()
+    if user is None or user.is_superuser:
+        departments = Department.objects.all()
+    elif user.region_id:
+        departments = Department.objects.filter(
+            region__code__startswith=region_prefix(user.region_id)
+        )
+    else:
+        return Department.objects.none()
+    return departments.select_related("region").order_by("region_id", "code")
+
+
+def unassigned_for_user(*, user: Any) -> QuerySet[UnassignedViolation]:
+    """Imported violations that matched no penalty power, waiting to be assigned."""
+    return (
+        UnassignedViolation.objects.filter(
+            assigned_at__isnull=True,
+            department__in=import_departments_for_user(user=user),
+        )
+        .select_related("department", "imported_by")
+        .order_by("department_id", "imported_at", "id")
+    )
+
+
+def unassigned_get_for_user(*, user: Any, pk: int) -> UnassignedViolation:
+    found = unassigned_for_user(user=user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound("待归入的违法行为不存在或无权查看")
+    return found
+
+
+def department_penalty_items(*, department: Department) -> QuerySet[PowerItem]:
+    """A department's published penalty powers (where an unmatched violation may go)."""
+    return (
+        PowerItem.objects.filter(
+            department=department,
+            status__in=(ItemStatus.PUBLISHED, ItemStatus.SUSPENDED),
+            current_version__category=Category.PENALTY,
+        )
+        .select_related("current_version")
+        .order_by("code")
+    )

@@ -135,6 +135,7 @@ class _SheetReader:
     def __init__(self, grid: SheetGrid, result: ReadResult) -> None:
         self.grid, self.result = grid, result
         self.anchor: dict[tuple[int, int], tuple[int, int]] = {}
+        self.merge_tops = {(top, left) for top, left, _, _ in grid.merged}
         for top, left, bottom, right in grid.merged:
             for r in range(top, bottom + 1):
                 for c in range(left, right + 1):
@@ -246,7 +247,16 @@ class _SheetReader:
         below = {
             c: column_key(grid.cells.get((header + 1, c))) for c in self._row_columns(header + 1)
         }
-        two_rows = any(below.values())
+        # A second header row is one the first row's merged titles reach into, or one naming
+        # the limits (下限/上限): a first data row that happens to say "违法程度较轻" is data.
+        titled = [c for c, key in below.items() if key]
+        merged_into = any(
+            top == header
+            and (bottom > top or any(left <= c <= right for c in titled) and right > left)
+            for top, left, bottom, right in grid.merged
+        )
+        limits = {"base", "lower", "upper"} & set(below.values())
+        two_rows = any(below.values()) and (merged_into or bool(limits))
         width = max((c for _, c in grid.cells), default=-1) + 1
         for column in range(width):
             top_cell = self.at(header, column)
@@ -347,6 +357,10 @@ class _SheetReader:
             last=row,
             sheet_name=self.grid.name,
         )
+        for key in ("legal_basis", "penalty_basis"):
+            if key in self.columns:
+                column = self.columns[key]
+                violation.draft.cells[key] = Where(self.grid.name, row + 1, column)
         self.violations.append(violation)
         return violation
 
@@ -406,8 +420,9 @@ class _SheetReader:
         cell, text = self.value(row, "circumstances")
         if cell is not None:
             self.used.add(cell)
-            if cell not in violation.seen:
-                violation.seen.add(cell)
+            # Per tier: a circumstance merged over two tiers applies to both.
+            if (len(violation.tiers), cell) not in violation.seen:
+                violation.seen.add((len(violation.tiers), cell))
                 tier.circumstances = f"{tier.circumstances}\n{text}" if tier.circumstances else text
         tier.penalties += self._penalties(row, violation)
 
@@ -416,7 +431,7 @@ class _SheetReader:
         column = self.columns["tier"]
         if cell is not None:
             self.used.add(cell)
-        key = (paragraph, cell if cell is not None and cell in self.anchor.values() else None)
+        key = (paragraph, cell if cell is not None and cell in self.merge_tops else None)
         current = violation.tiers[-1] if violation.tiers else None
         if current is not None:
             same_paragraph = current.paragraph == paragraph
@@ -437,14 +452,23 @@ class _SheetReader:
     # ------------------------------------------------------------ penalties
 
     def _penalties(self, row: int, violation: "_Violation") -> list[PenaltyDraft]:
+        """The penalties a row adds to its tier. Merged cells count once per tier (a standard
+        merged over two tiers applies to each); a 处罚种类 merged down over rows with their
+        own limits gives one penalty per row."""
+        tier = len(violation.tiers)
         kind_cell, kind_text = self.value(row, "kind")
         standard_cell, standard = self.value(row, "standard")
-        fresh_standard = standard_cell is not None and standard_cell not in violation.seen
+        fresh_standard = standard_cell is not None and (tier, standard_cell) not in violation.seen
         if standard_cell is not None:
             self.used.add(standard_cell)
-            violation.seen.add(standard_cell)
-        if kind_cell is not None and kind_cell not in violation.seen:
-            violation.seen.add(kind_cell)
+            violation.seen.add((tier, standard_cell))
+        own_limits = any(
+            self.own(row, self.columns[key])
+            for key in ("base", "lower", "upper")
+            if key in self.columns
+        )
+        if kind_cell is not None and ((tier, kind_cell) not in violation.seen or own_limits):
+            violation.seen.add((tier, kind_cell))
             self.used.add(kind_cell)
             return [self._structured(row, kind_cell, kind_text, standard)]
         if kind_cell is None and "kind" in self.columns:

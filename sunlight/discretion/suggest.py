@@ -24,6 +24,7 @@ class Suggestion:
     min_amount: Decimal | None
     max_amount: Decimal | None
     needs_base: bool
+    text: str = ""  # the standard as written; all there is for one still to be settled
 
     @property
     def kind_label(self) -> str:
@@ -87,6 +88,7 @@ def suggest_range(
                 min_amount=low,
                 max_amount=high,
                 needs_base=needs_base,
+                text=penalty.text,
             )
         )
     return suggestions

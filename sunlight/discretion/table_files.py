@@ -13,6 +13,7 @@ program last calculated, which is what a reader of the printed table sees.
 import csv
 import datetime
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -38,10 +39,13 @@ from sunlight.core.spreadsheets import (
 
 # A benchmark table is small; calamine holds a whole workbook in memory.
 MAX_UNPACKED_BYTES = 20 * 1024 * 1024
-MAX_ROWS = 5000
+MAX_ROWS = 20_000  # a bureau's whole table: ~1,000 violations of several rows each
 MAX_COLUMNS = 60
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 CSV_SUFFIXES = (".csv", ".txt")
+# Two Chinese characters in a row as UTF-8 writes them; GBK text practically never has this
+# byte pattern (its second bytes are rarely below 0xC0 twice over).
+_UTF8_CHINESE = re.compile(rb"(?:[\xe4-\xe9][\x80-\xbf]{2}){2}")
 
 Cell = tuple[int, int]  # 0-based (row, column)
 
@@ -158,7 +162,24 @@ def _check_ods(data: bytes) -> None:
                     raise SpreadsheetRefused("文件包含不允许的 XML 文档类型声明（DTD/实体）")
 
 
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet holds a formula element (most tables hold none: then the slower
+    openpyxl pass is not needed)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for member in archive.infolist():
+            if member.filename.startswith("xl/worksheets/") and _FORMULA_TAG.search(
+                archive.read(member)
+            ):
+                return True
+    return False
+
+
 def _mark_xlsx_formulas(data: bytes, sheets: list[SheetGrid]) -> None:
+    if not _has_formulas(data):
+        return
     by_name = {sheet.name: sheet for sheet in sheets}
     with xlsx_open(data) as workbook:
         for worksheet in workbook.worksheets:
@@ -271,10 +292,20 @@ def _csv_sheet(data: bytes, name: str) -> SheetGrid:
 
 def _decode(data: bytes) -> str:
     """UTF-8 (with or without BOM), else GB18030 (which covers GBK and GB2312, what Excel in
-    Chinese saves CSV as). Anything else is refused rather than guessed."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+    Chinese saves CSV as). Anything else is refused rather than guessed, and so is a file
+    mixing both (rows pasted from two sources): GB18030 would read its UTF-8 part as wrong
+    characters without an error."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    if _UTF8_CHINESE.search(data):
+        raise SpreadsheetRefused(
+            "CSV 文件中同时含有 UTF-8 和 GB18030（GBK）两种编码的文字，无法可靠识别；"
+            "请用 Excel 或 WPS 打开后统一另存为一种编码"
+        )
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        pass
     raise SpreadsheetRefused("CSV 文件的编码无法识别，请另存为 UTF-8 或 GB18030（GBK）编码")

@@ -66,10 +66,7 @@ class TableImportReport:
     skipped: int = 0  # violations left out (good rows only)
     written: bool = False
     dry_run: bool = False
-
-    @property
-    def refused(self) -> bool:
-        return bool(self.problems) and not self.written and not self.skipped
+    refused: bool = False  # problems stop it: nothing is (or would be) written
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -84,6 +81,7 @@ class TableImportReport:
             "skipped": self.skipped,
             "written": self.written,
             "dry_run": self.dry_run,
+            "refused": self.refused,
         }
 
 
@@ -141,6 +139,7 @@ def discretion_table_import(
         result = read_benchmark(file, filename)
     except SpreadsheetRefused as error:
         report.problems.append(FieldProblem("文件", error.message))
+        report.refused = True
         return report
     report.notices = list(result.notices)
     draft = draft_normalised(result.draft)
@@ -235,7 +234,8 @@ def discretion_table_import(
             report.landings.append(
                 PowerLanding(names[pk].code, names[pk].name, len(chosen), action)
             )
-    if blocking or dry_run or not keep:
+    report.refused = blocking or (bool(problems) and not keep)
+    if report.refused or dry_run or not keep:
         return report
     _write(actor, department, filename, by_power, unmatched, kept, benchmarks, report)
     return report
@@ -330,6 +330,7 @@ def _write(
     except ValidationFailed as error:
         # Someone changed a benchmark between our check and the write: nothing was written.
         report.problems += error.problems
+        report.refused = True
         return
     report.written = True
 

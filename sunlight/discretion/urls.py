@@ -1,12 +1,19 @@
 from django.urls import path
 
-from sunlight.discretion import views, views_decide, views_sheet
+from sunlight.discretion import views, views_decide, views_sheet, views_table
 
 app_name = "discretion"
 urlpatterns = [
     path("", views.benchmark_list, name="list"),
     path("new/", views.benchmark_create, name="create"),
     path("compare/", views_decide.compare, name="compare"),
+    path("import/", views_table.table_import, name="table_import"),
+    path("unassigned/", views_table.unassigned_list, name="unassigned"),
+    path(
+        "unassigned/<int:pk>/assign/",
+        views_table.unassigned_assign_view,
+        name="unassigned_assign",
+    ),
     path("cases/<str:number>/", views_decide.decide, name="decide"),
     path("<int:pk>/", views.benchmark_detail, name="detail"),
     path("<int:pk>/v<int:number>/", views.benchmark_detail, name="version"),

@@ -276,3 +276,94 @@ def test_only_the_legal_office_enters_history(setup):
     with pytest.raises(PermissionDenied):
         decisions.decisions_record_history(actor=po.office.clerk, records=[record])
     assert not PenaltyDecision.objects.exists()
+
+
+def _imported_shapes(po):
+    """A benchmark with what real tables bring: a share of a base, a fine with no upper limit
+    (…以上) and a standard still to be settled (待核定)."""
+    from sunlight.discretion.choices import AmountMode
+    from sunlight.discretion.drafts import BenchmarkDraft, PenaltyDraft, TierDraft, ViolationDraft
+
+    draft = BenchmarkDraft(
+        [
+            ViolationDraft(
+                law="环境影响评价法",
+                name="未批先建",
+                legal_basis="《中华人民共和国环境影响评价法》第二十五条",
+                penalty_basis="《中华人民共和国环境影响评价法》第三十一条",
+                tiers=[
+                    TierDraft(
+                        "一般",
+                        "",
+                        [
+                            PenaltyDraft(
+                                PenaltyKind.FINE,
+                                AmountMode.SHARE,
+                                "总投资额",
+                                Decimal(1),
+                                Decimal(5),
+                            )
+                        ],
+                    ),
+                    TierDraft(
+                        "从重",
+                        "",
+                        [
+                            PenaltyDraft(
+                                PenaltyKind.FINE, AmountMode.FIXED, "", Decimal(50000), None
+                            )
+                        ],
+                    ),
+                    TierDraft(
+                        "特别严重",
+                        "",
+                        [
+                            PenaltyDraft(
+                                PenaltyKind.OTHER, AmountMode.TEXT, text="报请本级人民政府责令关闭"
+                            )
+                        ],
+                    ),
+                ],
+            )
+        ]
+    )
+    other = factories.penalty_office(code="061")
+    return factories.published_benchmark(
+        item=other.item, region=po.region, draft=draft, actor=po.legal
+    ).current_version
+
+
+def test_a_share_is_a_percentage_of_the_base_value(setup):
+    po, _ = setup
+    version = _imported_shapes(po)
+    violation, tier = _pick(version, "未批先建", "一般")
+
+    (fine,) = suggest_range(version, violation, tier, Decimal("2000000"))
+
+    assert (fine.min_amount, fine.max_amount) == (Decimal("20000.00"), Decimal("100000.00"))
+    assert fine.range_text == "总投资额的1至5%"
+
+
+def test_an_open_upper_limit_keeps_only_the_lower_one(setup):
+    po, _ = setup
+    version = _imported_shapes(po)
+    violation, tier = _pick(version, "未批先建", "从重")
+
+    (fine,) = suggest_range(version, violation, tier, None)
+
+    assert (fine.min_amount, fine.max_amount) == (Decimal("50000.00"), None)
+    assert fine.amount_text == "50000元以上" and fine.range_text == "50000元以上"
+    from sunlight.discretion.suggest import within
+
+    assert within([fine], PenaltyKind.FINE, Decimal("900000"))
+    assert not within([fine], PenaltyKind.FINE, Decimal("49999"))
+
+
+def test_a_standard_to_be_settled_shows_its_words(setup):
+    po, _ = setup
+    version = _imported_shapes(po)
+    violation, tier = _pick(version, "未批先建", "特别严重")
+
+    (other,) = suggest_range(version, violation, tier, None)
+
+    assert not other.has_amount and other.range_text == "待核定：报请本级人民政府责令关闭"

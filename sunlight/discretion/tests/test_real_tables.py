@@ -265,3 +265,106 @@ def test_a_sheet_without_a_recognisable_header_is_reported():
     assert any("未找到可识别的表头" in p.message for p in result.problems)
     assert len(draft.violations) == 5  # the other sheet is read
     assert len(result.accounted) == 3 + len(tables.bureau_sheet().cells)
+
+
+def test_an_xlsx_named_xls_is_read_for_what_it_is():
+    result, draft = _read(tables.xlsx_bytes([tables.bureau_sheet()]), "基准.xls")
+
+    assert result.problems == [] and len(draft.violations) == 5
+
+
+def test_an_ods_zip_bomb_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet"
+        )
+        archive.writestr("content.xml", b" " * (40 * 1024 * 1024))
+
+    with pytest.raises(SpreadsheetRefused, match="压缩炸弹"):
+        read_benchmark(buffer.getvalue(), "基准.ods")
+
+
+def test_an_ods_with_a_dtd_is_refused():
+    data = tables.ods_bytes([tables.bureau_sheet()])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w") as target:
+        for item in source.infolist():
+            body = source.read(item)
+            if item.filename == "content.xml":
+                body = body.replace(
+                    b"<office:document-content",
+                    b'<!DOCTYPE x [<!ENTITY a "aaaa">]><office:document-content',
+                    1,
+                )
+            target.writestr(item, body)
+
+    with pytest.raises(SpreadsheetRefused, match="DTD"):
+        read_benchmark(buffer.getvalue(), "基准.ods")
+
+
+def test_a_csv_mixing_utf8_and_gbk_is_refused_not_garbled():
+    sheet = tables.bureau_sheet()
+    data = tables.csv_bytes(sheet, "gb18030") + "6,后来粘贴的违法行为,依据\r\n".encode()
+
+    with pytest.raises(SpreadsheetRefused, match="两种编码"):
+        read_benchmark(data, "基准.csv")
+
+
+def test_a_first_data_row_that_reads_like_a_title_stays_data():
+    sheet = tables.Sheet("食品安全法")
+    for column, title in enumerate(
+        ["序号", "违法行为", "违法依据", "处罚依据", "违法程度", "处罚标准"]
+    ):
+        sheet.put(0, column, title)
+    for column, value in enumerate(
+        ["1", "某违法行为", "《某法》第一条", "《某法》第九条", "违法程度较轻", "警告"]
+    ):
+        sheet.put(1, column, value)
+
+    result, draft = _read(tables.csv_bytes(sheet, "utf-8"), "基准.csv")
+
+    assert result.problems == []
+    assert [t.name for t in draft.violations[0].tiers] == ["违法程度较轻"]
+
+
+def test_merged_kinds_standards_and_circumstances_apply_to_every_row_and_tier():
+    """处罚种类 merged over rows with their own limits; one standard and one circumstance
+    merged over two tiers."""
+    sheet = tables.Sheet("食品安全法")
+    header = [
+        "违法行为",
+        "违法依据",
+        "处罚依据",
+        "裁量阶次",
+        "适用情形",
+        "处罚种类",
+        "下限",
+        "上限",
+    ]
+    for column, title in enumerate(header):
+        sheet.put(0, column, title)
+    sheet.span(1, 3, 0, "某违法行为")
+    sheet.span(1, 3, 1, "《某法》第一条")
+    sheet.span(1, 3, 2, "《某法》第九条")
+    for row, tier in ((1, "轻微"), (2, "一般"), (3, "严重")):
+        sheet.put(row, 3, tier)
+    sheet.span(1, 2, 4, "初次违法")
+    sheet.put(3, 4, "再次违法")
+    sheet.span(1, 3, 5, "罚款")
+    for row, (lower, upper) in zip(
+        (1, 2, 3), ((1000, 2000), (2000, 5000), (5000, 10000)), strict=True
+    ):
+        sheet.put(row, 6, lower)
+        sheet.put(row, 7, upper)
+
+    result, draft = _read(tables.xlsx_bytes([sheet]), "x.xlsx")
+
+    assert result.problems == []
+    tiers = draft.violations[0].tiers
+    assert [t.circumstances for t in tiers] == ["初次违法", "初次违法", "再次违法"]
+    assert [(p.kind, p.lower, p.upper) for t in tiers for p in t.penalties] == [
+        (PenaltyKind.FINE, D(1000), D(2000)),
+        (PenaltyKind.FINE, D(2000), D(5000)),
+        (PenaltyKind.FINE, D(5000), D(10000)),
+    ]

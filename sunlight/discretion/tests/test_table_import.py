@@ -445,3 +445,30 @@ def test_our_export_reads_back_identical_with_everything_real_tables_have():
     read = benchmark_read_upload(file=benchmark_workbook(draft), filename="export.xlsx")
 
     assert read == draft
+
+
+def test_the_sunlight_verb_maps_to_the_command():
+    from sunlight.cli import translate
+
+    argv = ["discretion", "import", "表.xls", "--department", "338500101", "--dry-run", "--json"]
+    assert translate(argv) == ["import_discretion", *argv[2:]]
+
+
+def test_good_rows_only_with_no_good_row_is_still_refused(bureau):
+    sheet = tables.Sheet("食品安全法")
+    for column, title in enumerate(["违法行为", "违法依据", "处罚依据", "裁量阶次", "处罚标准"]):
+        sheet.put(0, column, title)
+    for column, value in enumerate(
+        ["某行为", "《某法》第一条", "", "一般", "处十万元以上五万元以下罚款"]
+    ):
+        sheet.put(1, column, value)
+
+    report = discretion_table_import(
+        actor=bureau.legal,
+        department=bureau.department,
+        file=_table(sheet=sheet),
+        good_rows_only=True,
+    )
+
+    assert report.refused and not report.written and report.skipped == 1
+    assert {p.address for p in report.problems} == {"食品安全法!C2", "食品安全法!E2"}

@@ -140,7 +140,7 @@ def test_import_page_lists_problems_with_sheet_and_row(setup):
     )
 
     html = page.content.decode()
-    assert "<td>食品安全法</td><td>3</td><td>处罚依据</td>" in html
+    assert "<td>食品安全法!D3</td><td>处罚依据</td><td>不能为空</td>" in html
     assert not BenchmarkVersion.objects.get(benchmark=benchmark).violations.exists()
 
 
