@@ -14,6 +14,9 @@
     sunlight calendar add-workdays DATE N [--explain] date N working days after DATE
     sunlight reports generate [--month YYYY-MM]       stage forms due now; last month's filing forms
     sunlight supervise scan [--full] [--json]         run the supervision rules now
+    sunlight cases import FILE --batch N [--steps STEPS.csv] [--power CODE]   past cases (补录)
+    sunlight cases export-log --format xes|ocel|csv [--department CODE] [--power CODE]
+                              [--from DATE --to DATE] -o FILE   event logs for process mining
 
 Any other verb is passed to Django (migrate, createsuperuser, check, shell, …).
 """
@@ -32,6 +35,8 @@ GROUPED = {
     ("calendar", "add-workdays"): "add_workdays",
     ("reports", "generate"): "generate_stage_reports",
     ("supervise", "scan"): "supervise_scan",
+    ("cases", "import"): "import_cases",
+    ("cases", "export-log"): "export_case_log",
 }
 SINGLE = {
     "demo": "run_demo",

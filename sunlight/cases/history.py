@@ -182,7 +182,8 @@ def cases_record_history(
         )
         if locked is not None:
             notes = [
-                f"第{row}行{f'（{r.source_number}）' if r.source_number else ''}：申请人无证件号码"
+                f"{f'原编号{r.source_number}' if r.source_number else f'第{row}个办件'}"
+                f"（{r.applicant.name.strip()}）：申请人无证件号码"
                 for row, r in enumerate(records, start=1)
                 if r.id_number_unknown and not r.applicant.id_number.strip()
             ]

@@ -163,7 +163,7 @@ def test_an_applicant_without_an_id_number_is_flagged_not_refused(office, superv
                                source_number="B7")], batch)  # fmt: skip
 
     batch.refresh_from_db()
-    assert batch.notes == ["第1行（B7）：申请人无证件号码"]
+    assert batch.notes == ["原编号B7（赵老汉）：申请人无证件号码"]
     assert Case.objects.get().applicant_id_number == ""
 
 
