@@ -89,7 +89,7 @@ def text(value: Any) -> str:
 
 def parse_time(value: Any) -> dt.datetime | None:
     """A time as written in a file: a workbook datetime or text, China time when it names no
-    zone. Raises ValueError for anything else."""
+    zone; in UTC (as stored). Raises ValueError for anything else."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
@@ -101,7 +101,7 @@ def parse_time(value: Any) -> dt.datetime | None:
         if not written:
             return None
         moment = dt.datetime.fromisoformat(written.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)).astimezone(dt.UTC)
 
 
 def _lookup(choices: type[TextChoices], *aliases: tuple[str, str]) -> dict[str, str]:
@@ -135,21 +135,34 @@ _PAUSES = {
 class _Reader:
     """Reads one line's cells, collecting problems instead of stopping at the first."""
 
-    def __init__(self, line: CaseLine | StepLine, problems: list[FieldProblem]) -> None:
-        self.line, self.problems = line, problems
+    def __init__(
+        self, line: CaseLine | StepLine, problems: list[FieldProblem], times: dict | None = None
+    ) -> None:
+        self.line, self.problems, self.values = line, problems, line.values
+        self.times = times if times is not None else {}
 
     def bad(self, label: str, message: str) -> None:
         self.problems.append(FieldProblem(f"{self.line.sheet}·{label}", message, self.line.line))
 
     def text(self, key: str) -> str:
-        return text(self.line.values.get(key))
+        value = self.values.get(key)
+        return value.strip() if isinstance(value, str) else text(value)
 
     def time(self, key: str, label: str) -> dt.datetime | None:
+        value = self.values.get(key)
+        if isinstance(value, str):
+            # A step's end is often the next one's start: each written time parsed once.
+            found = self.times.get(value)
+            if found is not None:
+                return found
         try:
-            return parse_time(self.line.values.get(key))
+            moment = parse_time(value)
         except (TypeError, ValueError):
             self.bad(label, f"“{self.text(key)}”不是有效的时间（如 2025-03-02 09:30）")
             return None
+        if isinstance(value, str) and moment is not None:
+            self.times[value] = moment
+        return moment
 
     def code(self, key: str, label: str, table: dict[str, str], default: str = "") -> str:
         written = self.text(key)
@@ -182,6 +195,8 @@ class _Reader:
 
 
 def names(value: Any) -> list[str]:
+    if not value:
+        return []
     return [n.strip() for n in _LIST_SPLIT.split(text(value)) if n.strip()]
 
 
@@ -193,6 +208,8 @@ class RecordBuilder:
         self.default_power = default_power
         self.problems: list[FieldProblem] = []
         self.lines: list[int] = []  # file line of each record, for the batch checks' rows
+        self.times: dict[str, dt.datetime] = {}
+        self.step_names: dict[int, dict[str, list[str]]] = {}
 
     def build(self, read: ReadBatch) -> list[HistoricalCase]:
         self.problems += read.problems
@@ -241,7 +258,7 @@ class RecordBuilder:
     def _record(
         self, line: CaseLine, items: dict[str, int], step_lines: list[StepLine]
     ) -> HistoricalCase | None:
-        r = _Reader(line, self.problems)
+        r = _Reader(line, self.problems, self.times)
         before = len(self.problems)
         number = r.text("source_number")
         if not number:
@@ -328,16 +345,19 @@ class RecordBuilder:
     def _steps(
         self, lines: list[StepLine], version: PowerVersion | None, received: dt.datetime | None
     ) -> tuple[list[HistoricalStep], list[HistoricalPause], list[HistoricalDocument]]:
-        graph = self.graphs.get(self.flows.get(version.pk)) if version is not None else None
-        by_name: dict[str, list[str]] = defaultdict(list)
-        if graph is not None:
+        flow_id = self.flows.get(version.pk) if version is not None else None
+        graph = self.graphs.get(flow_id) if flow_id is not None else None
+        by_name = self.step_names.get(flow_id) if graph is not None else {}
+        if by_name is None:
+            named: dict[str, list[str]] = defaultdict(list)
             for node in graph.nodes.values():
                 if node.kind in (USER_TASK, TIMER):
-                    by_name[node.name].append(node.id)
+                    named[node.name].append(node.id)
+            by_name = self.step_names[flow_id] = dict(named)
         read: list[tuple[StepLine, HistoricalStep, str, str, list[str]]] = []
         pauses: list[HistoricalPause] = []
         for line in lines:
-            r = _Reader(line, self.problems)
+            r = _Reader(line, self.problems, self.times)
             activity, node_id = r.text("activity"), r.text("node_id")
             started = r.time("started_at", "开始时间")
             finished = r.time("finished_at", "完成时间")

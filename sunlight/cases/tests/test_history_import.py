@@ -181,3 +181,25 @@ def test_files_that_are_not_what_they_claim_are_refused(office, supervisor):
     with pytest.raises(SpreadsheetRefused):
         run(office, batch, "bomb.xlsx", bomb.getvalue())
     assert Case.objects.count() == 0
+
+
+def test_cli_imports_or_lists_every_problem_and_writes_nothing(office, supervisor, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    from sunlight.cli import translate
+
+    assert translate(["cases", "import", "x.csv"])[0] == "import_cases"
+    batch = approved(office, supervisor)
+    cases, steps = csv_files(office)
+    (tmp_path / "cases.csv").write_bytes(cases.replace(b"P-002,", b"P-001,", 1))
+    (tmp_path / "steps.csv").write_bytes(steps)
+    out = io.StringIO()
+    with clock.frozen(BATCH), pytest.raises(CommandError, match="未写入任何办件"):
+        call_command("import_cases", str(tmp_path / "cases.csv"), "--batch", str(batch.pk),
+                     "--steps", str(tmp_path / "steps.csv"), stdout=out)  # fmt: skip
+    assert "原编号" in out.getvalue() and Case.objects.count() == 0
+    (tmp_path / "cases.csv").write_bytes(cases)
+    with clock.frozen(BATCH):
+        call_command("import_cases", str(tmp_path / "cases.csv"), "--batch", str(batch.pk),
+                     "--steps", str(tmp_path / "steps.csv"), stdout=out)  # fmt: skip
+    assert "已导入2件历史办件" in out.getvalue() and "申请人无证件号码" in out.getvalue()
