@@ -14,6 +14,7 @@
     sunlight calendar add-workdays DATE N [--explain] date N working days after DATE
     sunlight reports generate [--month YYYY-MM]       stage forms due now; last month's filing forms
     sunlight supervise scan [--full] [--json]         run the supervision rules now
+    sunlight catalog record-historical CODE --from DATE --until DATE --reason TEXT   a past version
     sunlight cases import FILE --batch N [--steps STEPS.csv] [--power CODE]   past cases (补录)
     sunlight cases export-log --format xes|ocel|csv [--department CODE] [--power CODE]
                               [--from DATE --to DATE] -o FILE   event logs for process mining
@@ -35,6 +36,7 @@ GROUPED = {
     ("calendar", "add-workdays"): "add_workdays",
     ("reports", "generate"): "generate_stage_reports",
     ("supervise", "scan"): "supervise_scan",
+    ("catalog", "record-historical"): "record_historical_version",
     ("cases", "import"): "import_cases",
     ("cases", "export-log"): "export_case_log",
 }

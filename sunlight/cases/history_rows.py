@@ -365,10 +365,11 @@ class RecordBuilder:
                 r.bad("开始时间", "开始时间与完成时间至少填一项")
                 continue
             pause = _PAUSES.get(activity) if not node_id else None
-            if r.text("kind") == "pause" and pause is None:
+            marked_pause = r.text("kind") == "pause"
+            if marked_pause and pause is None:
                 r.bad("环节", f"“{activity}”不是暂停或延长的类型（补正、特别程序、延长审批）")
                 continue
-            if pause is not None and (r.text("kind") == "pause" or activity not in by_name):
+            if pause is not None and (marked_pause or activity not in by_name):
                 pauses.append(self._pause(r, pause, started or finished, finished))
                 continue
             if graph is None:

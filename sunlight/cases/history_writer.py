@@ -66,6 +66,7 @@ class _Writer:
         self.labels: dict[int, str] = {}
         self.batch_id: int | None = None
         self.entropy: list[int] = []
+        self.deadlines: dict[tuple[Any, ...], tuple[Any, bool]] = {}
 
     def write(self, records: Sequence["HistoricalCase"]) -> int:
         rows = self._rows(records)
@@ -196,6 +197,22 @@ class _Writer:
             record.source_number.strip(),
         )
 
+    def _step_deadline(self, started: dt.datetime, node: Any) -> tuple[Any, bool]:
+        """step_due, as stored; limits in days depend only on the day the step started, so
+        each (day, limit, unit) is computed once per batch."""
+        unit = node.limit_unit or LimitUnit.WORKING_DAY
+        if unit in (LimitUnit.HOUR, LimitUnit.MINUTE):
+            deadline, provisional = step_due(self.calendar, started=started, limit=node.limit,
+                                             unit=unit)  # fmt: skip
+            return self.at(deadline), provisional
+        key = (local_date(started), node.limit, unit)
+        found = self.deadlines.get(key)
+        if found is None:
+            deadline, provisional = step_due(self.calendar, started=started, limit=node.limit,
+                                             unit=unit)  # fmt: skip
+            found = self.deadlines[key] = (self.at(deadline), provisional)
+        return found
+
     def _query_code(self) -> str:
         """Eight characters of the query-code alphabet. With the system's random source (real
         batches) taken from os.urandom in bulk: 32 symbols, so a byte's low five bits are an
@@ -256,12 +273,7 @@ class _Writer:
             if kind == "join":
                 deadline, provisional = None, False
             else:
-                deadline, provisional = step_due(
-                    self.calendar,
-                    started=step.started_at,
-                    limit=node.limit,
-                    unit=node.limit_unit or LimitUnit.WORKING_DAY,
-                )
+                deadline, provisional = self._step_deadline(step.started_at, node)
             result.append(
                 (
                     ids[index],
@@ -274,7 +286,7 @@ class _Writer:
                     step.state,
                     self.at(step.started_at),
                     self.at(step.finished_at),
-                    self.at(deadline),
+                    deadline,
                     provisional,
                     node.stops_clock,
                     _pk(step.handler),
