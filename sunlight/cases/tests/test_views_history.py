@@ -54,6 +54,9 @@ def test_declare_approve_and_import_through_the_pages(client, office):
     assert Case.objects.filter(history_batch=batch).count() == 2
     page = client.get(reverse("history:detail", args=[batch.pk])).content.decode()
     assert "已导入" in page and "申请人无证件号码" in page and "P-001" in page
+    case = Case.objects.get(source_number="P-001")
+    page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert f"补录批次{batch.pk} · 原编号 P-001" in page
 
 
 def test_a_bad_file_shows_every_problem_and_writes_nothing(client, office):
