@@ -21,6 +21,10 @@
     sunlight reports generate [--month YYYY-MM]       stage forms due now; last month's filing forms
     sunlight supervise scan [--full] [--json]         run the supervision rules now
     sunlight discretion import FILE --department CODE [--dry-run] [--good-rows-only] [--json]
+    sunlight catalog record-historical CODE --from DATE --until DATE --reason TEXT   a past version
+    sunlight cases import FILE --batch N [--steps STEPS.csv] [--power CODE]   past cases (补录)
+    sunlight cases export-log --format xes|ocel|csv [--department CODE] [--power CODE]
+                              [--from DATE --to DATE] -o FILE   event logs for process mining
 
 Any other verb is passed to Django (migrate, createsuperuser, check, shell, …).
 """
@@ -44,6 +48,9 @@ GROUPED = {
     ("reports", "generate"): "generate_stage_reports",
     ("supervise", "scan"): "supervise_scan",
     ("discretion", "import"): "import_discretion",
+    ("catalog", "record-historical"): "record_historical_version",
+    ("cases", "import"): "import_cases",
+    ("cases", "export-log"): "export_case_log",
 }
 SINGLE = {
     "demo": "run_demo",

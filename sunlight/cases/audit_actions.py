@@ -26,4 +26,5 @@ ACTIONS = {
     "cases.history_batch.approved": "批准补录批次",
     "cases.history_batch.rejected": "不予批准补录批次",
     "cases.history_batch.written": "补录批次导入办件",
+    "cases.log.exported": "导出办件事件日志",
 }

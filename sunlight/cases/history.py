@@ -182,7 +182,8 @@ def cases_record_history(
         )
         if locked is not None:
             notes = [
-                f"第{row}行{f'（{r.source_number}）' if r.source_number else ''}：申请人无证件号码"
+                f"{f'原编号{r.source_number}' if r.source_number else f'第{row}个办件'}"
+                f"（{r.applicant.name.strip()}）：申请人无证件号码"
                 for row, r in enumerate(records, start=1)
                 if r.id_number_unknown and not r.applicant.id_number.strip()
             ]
@@ -216,11 +217,13 @@ def source_number_problems(
         elif number in rows:
             problems.append(FieldProblem("原编号", f"“{number}”与第{rows[number]}行重复", row))
         rows.setdefault(number, row)
-    existing = set(
-        Case.objects.filter(department=department, source_number__in=list(rows)).values_list(
-            "source_number", flat=True
+    numbers, existing = list(rows), set()
+    for start in range(0, len(numbers), 5000):  # within any database's parameter limit
+        existing.update(
+            Case.objects.filter(
+                department=department, source_number__in=numbers[start : start + 5000]
+            ).values_list("source_number", flat=True)
         )
-    )
     problems += [
         FieldProblem("原编号", f"“{number}”已经补录过，不能重复导入", row)
         for number, row in rows.items()

@@ -171,3 +171,39 @@ def mark_written(
         update_fields=["state", "written_at", "case_count", "step_count", "notes", "file_name",
                        "file_sha256"]
     )  # fmt: skip
+
+
+# ---------------------------------------------------------------- reads
+
+
+def history_batches_visible_to(user: Any) -> Any:
+    """The batches of the departments `user` may see, newest first."""
+    from sunlight.org.permissions import departments_visible_to
+
+    return HistoryBatch.objects.filter(department__in=departments_visible_to(user)).select_related(
+        "department"
+    )
+
+
+def history_batch_get(user: Any, pk: int) -> HistoryBatch:
+    batch = HistoryBatch.objects.select_related("department").filter(pk=pk).first()
+    if batch is None:
+        raise NotFound("补录批次不存在或无权查看")
+    require_batch_visible(user, batch)
+    return batch
+
+
+def may_review(user: Any, batch: HistoryBatch) -> bool:
+    try:
+        require_may_review(user, batch)
+    except (NotFound, PermissionDenied):
+        return False
+    return batch.state == BatchState.DECLARED
+
+
+def may_declare(user: Any, department: Department) -> bool:
+    try:
+        require_may_declare(user, department)
+    except (NotFound, PermissionDenied):
+        return False
+    return True

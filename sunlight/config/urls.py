@@ -12,6 +12,7 @@ urlpatterns = [
     path("staff/flows/", include("sunlight.flows.urls")),
     path("staff/cases/reports/", include("sunlight.cases.urls_reports")),
     path("staff/cases/joint/", include("sunlight.cases.urls_joint")),
+    path("staff/cases/history/", include("sunlight.cases.urls_history")),
     path("staff/cases/", include("sunlight.cases.urls")),
     path("staff/supervision/", include("sunlight.supervision.urls")),
     path("staff/discretion/", include("sunlight.discretion.urls")),

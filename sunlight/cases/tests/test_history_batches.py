@@ -163,7 +163,7 @@ def test_an_applicant_without_an_id_number_is_flagged_not_refused(office, superv
                                source_number="B7")], batch)  # fmt: skip
 
     batch.refresh_from_db()
-    assert batch.notes == ["第1行（B7）：申请人无证件号码"]
+    assert batch.notes == ["原编号B7（赵老汉）：申请人无证件号码"]
     assert Case.objects.get().applicant_id_number == ""
 
 
@@ -241,3 +241,21 @@ def test_a_historical_version_must_end_before_the_platform_and_not_overlap(offic
             )  # fmt: skip
     assert office.item.versions.filter(historical=True).count() == 1
     assert AuditEntry.objects.filter(action="catalog.version.recorded_historical").count() == 1
+
+
+def test_cli_records_a_historical_version_or_lists_its_problems(office):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    with clock.frozen(BATCH), pytest.raises(CommandError):
+        call_command("record_historical_version", office.code, "--from", "2025-01-01",
+                     "--until", "2026-04-01", "--reason", "旧指南", stdout=out)  # fmt: skip
+    assert "首次在平台发布" in out.getvalue()
+    with clock.frozen(BATCH):
+        call_command("record_historical_version", office.code, "--from", "2025-01-01",
+                     "--until", "2026-03-01", "--reason", "旧指南", "--statutory-limit", "30",
+                     stdout=out)  # fmt: skip
+    assert "第2版（历史版本，2025-01-01 至 2026-03-01 有效）" in out.getvalue()
+    assert office.item.versions.get(number=2).statutory_limit == 30

@@ -1,0 +1,500 @@
+"""Past cases as read from a file (the template's two sheets, or an XES event log) turned into
+the records the 补录 batch service checks and writes (history.HistoricalCase). What is decided
+here: which power version a case ran under (the one in use when it was received), which flow
+step each activity is (by step id or by name), who handled it (a user of the platform when one
+matches, otherwise the name as written), which step each one followed (given, or the latest
+finished step the flow allows before it), and which activities are pauses (补正 rounds, special
+procedures, extensions) rather than steps. Every problem names the line it was read from."""
+
+import datetime as dt
+import json
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db.models import TextChoices
+
+from sunlight.cases.choices import (
+    ApplicantKind,
+    CaseState,
+    Channel,
+    ConclusionCode,
+    Decision,
+    DocumentKind,
+    PauseKind,
+    SpecialProcedure,
+    StepResult,
+    StepState,
+)
+from sunlight.cases.history import (
+    HistoricalCase,
+    HistoricalDocument,
+    HistoricalPause,
+    HistoricalStep,
+)
+from sunlight.cases.history_context import (
+    BatchContext,
+    load_graphs,
+    version_in_use,
+    versions_by_received,
+)
+from sunlight.cases.services import Applicant, Conclusion
+from sunlight.catalog.models import PowerItem, PowerVersion
+from sunlight.core.clock import SHANGHAI
+from sunlight.core.errors import FieldProblem
+from sunlight.flows.graph import PARALLEL, TIMER, USER_TASK
+from sunlight.flows.models import FlowVersion
+from sunlight.org.models import Department, User
+
+CASE_SHEET = "办件表"
+STEP_SHEET = "环节表"
+_LIST_SPLIT = re.compile(r"[、；;\n]+")
+_LABELLED = re.compile(r"^(?P<name>.*)\((?P<username>[^()]+)\)$")
+
+
+@dataclass
+class CaseLine:
+    """One case as read. `values` holds text (or datetimes/numbers from a workbook) by the
+    template's field keys (template.CASE_COLUMNS)."""
+
+    line: int
+    values: dict[str, Any]
+    sheet: str = CASE_SHEET
+
+
+@dataclass
+class StepLine:
+    line: int
+    values: dict[str, Any]
+    sheet: str = STEP_SHEET
+
+
+@dataclass
+class ReadBatch:
+    cases: list[CaseLine] = field(default_factory=list)
+    steps: list[StepLine] = field(default_factory=list)
+    problems: list[FieldProblem] = field(default_factory=list)
+
+
+def text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a workbook turns "0" typed as a number into 0.0
+    return str(value).strip()
+
+
+def parse_time(value: Any) -> dt.datetime | None:
+    """A time as written in a file: a workbook datetime or text, China time when it names no
+    zone; in UTC (as stored). Raises ValueError for anything else."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime.combine(value, dt.time())
+    else:
+        written = str(value).strip().replace("/", "-")
+        if not written:
+            return None
+        moment = dt.datetime.fromisoformat(written.replace("Z", "+00:00"))
+    return (moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)).astimezone(dt.UTC)
+
+
+def _lookup(choices: type[TextChoices], *aliases: tuple[str, str]) -> dict[str, str]:
+    found = {}
+    for code, label in choices.choices:
+        found[code] = code
+        found[str(label)] = code
+    found.update(aliases)
+    return found
+
+
+_KINDS = _lookup(ApplicantKind, ("法人", ApplicantKind.ORGANISATION),
+                 ("企业", ApplicantKind.ORGANISATION), ("个人", ApplicantKind.PERSON))  # fmt: skip
+_CHANNELS = _lookup(Channel)
+_STATES = _lookup(CaseState)
+_STEP_STATES = _lookup(StepState)
+_RESULTS = _lookup(StepResult)
+_DECISIONS = _lookup(Decision)
+_CONCLUSION_CODES = _lookup(ConclusionCode)
+_PROCEDURES = _lookup(SpecialProcedure)
+_PAUSES = {
+    **_lookup(PauseKind),
+    "一次性告知补正": PauseKind.CORRECTION,
+    "补正材料": PauseKind.CORRECTION,
+    "挂起": PauseKind.SPECIAL,
+    "延长": PauseKind.EXTENSION,
+    "延期": PauseKind.EXTENSION,
+}
+
+
+class _Reader:
+    """Reads one line's cells, collecting problems instead of stopping at the first."""
+
+    def __init__(
+        self, line: CaseLine | StepLine, problems: list[FieldProblem], times: dict | None = None
+    ) -> None:
+        self.line, self.problems, self.values = line, problems, line.values
+        self.times = times if times is not None else {}
+
+    def bad(self, label: str, message: str) -> None:
+        self.problems.append(FieldProblem(f"{self.line.sheet}·{label}", message, self.line.line))
+
+    def text(self, key: str) -> str:
+        value = self.values.get(key)
+        return value.strip() if isinstance(value, str) else text(value)
+
+    def time(self, key: str, label: str) -> dt.datetime | None:
+        value = self.values.get(key)
+        if isinstance(value, str):
+            # A step's end is often the next one's start: each written time parsed once.
+            found = self.times.get(value)
+            if found is not None:
+                return found
+        try:
+            moment = parse_time(value)
+        except (TypeError, ValueError):
+            self.bad(label, f"“{self.text(key)}”不是有效的时间（如 2025-03-02 09:30）")
+            return None
+        if isinstance(value, str) and moment is not None:
+            self.times[value] = moment
+        return moment
+
+    def code(self, key: str, label: str, table: dict[str, str], default: str = "") -> str:
+        written = self.text(key)
+        if not written:
+            return default
+        code = table.get(written)
+        if code is None:
+            self.bad(label, f"“{written}”不是有效的{label}")
+            return default
+        return code
+
+    def money(self, key: str, label: str) -> Decimal | None:
+        written = self.text(key)
+        if not written:
+            return None
+        try:
+            return Decimal(written)
+        except InvalidOperation:
+            self.bad(label, f"“{written}”不是有效的金额")
+            return None
+
+    def whole(self, key: str, label: str) -> int | None:
+        written = self.text(key)
+        if not written:
+            return None
+        if not written.isdigit():
+            self.bad(label, f"“{written}”不是整数")
+            return None
+        return int(written)
+
+
+def names(value: Any) -> list[str]:
+    if not value:
+        return []
+    return [n.strip() for n in _LIST_SPLIT.split(text(value)) if n.strip()]
+
+
+class RecordBuilder:
+    """Builds one department's records from lines; `problems` lists what could not be read."""
+
+    def __init__(self, department: Department, default_power: str = "") -> None:
+        self.department = department
+        self.default_power = default_power
+        self.problems: list[FieldProblem] = []
+        self.lines: list[int] = []  # file line of each record, for the batch checks' rows
+        self.times: dict[str, dt.datetime] = {}
+        self.step_names: dict[int, dict[str, list[str]]] = {}
+
+    def build(self, read: ReadBatch) -> list[HistoricalCase]:
+        self.problems += read.problems
+        codes = {self._power_code(c) for c in read.cases}
+        items = dict(
+            PowerItem.objects.filter(department=self.department, code__in=codes).values_list(
+                "code", "pk"
+            )
+        )
+        self.candidates = versions_by_received(list(items.values()))
+        wanted = {pk for spans in self.candidates.values() for pk, _ in spans}
+        self.versions = PowerVersion.objects.in_bulk(wanted)
+        flows = dict(
+            FlowVersion.objects.filter(power_version__in=wanted).values_list(
+                "power_version_id", "pk"
+            )
+        )
+        self.flows = flows
+        self.graphs = load_graphs(flows.values())
+        self.context = BatchContext(
+            department=self.department, now=dt.datetime.now(dt.UTC), versions={},
+            department_prefixes={}, department_names={}, graphs=self.graphs,
+        )  # fmt: skip
+        self.users = _Users(self.department)
+        steps: dict[str, list[StepLine]] = defaultdict(list)
+        numbers = {text(c.values.get("source_number")) for c in read.cases}
+        for step in read.steps:
+            number = text(step.values.get("source_number"))
+            if number not in numbers:
+                _Reader(step, self.problems).bad("原编号", f"办件表中没有原编号为“{number}”的办件")
+                continue
+            steps[number].append(step)
+        records = []
+        for case in read.cases:
+            record = self._record(
+                case, items, steps.get(text(case.values.get("source_number")), [])
+            )
+            if record is not None:
+                records.append(record)
+                self.lines.append(case.line)
+        return records
+
+    def _power_code(self, case: CaseLine) -> str:
+        return text(case.values.get("power")) or self.default_power
+
+    def _record(
+        self, line: CaseLine, items: dict[str, int], step_lines: list[StepLine]
+    ) -> HistoricalCase | None:
+        r = _Reader(line, self.problems, self.times)
+        before = len(self.problems)
+        number = r.text("source_number")
+        if not number:
+            r.bad("原编号", "每个办件须有原编号（原系统或登记簿中的编号），环节表据此对应")
+        code = self._power_code(line)
+        received = r.time("received_at", "收件时间")
+        if received is None and not r.text("received_at"):
+            r.bad("收件时间", "不能为空")
+        version = None
+        if code not in items:
+            r.bad("事项编码", f"“{code}”不是本部门的权力事项" if code else "不能为空")
+        elif received is not None:
+            pk = version_in_use(self.candidates.get(items[code], []), received)
+            if pk is None:
+                r.bad("事项编码", f"收件时（{received.astimezone(SHANGHAI):%Y-%m-%d %H:%M}）"
+                      f"“{code}”没有在用的版本（可先补录当时有效的历史版本）")  # fmt: skip
+            else:
+                version = self.versions[pk]
+        id_number = r.text("id_number")
+        applicant = Applicant(
+            kind=r.code("applicant_kind", "申请人类型", _KINDS, ApplicantKind.PERSON),
+            name=r.text("applicant_name"),
+            id_number=id_number,
+            phone=r.text("phone"),
+            address=r.text("address"),
+            agent_name=r.text("agent_name"),
+            agent_id_number=r.text("agent_id_number"),
+            agent_phone=r.text("agent_phone"),
+        )
+        accepted = r.time("accepted_at", "受理时间")
+        concluded = r.time("concluded_at", "办结时间")
+        fields: dict[str, Any] = {}
+        if r.text("fields"):
+            try:
+                fields = json.loads(r.text("fields"))
+                if not isinstance(fields, dict):
+                    raise ValueError
+            except ValueError:
+                r.bad("办件字段", '应为 JSON 对象，如 {"site_inspection_required": true}')
+                fields = {}
+        steps, pauses, step_documents = self._steps(step_lines, version, received)
+        state = r.code("state", "办件状态", _STATES) or _guessed_state(
+            accepted, concluded, r.text("not_accepted_reason"), steps, pauses
+        )
+        conclusion = None
+        if state == CaseState.CONCLUDED:
+            conclusion = Conclusion(
+                code=r.code("conclusion_code", "办结类型", _CONCLUSION_CODES,
+                            ConclusionCode.CONCLUDED),
+                decision=r.code("decision", "办理结果", _DECISIONS, Decision.OTHER),
+                opinion=r.text("opinion"),
+                penalty_kind=r.text("penalty_kind"),
+                penalty_amount=r.money("penalty_amount", "罚款金额"),
+                fee_due=r.money("fee_due", "应收费用") or Decimal(0),
+                fee_paid=r.money("fee_paid", "实收费用") or Decimal(0),
+            )  # fmt: skip
+        documents = [
+            HistoricalDocument(name, received, original_received=True)
+            for name in names(line.values.get("materials"))
+            if received is not None
+        ] + step_documents
+        if len(self.problems) > before or version is None or received is None:
+            return None
+        return HistoricalCase(
+            applicant=applicant,
+            state=state,
+            received_at=received,
+            power_version=version,
+            channel=r.code("channel", "提交渠道", _CHANNELS, Channel.WINDOW),
+            accepted_at=accepted,
+            concluded_at=concluded,
+            fields=fields,
+            steps=steps,
+            pauses=pauses,
+            documents=documents,
+            not_accepted_reason=r.text("not_accepted_reason"),
+            correction_items=r.text("correction_items"),
+            conclusion=conclusion,
+            source_number=number,
+            id_number_unknown=not id_number,
+            registered_by=self.users.find(r.text("registered_by"))[0],
+        )
+
+    def _steps(
+        self, lines: list[StepLine], version: PowerVersion | None, received: dt.datetime | None
+    ) -> tuple[list[HistoricalStep], list[HistoricalPause], list[HistoricalDocument]]:
+        flow_id = self.flows.get(version.pk) if version is not None else None
+        graph = self.graphs.get(flow_id) if flow_id is not None else None
+        by_name = self.step_names.get(flow_id) if graph is not None else {}
+        if by_name is None:
+            named: dict[str, list[str]] = defaultdict(list)
+            for node in graph.nodes.values():
+                if node.kind in (USER_TASK, TIMER):
+                    named[node.name].append(node.id)
+            by_name = self.step_names[flow_id] = dict(named)
+        read: list[tuple[StepLine, HistoricalStep, str, str, list[str]]] = []
+        pauses: list[HistoricalPause] = []
+        for line in lines:
+            r = _Reader(line, self.problems, self.times)
+            activity, node_id = r.text("activity"), r.text("node_id")
+            started = r.time("started_at", "开始时间")
+            finished = r.time("finished_at", "完成时间")
+            if started is None and finished is None:
+                r.bad("开始时间", "开始时间与完成时间至少填一项")
+                continue
+            pause = _PAUSES.get(activity) if not node_id else None
+            marked_pause = r.text("kind") == "pause"
+            if marked_pause and pause is None:
+                r.bad("环节", f"“{activity}”不是暂停或延长的类型（补正、特别程序、延长审批）")
+                continue
+            if pause is not None and (marked_pause or activity not in by_name):
+                pauses.append(self._pause(r, pause, started or finished, finished))
+                continue
+            if graph is None:
+                continue
+            if node_id:
+                node = graph.nodes.get(node_id)
+                if node is None or node.kind not in (USER_TASK, TIMER, PARALLEL):
+                    r.bad("环节", f"“{node_id}”不是该事项流程图中的环节")
+                    continue
+            else:
+                found = by_name.get(activity, [])
+                if len(found) != 1:
+                    r.bad("环节", f"“{activity}”不是该事项流程中的环节" if not found
+                          else f"流程中有多个名为“{activity}”的环节，请填写环节ID")  # fmt: skip
+                    continue
+                node_id = found[0]
+            handler, handler_name = self.users.find(r.text("resource"))
+            result = r.code("result", "办理结果", _RESULTS)
+            state = r.code("state", "环节状态", _STEP_STATES) or (
+                StepState.OPEN
+                if finished is None
+                else StepState.SENT_BACK
+                if result == StepResult.SENT_BACK
+                else StepState.DONE
+            )
+            step = HistoricalStep(
+                node_id=node_id,
+                started_at=started or finished,
+                finished_at=finished,
+                state=state,
+                handler=handler,
+                handler_name=handler_name,
+                result=result,
+                opinion=r.text("opinion"),
+                via_edge=r.text("via_edge"),
+            )
+            read.append((line, step, r.text("key"), r.text("previous"),
+                         names(line.values.get("documents"))))  # fmt: skip
+        read.sort(key=lambda entry: entry[1].started_at)
+        steps = [entry[1] for entry in read]
+        keys = {key: index for index, (_, _, key, _, _) in enumerate(read) if key}
+        documents = []
+        for index, (line, step, _key, previous, docs) in enumerate(read):
+            if previous:
+                if previous not in keys:
+                    _Reader(line, self.problems).bad("上一环节", f"没有序号为“{previous}”的环节")
+                    continue
+                step.previous = keys[previous]
+            elif graph is not None:
+                step.previous = self._guess_previous(steps, index, self.flows[version.pk])
+            when = step.finished_at or step.started_at
+            documents += [
+                HistoricalDocument(name, when, kind=DocumentKind.STEP, step=index, on_paper=True)
+                for name in docs
+            ]
+        return steps, pauses, documents
+
+    def _guess_previous(self, steps: list[HistoricalStep], index: int, flow_id: int) -> int | None:
+        """The latest step finished by the time this one started from which the flow leads
+        here (a log rarely says which step opened which). A step reopened by a send-back
+        follows what the first time did, as the live engine records it."""
+        step = steps[index]
+        nexts = self.context.next_nodes(flow_id)
+        best = None
+        for j in range(index):
+            before = steps[j]
+            if before.state != StepState.DONE or before.finished_at > step.started_at:
+                continue  # a step sent back or cancelled opens nothing along the flow
+            if step.node_id in nexts.get(before.node_id, ()) and (
+                best is None or before.finished_at >= steps[best].finished_at
+            ):
+                best = j
+        return best
+
+    def _pause(
+        self, r: _Reader, kind: str, started: dt.datetime, finished: dt.datetime | None
+    ) -> HistoricalPause:
+        reason = r.text("opinion") or r.text("activity")
+        if kind == PauseKind.EXTENSION:
+            return HistoricalPause(
+                kind=kind, started_at=started, ended_at=started, reason=reason,
+                extension_days=r.whole("extension_days", "延长天数") or 0,
+            )  # fmt: skip
+        return HistoricalPause(
+            kind=kind,
+            started_at=started,
+            ended_at=finished,
+            reason=reason,
+            procedure=r.code("procedure", "特别程序种类", _PROCEDURES),
+            limit_days=r.whole("limit_days", "程序时限"),
+        )
+
+
+def _guessed_state(
+    accepted: Any, concluded: Any, refusal: str, steps: Sequence[HistoricalStep], pauses: Any
+) -> str:
+    if concluded is not None:
+        return CaseState.NOT_ACCEPTED if refusal and accepted is None else CaseState.CONCLUDED
+    if any(p.kind == PauseKind.CORRECTION and p.ended_at is None for p in pauses):
+        return CaseState.CORRECTION
+    if accepted is None:
+        return CaseState.SUBMITTED
+    if any(s.state == StepState.OPEN for s in steps):
+        return CaseState.IN_PROGRESS
+    return CaseState.TO_CONCLUDE
+
+
+class _Users:
+    """Handlers named in a file: "姓名(用户名)" as exports write them, a user name, or a name
+    unique in the department; anyone else is kept as written."""
+
+    def __init__(self, department: Department) -> None:
+        self.department = department
+        self.cache: dict[str, tuple[Any, str]] = {}
+
+    def find(self, written: str) -> tuple[Any, str]:
+        if not written:
+            return None, ""
+        found = self.cache.get(written)
+        if found is None:
+            match = _LABELLED.match(written)
+            username = match.group("username") if match else written
+            user = User.objects.filter(username=username, is_active=True).first()
+            if user is None:
+                named = list(User.objects.filter(department=self.department, full_name=written)[:2])
+                user = named[0] if len(named) == 1 else None
+            found = self.cache[written] = (user, "" if user else written)
+        return found
