@@ -16,7 +16,9 @@ urlpatterns = [
     path("staff/supervision/", include("sunlight.supervision.urls")),
     path("staff/discretion/", include("sunlight.discretion.urls")),
     path("staff/notifications/", include("sunlight.notifications.urls")),
+    path("staff/publication/", include("sunlight.publication.urls_staff")),
     path("apply/", include("sunlight.cases.urls_public")),
     path("api/v1/", include("sunlight.api.urls")),
+    path("", include("sunlight.publication.urls")),
     path("", include("sunlight.disclosure.urls")),
 ]

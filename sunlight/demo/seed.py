@@ -15,6 +15,7 @@ from sunlight.demo import (
     discretion,
     flows,
     lifecycle,
+    publication,
     supervision,
     supervision_orders,
     supervision_scores,
@@ -83,6 +84,11 @@ STEPS: list[Step] = [
         "部门考核",
         lambda o: supervision_scores.scores_ready(o.seed),
         lambda o: supervision_scores.scores_build(o.seed),
+    ),
+    Step(
+        "双公示",
+        lambda o: publication.publication_ready(o.seed),
+        lambda o: publication.publication_build(o.seed),
     ),
 ]
 

@@ -43,6 +43,7 @@ class Check(models.TextChoices):
     FIELDS_EMPTY = "fields_empty", "必填信息为空"
     POWER_IDLE = "power_idle", "在用权力长期无办件"
     ORDER_OVERDUE = "order_overdue", "督办单逾期未回复"
+    DOUBLE_PUBLICITY_OVERDUE = "double_publicity_overdue", "双公示逾期未公示"
 
 
 class AlertState(models.TextChoices):

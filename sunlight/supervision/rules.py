@@ -98,6 +98,7 @@ PARAM_SPECS: dict[str, list[ParamSpec]] = {
         ParamSpec("days", "无办件天数", "int", 365, 30, 3650, "在用事项连续该天数无办件，建议挂起")
     ],
     Check.ORDER_OVERDUE: [],
+    Check.DOUBLE_PUBLICITY_OVERDUE: [],
 }
 
 
@@ -157,6 +158,9 @@ DEFAULT_RULES = [
                 Level.REMIND, "在用权力事项连续一年（可调）没有办件，建议评估后挂起。"),
     RuleDefault("order-overdue", Check.ORDER_OVERDUE, "督办单逾期未回复", RuleCategory.OTHER,
                 Level.RED, "督办单过了回复期限仍未回复（或退回后未重新回复）。"),
+    RuleDefault("double-publicity-overdue", Check.DOUBLE_PUBLICITY_OVERDUE,
+                "双公示逾期未公示", RuleCategory.CONTENT, Level.YELLOW,
+                "行政许可、行政处罚决定作出后第7个工作日结束仍未在网上公示；公示后预警解除。"),
 ]  # fmt: skip
 
 
