@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sunlight.api.errors import READ_ERRORS, error_responses
-from sunlight.api.filters import IdFilter, StrictFilterSet
+from sunlight.api.filters import IdFilter, StrictFilterSet, TextFilter, clean_code
 from sunlight.catalog.models import PowerVersion
 from sunlight.catalog.selectors import public_power_get, public_power_list, public_power_summary
 from sunlight.core.errors import NotFound
@@ -43,7 +43,7 @@ class PowerFilter(StrictFilterSet):
         choices=[(c.value, c.label) for c in POWER_CATEGORIES],
         label="权力类别（GB/T 39046 A.1 代码）",
     )
-    q = django_filters.CharFilter(method="search", max_length=100, label="名称、子项或编码关键词")
+    q = TextFilter(method="search", max_length=100, label="名称、子项或编码关键词")
 
     class Meta:
         model = PowerVersion
@@ -173,6 +173,8 @@ class PowerDetail(APIView):
     """一项在用权力的公开内容：依据、材料、时限、收费、责任事项和流程环节。"""
 
     def get(self, request: Request, code: str) -> Response:
+        if clean_code(code) is None:
+            raise NotFound("该权力事项不存在或未公开")
         power = public_power_detail(code=code)
         return Response(PowerDetailSerializer(power, context={"request": request}).data)
 
@@ -191,6 +193,8 @@ class PowerFlowBpmn(APIView):
     """一项在用权力现行版本的办理流程（BPMN 2.0 XML）。"""
 
     def get(self, request: Request, code: str) -> HttpResponse:
+        if clean_code(code) is None:
+            raise NotFound("该权力事项不存在或未公开")
         flow = flow_of(version=public_power_get(code=code))
         if flow is None:
             raise NotFound("该权力事项没有公开的流程图")

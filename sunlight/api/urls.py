@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from sunlight.api import catalog, double_publicity
+from sunlight.api import catalog, double_publicity, statistics
 from sunlight.api.docs import SwaggerPage, api_not_found
 
 app_name = "api"
@@ -20,6 +20,7 @@ urlpatterns = [
         name="double_detail",
     ),
     path("powers/<str:code>/flow.bpmn", catalog.PowerFlowBpmn.as_view(), name="power_bpmn"),
+    path("statistics/", statistics.StatisticsView.as_view(), name="statistics"),
     # Anything else under /api/v1/ answers in the API's own shape, not the portal's HTML page.
     re_path(r"^.*$", api_not_found),
 ]

@@ -113,6 +113,78 @@ DATASETS = [
 ]
 
 
+@dataclass(frozen=True)
+class StatisticsRow:
+    month: str
+    department: str
+    received: int
+    accepted: int
+    not_accepted: int
+    concluded: int
+    early: int
+    on_time: int
+    late: int
+    average_days: str
+    average_statutory: str
+    average_promised: str
+    early_rate: str
+    not_accepted_rate: str
+
+
+def _statistics_rows() -> Iterator[StatisticsRow]:
+    """Every month of the last twelve (this one included), one row per department."""
+    from sunlight.core import clock
+    from sunlight.publication.statistics import city_statistics, period_from
+
+    latest = period_from("month", "", clock.today_local())
+    for back in range(11, -1, -1):
+        month = latest.shifted(-back)
+        for row in city_statistics(period=month).rows:
+            shown = row.display
+            yield StatisticsRow(
+                month=month.key,
+                department=row.label,
+                received=row.received,
+                accepted=row.accepted,
+                not_accepted=row.not_accepted,
+                concluded=row.concluded,
+                early=row.early,
+                on_time=row.on_time,
+                late=row.late,
+                average_days=shown["average_days"],
+                average_statutory=shown["average_statutory"],
+                average_promised=shown["average_promised"],
+                early_rate=shown["early_rate"],
+                not_accepted_rate=shown["not_accepted_rate"],
+            )
+
+
+DATASETS.append(
+    Dataset(
+        slug="statistics",
+        title="办件统计（近十二个月，按部门）",
+        description="向社会公开的事项的办件情况，按月、按部门；口径同“办件统计”页面。",
+        columns=[
+            Column("month", "月份", "YYYY-MM"),
+            Column("department", "部门", "实施部门"),
+            Column("received", "收件", "当月收件数（按收件时间）"),
+            Column("accepted", "受理", "当月受理数（按受理时间）"),
+            Column("not_accepted", "不予受理", "当月不予受理数"),
+            Column("concluded", "办结", "当月办结数（按办结时间）"),
+            Column("early", "提前办结", "早于承诺期限（无承诺期限的以法定期限）办结"),
+            Column("on_time", "按期办结", "在承诺期限当日办结"),
+            Column("late", "逾期办结", "晚于承诺期限办结"),
+            Column("average_days", "平均用时", "受理次日起的工作日数，不含补正和特别程序"),
+            Column("average_statutory", "平均法定时限", "以工作日计的事项法定时限的平均"),
+            Column("average_promised", "平均承诺时限", "以工作日计的事项承诺时限的平均"),
+            Column("early_rate", "提前办结率", "提前办结 ÷ 办结"),
+            Column("not_accepted_rate", "不予受理率", "不予受理 ÷（受理 + 不予受理）"),
+        ],
+        rows=_statistics_rows,
+    )
+)
+
+
 def datasets() -> list[Dataset]:
     return list(DATASETS)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sunlight.publication import views_double, views_open_data
+from sunlight.publication import views_double, views_open_data, views_statistics
 
 app_name = "publication"
 urlpatterns = [
@@ -21,4 +21,11 @@ urlpatterns = [
         views_open_data.open_data_download,
         name="open_data_download",
     ),
+    path("statistics/", views_statistics.stats_city, name="stats_city"),
+    path(
+        "statistics/department/<int:department_id>/",
+        views_statistics.stats_department,
+        name="stats_department",
+    ),
+    path("statistics/power/<str:code>/", views_statistics.stats_power, name="stats_power"),
 ]

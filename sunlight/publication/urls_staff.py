@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sunlight.publication import views_staff
+from sunlight.publication import views_staff, views_statistics
 
 app_name = "publication_staff"
 urlpatterns = [
@@ -25,4 +25,12 @@ urlpatterns = [
         views_staff.staff_double_withdraw,
         name="double_withdraw",
     ),
+    path("statistics/", views_statistics.staff_stats_city, name="stats_city"),
+    path(
+        "statistics/department/<int:department_id>/",
+        views_statistics.staff_stats_department,
+        name="stats_department",
+    ),
+    path("statistics/power/<str:code>/", views_statistics.staff_stats_power, name="stats_power"),
+    path("statistics/cases/", views_statistics.staff_stats_cases, name="stats_cases"),
 ]
