@@ -34,6 +34,21 @@ TAG = "权力清单"
 CODE = OpenApiParameter("code", str, OpenApiParameter.PATH, description="权力编码")
 
 
+PUBLIC_ROW_FIELDS = (
+    "name",
+    "sub_item_name",
+    "category",
+    "case_type",
+    "statutory_limit",
+    "statutory_limit_unit",
+    "promised_limit",
+    "promised_limit_unit",
+    "item__code",
+    "item__department__name",
+    "item__department__sort_order",
+)
+
+
 class PowerFilter(StrictFilterSet):
     department = IdFilter(
         field_name="item__department_id", label="实施部门ID（见 /api/v1/departments/）"
@@ -159,7 +174,8 @@ class PowerList(generics.ListAPIView):
     filterset_class = PowerFilter
 
     def get_queryset(self) -> QuerySet[PowerVersion]:
-        return public_power_list()
+        # Only what a row shows: a power version carries long texts a list never reads.
+        return public_power_list().only(*PUBLIC_ROW_FIELDS)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         versions = self.filter_queryset(self.get_queryset())

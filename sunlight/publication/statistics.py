@@ -234,42 +234,57 @@ def _local_date(column: str) -> str:
     return f"date({column}, '+8 hours')"
 
 
-def _aggregate_sql(group: str, where: str) -> str:
-    concluded_day = _local_date("c.concluded_at")
-    deadline = "COALESCE(c.promised_deadline, c.statutory_deadline)"
+_PUBLIC = (
+    " AND c.power_version_id IN"
+    " (SELECT id FROM catalog_powerversion WHERE disclosure_scope = 'public')"
+)
+
+
+def _counts_sql(group: str, where: str) -> str:
+    """The counts per group and power version, read from the cases alone (no join; on SQLite
+    from the covering index of migration 0002). The inner SELECT works out each case's flags
+    once — which measures it falls in, its local conclusion day only if it concluded in the
+    period — and is kept from being merged into the outer one (LIMIT/OFFSET), so the date is
+    computed once a case rather than once a measure. The limits are added per version after."""
     in_received = "c.received_at >= %s AND c.received_at < %s"
     in_accepted = "c.accepted_at >= %s AND c.accepted_at < %s"
     in_concluded = "c.concluded_at >= %s AND c.concluded_at < %s"
     done = f"c.state = 'concluded' AND {in_concluded}"
-    # The workday counts are joined for concluded cases of the period only.
+    keep = " OFFSET 0" if connection.vendor == "postgresql" else " LIMIT -1"
     return (
-        f"SELECT {group},"  # noqa: S608 (fixed fragments; every value is a parameter)
-        f" SUM(CASE WHEN {in_received} THEN 1 ELSE 0 END),"
-        f" SUM(CASE WHEN {in_accepted} THEN 1 ELSE 0 END),"
-        f" SUM(CASE WHEN c.state = 'not_accepted' AND {in_concluded} THEN 1 ELSE 0 END),"
-        f" SUM(CASE WHEN {done} THEN 1 ELSE 0 END),"
-        f" SUM(CASE WHEN {done} AND {concluded_day} < {deadline} THEN 1 ELSE 0 END),"
-        f" SUM(CASE WHEN {done} AND {concluded_day} = {deadline} THEN 1 ELSE 0 END),"
-        f" SUM(CASE WHEN {done} AND {concluded_day} > {deadline} THEN 1 ELSE 0 END),"
-        " SUM(CASE WHEN oc.ordinal IS NOT NULL AND oa.ordinal IS NOT NULL"
-        " THEN oc.ordinal - oa.ordinal - c.paused_workdays ELSE 0 END),"
-        " SUM(CASE WHEN oc.ordinal IS NOT NULL AND oa.ordinal IS NOT NULL THEN 1 ELSE 0 END),"
-        f" SUM(CASE WHEN {done} AND v.statutory_limit_unit = 'working_day'"
-        " THEN v.statutory_limit ELSE 0 END),"
-        f" SUM(CASE WHEN {done} AND v.statutory_limit_unit = 'working_day'"
-        " AND v.statutory_limit IS NOT NULL THEN 1 ELSE 0 END),"
-        f" SUM(CASE WHEN {done} AND v.promised_limit_unit = 'working_day'"
-        " THEN v.promised_limit ELSE 0 END),"
-        f" SUM(CASE WHEN {done} AND v.promised_limit_unit = 'working_day'"
-        " AND v.promised_limit IS NOT NULL THEN 1 ELSE 0 END)"
-        " FROM cases_case c JOIN catalog_powerversion v ON v.id = c.power_version_id"
-        f" LEFT JOIN supervision_workdayordinal oc ON c.state = 'concluded' AND {in_concluded}"
-        f" AND oc.day = {concluded_day}"
-        f" LEFT JOIN supervision_workdayordinal oa ON oc.ordinal IS NOT NULL"
-        f" AND oa.day = {_local_date('c.accepted_at')}"
-        f" WHERE ({in_received} OR {in_accepted} OR {in_concluded}){where}"
-        f" GROUP BY {group}"
+        "SELECT k, v, SUM(r), SUM(a), SUM(n), SUM(d),"  # noqa: S608 (fixed fragments)
+        " SUM(CASE WHEN cd < dl THEN 1 ELSE 0 END), SUM(CASE WHEN cd = dl THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN cd > dl THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN d = 1 AND t = 1 THEN p ELSE 0 END),"
+        " SUM(CASE WHEN d = 1 AND t = 1 THEN 1 ELSE 0 END) FROM"
+        f" (SELECT {group} AS k, c.power_version_id AS v,"
+        f" CASE WHEN {in_received} THEN 1 ELSE 0 END AS r,"
+        f" CASE WHEN {in_accepted} THEN 1 ELSE 0 END AS a,"
+        f" CASE WHEN c.state = 'not_accepted' AND {in_concluded} THEN 1 ELSE 0 END AS n,"
+        f" CASE WHEN {done} THEN 1 ELSE 0 END AS d,"
+        f" CASE WHEN {done} THEN {_local_date('c.concluded_at')} END AS cd,"
+        " COALESCE(c.promised_deadline, c.statutory_deadline) AS dl,"
+        " CASE WHEN c.accepted_at IS NOT NULL THEN 1 ELSE 0 END AS t,"
+        " c.paused_workdays AS p"
+        " FROM cases_case c"
+        f" WHERE ({in_received} OR {in_accepted} OR {in_concluded}){where}{keep}) q"
+        " GROUP BY k, v"
     )
+
+
+def _ordinal_sum_sql(group: str, column: str, where: str) -> str:
+    """Σ working-day ordinal of `column`'s day over the period's concluded cases, per group:
+    grouped by day first, so the ordinal table is read once per day, not once per case."""
+    return (
+        "SELECT g.k, SUM(g.n * o.ordinal) FROM"  # noqa: S608 (fixed fragments)
+        f" (SELECT {group} AS k, {_local_date(column)} AS d, COUNT(*) AS n FROM cases_case c"
+        " WHERE c.state = 'concluded' AND c.concluded_at >= %s AND c.concluded_at < %s"
+        f" AND c.accepted_at IS NOT NULL{where} GROUP BY {group}, {_local_date(column)}) g"
+        " JOIN supervision_workdayordinal o ON o.day = g.d GROUP BY g.k"
+    )
+
+
+_COUNTED = _SUMMED[:7]
 
 
 def _aggregate(
@@ -280,13 +295,12 @@ def _aggregate(
     department_ids: list[int] | None,
     power_item_id: int | None = None,
 ) -> dict[int, StatRow]:
+    from sunlight.catalog.models import PowerVersion
     from sunlight.supervision.workdays import ordinals_ensure
 
     start, end = (db_datetime(moment) for moment in period.bounds())
     span = [start, end]
-    where, extra = "", []
-    if public:
-        where += " AND v.disclosure_scope = 'public'"
+    where, extra = _PUBLIC if public else "", []
     if department_ids is not None:
         if not department_ids:
             return {}
@@ -295,20 +309,42 @@ def _aggregate(
     if power_item_id is not None:
         where += " AND c.power_item_id = %s"
         extra.append(power_item_id)
-    # Parameters in the order the fragments appear: 7 measures, 4 limit sums, the join, the
-    # WHERE's three ranges, then the filters.
-    params = span * 7 + span * 4 + span + span * 3 + extra
     with transaction.atomic():
         ordinals_ensure(clock.today_local())
     with connection.cursor() as cursor:
-        cursor.execute(_aggregate_sql(group, where), params)
-        rows = cursor.fetchall()
-    result = {}
-    for key, *values in rows:
-        row = StatRow(key=key, label="")
-        for name, value in zip(_SUMMED, values, strict=True):
-            setattr(row, name, int(value or 0))
-        result[key] = row
+        # 3 ranges, `done` twice, the WHERE's three ranges, then the filters.
+        cursor.execute(_counts_sql(group, where), span * 5 + span * 3 + extra)
+        counted = cursor.fetchall()
+        ordinals = {}
+        for column in ("c.concluded_at", "c.accepted_at"):
+            cursor.execute(_ordinal_sum_sql(group, column, where), span + extra)
+            ordinals[column] = dict(cursor.fetchall())
+    limits = {
+        v.pk: v
+        for v in PowerVersion.objects.filter(pk__in={row[1] for row in counted}).only(
+            "statutory_limit", "statutory_limit_unit", "promised_limit", "promised_limit_unit"
+        )
+    }
+    result: dict[int, StatRow] = {}
+    for key, version_id, *values in counted:
+        row = result.setdefault(key, StatRow(key=key, label=""))
+        for name, value in zip(_COUNTED, values[:7], strict=True):
+            setattr(row, name, getattr(row, name) + int(value or 0))
+        row.used_days_sum -= int(values[7] or 0)
+        row.used_days_count += int(values[8] or 0)
+        version = limits.get(version_id)
+        concluded = int(values[3] or 0)
+        if version is not None and concluded:
+            if version.statutory_limit_unit == "working_day" and version.statutory_limit:
+                row.statutory_sum += concluded * version.statutory_limit
+                row.statutory_count += concluded
+            if version.promised_limit_unit == "working_day" and version.promised_limit is not None:
+                row.promised_sum += concluded * version.promised_limit
+                row.promised_count += concluded
+    for key, row in result.items():
+        row.used_days_sum += int(ordinals["c.concluded_at"].get(key) or 0) - int(
+            ordinals["c.accepted_at"].get(key) or 0
+        )
     return result
 
 
