@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sunlight.api.errors import READ_ERRORS, error_responses
-from sunlight.api.filters import IdFilter, StrictFilterSet
+from sunlight.api.filters import IdFilter, StrictFilterSet, TextFilter, clean_code
 from sunlight.catalog.models import PowerVersion
 from sunlight.catalog.selectors import public_power_get, public_power_list, public_power_summary
 from sunlight.core.errors import NotFound
@@ -34,6 +34,21 @@ TAG = "权力清单"
 CODE = OpenApiParameter("code", str, OpenApiParameter.PATH, description="权力编码")
 
 
+PUBLIC_ROW_FIELDS = (
+    "name",
+    "sub_item_name",
+    "category",
+    "case_type",
+    "statutory_limit",
+    "statutory_limit_unit",
+    "promised_limit",
+    "promised_limit_unit",
+    "item__code",
+    "item__department__name",
+    "item__department__sort_order",
+)
+
+
 class PowerFilter(StrictFilterSet):
     department = IdFilter(
         field_name="item__department_id", label="实施部门ID（见 /api/v1/departments/）"
@@ -43,7 +58,7 @@ class PowerFilter(StrictFilterSet):
         choices=[(c.value, c.label) for c in POWER_CATEGORIES],
         label="权力类别（GB/T 39046 A.1 代码）",
     )
-    q = django_filters.CharFilter(method="search", max_length=100, label="名称、子项或编码关键词")
+    q = TextFilter(method="search", max_length=100, label="名称、子项或编码关键词")
 
     class Meta:
         model = PowerVersion
@@ -159,7 +174,8 @@ class PowerList(generics.ListAPIView):
     filterset_class = PowerFilter
 
     def get_queryset(self) -> QuerySet[PowerVersion]:
-        return public_power_list()
+        # Only what a row shows: a power version carries long texts a list never reads.
+        return public_power_list().only(*PUBLIC_ROW_FIELDS)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         versions = self.filter_queryset(self.get_queryset())
@@ -173,6 +189,8 @@ class PowerDetail(APIView):
     """一项在用权力的公开内容：依据、材料、时限、收费、责任事项和流程环节。"""
 
     def get(self, request: Request, code: str) -> Response:
+        if clean_code(code) is None:
+            raise NotFound("该权力事项不存在或未公开")
         power = public_power_detail(code=code)
         return Response(PowerDetailSerializer(power, context={"request": request}).data)
 
@@ -191,6 +209,8 @@ class PowerFlowBpmn(APIView):
     """一项在用权力现行版本的办理流程（BPMN 2.0 XML）。"""
 
     def get(self, request: Request, code: str) -> HttpResponse:
+        if clean_code(code) is None:
+            raise NotFound("该权力事项不存在或未公开")
         flow = flow_of(version=public_power_get(code=code))
         if flow is None:
             raise NotFound("该权力事项没有公开的流程图")

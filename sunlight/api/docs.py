@@ -1,6 +1,7 @@
 """The Swagger UI page, served from the sidecar package (no CDN) under our CSP."""
 
 from csp.decorators import csp_update
+from django.http import HttpRequest, JsonResponse
 from django.utils.decorators import method_decorator
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
@@ -11,3 +12,11 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 @method_decorator(csp_update({"style-src": ["'unsafe-inline'"]}), name="dispatch")
 class SwaggerPage(SpectacularSwaggerSplitView):
     template_name = "api/swagger_ui.html"
+
+
+def api_not_found(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(
+        {"detail": "接口不存在，请查看 /api/v1/docs/", "code": "not_found"},
+        status=404,
+        json_dumps_params={"ensure_ascii": False},
+    )

@@ -1,10 +1,10 @@
 """/api/v1/: the read API (publication) — the exchange's write endpoints join here later."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from sunlight.api import catalog
-from sunlight.api.docs import SwaggerPage
+from sunlight.api import catalog, double_publicity, statistics
+from sunlight.api.docs import SwaggerPage, api_not_found
 from sunlight.exchange.api import ExchangePush
 
 app_name = "api"
@@ -14,6 +14,15 @@ urlpatterns = [
     path("departments/", catalog.DepartmentList.as_view(), name="departments"),
     path("powers/", catalog.PowerList.as_view(), name="powers"),
     path("powers/<str:code>/", catalog.PowerDetail.as_view(), name="power"),
+    path("double-publicity/", double_publicity.DoublePublicityList.as_view(), name="double_list"),
+    path(
+        "double-publicity/<str:entry_id>/",
+        double_publicity.DoublePublicityDetail.as_view(),
+        name="double_detail",
+    ),
     path("powers/<str:code>/flow.bpmn", catalog.PowerFlowBpmn.as_view(), name="power_bpmn"),
     path("exchange/<str:table>/", ExchangePush.as_view(), name="exchange_push"),
+    path("statistics/", statistics.StatisticsView.as_view(), name="statistics"),
+    # Anything else under /api/v1/ answers in the API's own shape, not the portal's HTML page.
+    re_path(r"^.*$", api_not_found),
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/discretion/", include("sunlight.discretion.urls")),
     path("staff/notifications/", include("sunlight.notifications.urls")),
     path("staff/exchange/", include("sunlight.exchange.urls")),
+    path("staff/publication/", include("sunlight.publication.urls_staff")),
     path("apply/", include("sunlight.cases.urls_public")),
     path("progress/", include("sunlight.cases.urls_progress")),
     path("my/", include("sunlight.applicants.urls")),
@@ -26,5 +27,6 @@ urlpatterns = [
     path("feedback/", include("sunlight.feedback.urls_public")),
     path("api/v1/", include("sunlight.api.urls")),
     path("audit/", include("sunlight.audit.urls")),
+    path("", include("sunlight.publication.urls")),
     path("", include("sunlight.disclosure.urls")),
 ]

@@ -16,6 +16,7 @@ from sunlight.demo import (
     feedback,
     flows,
     lifecycle,
+    publication,
     supervision,
     supervision_orders,
     supervision_scores,
@@ -92,6 +93,11 @@ STEPS: list[Step] = [
     ),
     Step(
         "两步验证", lambda o: two_factor.two_factor_ready(), lambda o: two_factor.two_factor_build()
+    ),
+    Step(
+        "双公示",
+        lambda o: publication.publication_ready(o.seed),
+        lambda o: publication.publication_build(o.seed),
     ),
 ]
 

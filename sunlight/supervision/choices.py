@@ -45,6 +45,7 @@ class Check(models.TextChoices):
     ORDER_OVERDUE = "order_overdue", "督办单逾期未回复"
     FOLLOW_UP_OVERDUE = "follow_up_overdue", "差评逾期未整改"
     PETITION_OVERDUE = "petition_overdue", "咨询投诉逾期未答复"
+    DOUBLE_PUBLICITY_OVERDUE = "double_publicity_overdue", "双公示逾期未公示"
 
 
 class AlertState(models.TextChoices):

@@ -109,6 +109,7 @@ PARAM_SPECS: dict[str, list[ParamSpec]] = {
             help="可选：咨询、投诉（答复期限见系统设置）",
         )  # fmt: skip
     ],
+    Check.DOUBLE_PUBLICITY_OVERDUE: [],
 }
 
 
@@ -175,6 +176,9 @@ DEFAULT_RULES = [
     RuleDefault("petition-overdue", Check.PETITION_OVERDUE, "咨询投诉逾期未答复",
                 RuleCategory.OTHER, Level.YELLOW,
                 "咨询5个工作日、投诉15个工作日（可在系统设置中调整）内未答复的亮黄灯。"),
+    RuleDefault("double-publicity-overdue", Check.DOUBLE_PUBLICITY_OVERDUE,
+                "双公示逾期未公示", RuleCategory.CONTENT, Level.YELLOW,
+                "行政许可、行政处罚决定作出后第7个工作日结束仍未在网上公示；公示后预警解除。"),
 ]  # fmt: skip
 
 

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from sunlight.supervision.checks import anomalies, feedback, time
+from sunlight.supervision.checks import anomalies, double_publicity, feedback, time
 from sunlight.supervision.checks.base import Context, Query
 from sunlight.supervision.choices import Check
 
@@ -27,6 +27,7 @@ CHECKS: dict[str, Callable[[Context], Query]] = {
     Check.ORDER_OVERDUE: anomalies.order_overdue,
     Check.FOLLOW_UP_OVERDUE: feedback.follow_up_overdue,
     Check.PETITION_OVERDUE: feedback.petition_overdue,
+    Check.DOUBLE_PUBLICITY_OVERDUE: double_publicity.double_publicity_overdue,
 }
 
 # Checks whose hits change with the passage of days: re-checked in full on a scan's first run
@@ -62,5 +63,8 @@ EVENT_STATES = {
 # Checked in full on every scan (supervision orders, follow-ups and petitions are few; their
 # changes are not on the case index an incremental scan reads).
 ALWAYS_FULL = {Check.ORDER_OVERDUE, Check.FOLLOW_UP_OVERDUE, Check.PETITION_OVERDUE}
+# 双公示 entries change by publication, not by case transitions: checked in full each scan (it
+# reads the pending entries past their due day by the (state, due_on) index).
+ALWAYS_FULL.add(Check.DOUBLE_PUBLICITY_OVERDUE)
 
 __all__ = ["ALWAYS_FULL", "CHECKS", "DAILY", "EVENT_STATES", "NOT_CASES", "Context", "Query"]
