@@ -11,3 +11,13 @@ class CasesConfig(AppConfig):
         from sunlight.org.calendar_services import calendar_on_change
 
         calendar_on_change(deadlines_recompute_provisional)
+
+        from sunlight.cases.uploads import uploads_sweep
+        from sunlight.core.jobs import register_periodic
+
+        register_periodic(
+            name="cases.uploads_sweep",
+            run=uploads_sweep,
+            every_seconds=3600,
+            label="清理无记录的上传文件",
+        )
