@@ -63,9 +63,9 @@ def main(argv: list[str] | None = None) -> None:
         print(__doc__.strip())
         return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sunlight.config.settings")
-    from django.core.management import execute_from_command_line
+    from sunlight.cli_errors import run_guarded
 
-    execute_from_command_line(["sunlight", *translate(args)])
+    sys.exit(run_guarded(["sunlight", *translate(args)]))
 
 
 if __name__ == "__main__":
