@@ -5,6 +5,8 @@
     sunlight demo code USER [--secret]   a demo account's current two-factor code
     sunlight serve                apply migrations and serve the web app (with its worker)
     sunlight worker [--once]      run the background jobs (scans, escalations, deliveries)
+    sunlight backup [-o DIR]      back up the embedded database and uploaded files (verified)
+    sunlight restore DIR [--replace | --check-only]   restore (or only check) a backup
     sunlight status [--json]      counts an operator or monitoring script can read
     sunlight audit verify [--checkpoints FILE [--public-key HEX]]
                                   recompute the audit hash chain (and check it against
@@ -45,6 +47,8 @@ SINGLE = {
     "serve": "serve",
     "status": "show_status",
     "worker": "run_worker",
+    "backup": "create_backup",
+    "restore": "restore_backup",
 }
 
 
