@@ -133,7 +133,10 @@ def catalog_filters_from(
 ) -> CatalogFilters:
     """Clean raw GET values into filters (the portal is public: tolerate anything)."""
     query = " ".join((query or "").split())[:MAX_QUERY_LENGTH]
-    department_id = int(department) if (department or "").isdigit() else None
+    # Bounded: a 20-digit id overflowed the database's integer (a server error).
+    department_id = (
+        int(department) if (department or "").isdigit() and len(department) <= 18 else None
+    )
     category = category if category in {c.value for c in POWER_CATEGORIES} else ""
     return CatalogFilters(query=query, department_id=department_id, category=category)
 
