@@ -5,6 +5,8 @@
     sunlight demo code USER [--secret]   a demo account's current two-factor code
     sunlight serve                apply migrations and serve the web app (with its worker)
     sunlight worker [--once]      run the background jobs (scans, escalations, deliveries)
+    sunlight backup [-o DIR]      back up the embedded database and uploaded files (verified)
+    sunlight restore DIR [--replace | --check-only]   restore (or only check) a backup
     sunlight status [--json]      counts an operator or monitoring script can read
     sunlight audit verify [--checkpoints FILE [--public-key HEX]]
                                   recompute the audit hash chain (and check it against
@@ -58,6 +60,8 @@ SINGLE = {
     "serve": "serve",
     "status": "show_status",
     "worker": "run_worker",
+    "backup": "create_backup",
+    "restore": "restore_backup",
 }
 
 
@@ -76,9 +80,9 @@ def main(argv: list[str] | None = None) -> None:
         print(__doc__.strip())
         return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sunlight.config.settings")
-    from django.core.management import execute_from_command_line
+    from sunlight.cli_errors import run_guarded
 
-    execute_from_command_line(["sunlight", *translate(args)])
+    sys.exit(run_guarded(["sunlight", *translate(args)]))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,12 @@ from sunlight.cases.choices import CaseState, DocumentKind
 from sunlight.cases.forms import APPLICANT_PROBLEMS, ApplicantForm, CaseFieldsForm, MaterialsForm
 from sunlight.cases.models import Case
 from sunlight.cases.offers import flow_case_fields
-from sunlight.cases.uploads import CheckedUpload, check_upload, store_checked
+from sunlight.cases.uploads import (
+    CheckedUpload,
+    submission_problems,
+    upload_check,
+    upload_store_checked,
+)
 from sunlight.catalog.models import PowerVersion
 from sunlight.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from sunlight.flows.fields import APPLICANT
@@ -104,7 +109,7 @@ def application_submit(
             actor=actor,
             case=case,
             name=name,
-            stored=store_checked(upload),
+            stored=upload_store_checked(upload),
             kind=DocumentKind.MATERIAL,
         )
     return case
@@ -113,9 +118,12 @@ def application_submit(
 def check_uploads(materials: MaterialsForm) -> list[tuple[str, CheckedUpload]]:
     """Check every chosen file (nothing written); problems go on each file's field."""
     checked: list[tuple[str, CheckedUpload]] = []
-    for name, upload in materials.uploaded():
+    chosen = list(materials.uploaded())
+    for problem in submission_problems([upload for _, upload in chosen]):
+        materials.add_error(None, problem.message)  # too many files, or too large together
+    for name, upload in chosen:
         try:
-            checked.append((name, check_upload(upload)))
+            checked.append((name, upload_check(upload)))
         except ValidationFailed as exc:
             field_name = materials.file_field_of(name)
             for problem in exc.problems:
@@ -176,7 +184,7 @@ def correction_submit_online(*, case: Case, form: CorrectionUploadForm) -> bool:
                     actor=None,
                     case=case,
                     name=name,
-                    stored=store_checked(upload),
+                    stored=upload_store_checked(upload),
                     kind=DocumentKind.MATERIAL,
                 )
             services.case_correction_complete(actor=None, case=case)

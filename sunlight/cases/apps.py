@@ -16,3 +16,13 @@ class CasesConfig(AppConfig):
         from sunlight.org.workbench import register_panel
 
         register_panel(5, case_queue_panel)  # first: what to do next
+
+        from sunlight.cases.uploads import uploads_sweep
+        from sunlight.core.jobs import register_periodic
+
+        register_periodic(
+            name="cases.uploads_sweep",
+            run=uploads_sweep,
+            every_seconds=3600,
+            label="清理无记录的上传文件",
+        )

@@ -12,6 +12,7 @@ ACTIONS = {
     "cases.case.extended": "延长审批期限",
     "cases.case.concluded": "办结",
     "cases.document.added": "上传材料/文书",
+    "cases.upload.swept": "清理无记录的上传文件",
     "cases.joint_item.created": "配置联办事项",
     "cases.joint_item.updated": "修改联办事项",
     "cases.joint_item.deactivated": "停用联办事项",

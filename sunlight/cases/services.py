@@ -48,7 +48,7 @@ from sunlight.catalog.selectors import power_version_for_use
 from sunlight.core import clock
 from sunlight.core.bulk import db_datetime
 from sunlight.core.errors import DomainError, FieldProblem, InvalidTransition, ValidationFailed
-from sunlight.core.phones import phone_problem
+from sunlight.core.text import clean_line, clean_text, has_visible, require_text
 from sunlight.core.workdays import WorkCalendar
 from sunlight.flows.models import FlowVersion
 from sunlight.notifications.applicant_events import ApplicantEvent
@@ -68,6 +68,14 @@ class Applicant:
     agent_name: str = ""
     agent_id_number: str = ""
     agent_phone: str = ""
+
+    def __post_init__(self) -> None:
+        # Names reach notices and public pages: NFC, no bidirectional controls or invisibles.
+        self.name = clean_line(self.name)
+        self.agent_name = clean_line(self.agent_name)
+        self.address = clean_line(self.address)
+        self.phone = clean_line(self.phone)
+        self.agent_phone = clean_line(self.agent_phone)
 
 
 @dataclass
@@ -120,9 +128,6 @@ def applicant_problems(applicant: Applicant) -> list[FieldProblem]:
         ]
     if len(applicant.phone) > 40 or len(applicant.address) > 300:
         problems.append(FieldProblem("联系方式", "电话或地址过长"))
-    for label, phone in (("联系电话", applicant.phone), ("代办人电话", applicant.agent_phone)):
-        if problem := phone_problem(phone):
-            problems.append(FieldProblem(label, problem))
     return problems
 
 
@@ -338,9 +343,7 @@ def accept_case(*, actor: Any, case: Case, opinion: str, now: Any) -> None:
 def case_refuse(*, actor: Any, case: Case, reason: str) -> Case:
     """不予受理: the case ends here, with the reason the applicant is told."""
     require_window(actor, case.department)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed([FieldProblem("不予受理理由", "必须写明不予受理的理由和依据")])
+    reason = require_text(reason, "不予受理理由", "必须写明不予受理的理由和依据")
     now = clock.now()
     with transaction.atomic():
         _move_case(
@@ -437,8 +440,9 @@ def step_complete(
         raise InvalidTransition(f"办件当前为“{case.get_state_display()}”，不能办理环节")
     if result not in (StepResult.AGREE, StepResult.DISAGREE):
         raise ValidationFailed([FieldProblem("办理结果", "请选择同意或不同意")])
-    if result == StepResult.DISAGREE and not (opinion or "").strip():
+    if result == StepResult.DISAGREE and not has_visible(opinion):
         raise ValidationFailed([FieldProblem("办理意见", "不同意时必须写明理由")])
+    opinion = clean_text(opinion)
     cal = calendar()  # taken before the transaction, where the cached calendar is reused
     now = clock.now()
     stamp = db_datetime(now)
@@ -537,9 +541,7 @@ def step_send_back(*, actor: Any, step: CaseStep, opinion: str) -> Case:
     branch that arrived last would leave the join waiting for the others for ever."""
     require_step_actor(actor, step)
     case = step.case
-    opinion = (opinion or "").strip()
-    if not opinion:
-        raise ValidationFailed([FieldProblem("退回意见", "退回必须写明理由")])
+    opinion = require_text(opinion, "退回意见", "退回必须写明理由")
     graph = engine.load_graph(case.flow_id)
     node = graph.nodes.get(step.node_id)
     if node is None or not node.can_send_back:
@@ -610,8 +612,7 @@ def case_pause_start(
     require_department_head(actor, case)
     if procedure not in SpecialProcedure.values:
         raise ValidationFailed([FieldProblem("特别程序", "请选择特别程序种类")])
-    if not (reason or "").strip():
-        raise ValidationFailed([FieldProblem("事由", "请写明启动特别程序的事由")])
+    reason = require_text(reason, "事由", "请写明启动特别程序的事由")
     if limit_days is not None and not 0 < limit_days <= 365:
         raise ValidationFailed([FieldProblem("程序时限", "应为1-365个工作日")])
     if case.state != CaseState.IN_PROGRESS:
@@ -657,8 +658,7 @@ def case_extend(*, actor: Any, case: Case, days: int, reason: str) -> Case:
         raise InvalidTransition("只有办理中的办件可以延长期限")
     if not 0 < days <= 60:
         raise ValidationFailed([FieldProblem("延长天数", "应为1-60天")])
-    if not (reason or "").strip():
-        raise ValidationFailed([FieldProblem("延长理由", "请写明延长理由")])
+    reason = require_text(reason, "延长理由", "请写明延长理由")
     if case.statutory_deadline is not None and clock.today_local() > case.statutory_deadline:
         raise InvalidTransition("已超过法定期限，不能再申请延长（延长须在期限届满前批准）")
     now = clock.now()
@@ -703,6 +703,7 @@ def case_conclude(*, actor: Any, case: Case, conclusion: Conclusion) -> Case:
         problems.append(FieldProblem("办结类型", "请选择办结类型"))
     if conclusion.decision not in Decision.values:
         problems.append(FieldProblem("办理结果", "请选择办理结果"))
+    conclusion.opinion = clean_text(conclusion.opinion)
     if conclusion.decision in (Decision.REFUSED, Decision.NO_PENALTY) and not conclusion.opinion:
         problems.append(FieldProblem("办结意见", "不予许可/不予处罚必须写明理由"))
     if conclusion.decision == Decision.PENALISED and not conclusion.penalty_kind.strip():

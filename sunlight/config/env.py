@@ -55,7 +55,13 @@ def get(name: str) -> str:
 
 
 def get_int(name: str) -> int:
-    return int(get(name))
+    value = get(name)
+    try:
+        return int(value)
+    except ValueError:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"环境变量 {name} 应为整数，现为“{value}”") from None
 
 
 def get_bool(name: str) -> bool:

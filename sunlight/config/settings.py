@@ -4,6 +4,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from sunlight.config import env
 
@@ -18,7 +19,10 @@ def _secret_key() -> str:
     if configured:
         return configured
     if PRODUCTION:
-        raise RuntimeError("SUNLIGHT_SECRET_KEY must be set when SUNLIGHT_ENV=production")
+        raise ImproperlyConfigured(
+            "生产环境（SUNLIGHT_ENV=production）必须设置 SUNLIGHT_SECRET_KEY"
+            " (SUNLIGHT_SECRET_KEY must be set when SUNLIGHT_ENV=production)"
+        )
     # Embedded mode keeps a generated key beside its database, so sessions survive restarts.
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     key_file = DATA_DIR / "secret_key"
@@ -75,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "sunlight.core.middleware.NormaliseInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",

@@ -271,3 +271,14 @@ class UserAdmin(ServiceAdmin):
         if not is_platform_admin(request.user):
             return User.objects.none()
         return selectors.user_list_for_admin(actor=request.user)
+
+
+# django-otp registers its devices in the admin, where anyone allowed in could open another
+# person's TOTP secret (its "config" QR page) and edit or delete devices without an audit entry.
+# Devices are managed through org.two_factor (enrol yourself; an admin resets, audited).
+for _device_model in ("otp_totp.TOTPDevice", "otp_static.StaticDevice"):
+    from django.apps import apps as _apps
+
+    _model = _apps.get_model(_device_model)
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from sunlight.core.errors import FieldProblem
-from sunlight.core.phones import phone_problem
+from sunlight.core.phones import PHONE_HINT, phone_problem
 from sunlight.org.choices import Role
 from sunlight.org.models import Department, Region, Section
 from sunlight.org.selectors import (
@@ -93,11 +93,12 @@ class DepartmentEditForm(StaffForm):
     short_name = forms.CharField(label="简称", max_length=30, required=False)
     credit_code = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
     phone = forms.CharField(
-        label="咨询电话", max_length=40, required=False, validators=[_phones_checked]
-    )
+        label="咨询电话", max_length=40, required=False, validators=[_phones_checked],
+        help_text="可填多个号码，用“、”分隔；" + PHONE_HINT,
+    )  # fmt: skip
     is_legal_office = forms.BooleanField(label="法制机构", required=False)
     is_supervision_office = forms.BooleanField(label="纪检监察机构", required=False)
-    sort_order = forms.IntegerField(label="排序", min_value=0, initial=0)
+    sort_order = forms.IntegerField(label="排序", min_value=0, max_value=999_999, initial=0)
 
     def changes(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -143,8 +144,9 @@ class UserEditForm(StaffForm):
         label="所属科室", queryset=Section.objects.none(), required=False, empty_label="（无）"
     )
     phone = forms.CharField(
-        label="联系电话", max_length=40, required=False, validators=[_phone_checked]
-    )
+        label="联系电话", max_length=40, required=False, validators=[_phone_checked],
+        help_text=PHONE_HINT,
+    )  # fmt: skip
     email = forms.EmailField(label="电子邮箱", required=False)
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:

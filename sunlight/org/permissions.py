@@ -26,7 +26,8 @@ def region_prefix(region: Region | str) -> str:
 
 
 def is_platform_admin(user: Any) -> bool:
-    return bool(user.is_superuser or (user.role == Role.ADMIN and user.is_active))
+    # getattr: Django's admin asks about the anonymous visitor of its sign-in page too.
+    return bool(user.is_superuser or (getattr(user, "role", None) == Role.ADMIN and user.is_active))
 
 
 def is_staff_user(user: Any) -> bool:

@@ -11,6 +11,7 @@ from django.db import transaction
 from sunlight.audit.services import audit_record
 from sunlight.core.errors import FieldProblem, NotFound, ValidationFailed
 from sunlight.core.regions import region_code_problems, region_level
+from sunlight.core.text import clean_line, phone_problem
 from sunlight.org.choices import Role
 from sunlight.org.models import Department, Region, Section, User
 from sunlight.org.permissions import DEPARTMENT_ROLES, REGION_ROLES, require_org_admin
@@ -21,12 +22,17 @@ _USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{3,150}$")
 
 
 def _require_name(value: str, label: str, problems: list[FieldProblem], max_length: int) -> str:
-    value = (value or "").strip()
+    value = clean_line(value)
     if not value:
-        problems.append(FieldProblem(label, "不能为空"))
+        problems.append(FieldProblem(label, "不能为空（空格和不可见字符不算内容）"))
     elif len(value) > max_length:
         problems.append(FieldProblem(label, f"不能超过{max_length}个字"))
     return value
+
+
+def _phone_problems(phone: str) -> list[FieldProblem]:
+    problem = phone_problem(phone, "联系电话")
+    return [problem] if problem else []
 
 
 def region_create(*, actor: Any, code: str, name: str, parent_code: str | None = None) -> Region:
@@ -99,6 +105,7 @@ def department_create(
     require_org_admin(actor, region_code=region.code)
     problems: list[FieldProblem] = []
     name = _require_name(name, "部门名称", problems, 100)
+    problems += _phone_problems(phone)
     if not _BODY_CODE.match(code or ""):
         problems.append(FieldProblem("部门编码", f"“{code}”不是三位数字"))
     elif Department.objects.filter(region=region, code=code).exists():
@@ -139,6 +146,8 @@ def department_update(*, actor: Any, department: Department, **changes: Any) -> 
         changes["name"] = _require_name(changes["name"], "部门名称", problems, 100)
     if changes.get("credit_code"):
         problems += _credit_code_problems(changes["credit_code"])
+    if "phone" in changes:
+        problems += _phone_problems(changes["phone"])
     if problems:
         raise ValidationFailed(problems)
     with transaction.atomic():
@@ -255,6 +264,7 @@ def user_create(
     elif User.objects.filter(username=username).exists():
         problems.append(FieldProblem("用户名", f"“{username}”已被使用"))
     full_name = _require_name(full_name, "姓名", problems, 60)
+    problems += _phone_problems(phone)
     problems += _placement_problems(role, region, department, section)
     if password_hash is None:
         problems += _password_problems(password or "", username)
@@ -310,6 +320,7 @@ def user_update(
         require_org_admin(actor, region_code=region.code)
     problems: list[FieldProblem] = []
     full_name = _require_name(full_name, "姓名", problems, 60)
+    problems += _phone_problems(phone)
     problems += _placement_problems(role, region, department, section)
     if problems:
         raise ValidationFailed(problems)

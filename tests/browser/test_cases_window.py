@@ -11,13 +11,14 @@ from sunlight.cases import services
 from sunlight.cases.choices import SpecialProcedure
 from sunlight.cases.models import Case
 from sunlight.cases.tests import factories
+from sunlight.cases.tests.sample_files import minimal_pdf
 from sunlight.core import clock
 from sunlight.core.clock import SHANGHAI
 from sunlight.org.calendar_services import calendar_seed_from_package
 from sunlight.org.tests import factories as org
 
 SHOTS = Path("/tmp/shots")  # noqa: S108 -- screenshots for a person to look at
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = minimal_pdf()
 
 
 def _sign_in(page, base_url, user):

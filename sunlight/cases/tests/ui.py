@@ -6,8 +6,9 @@ from django.urls import reverse
 
 from sunlight.cases.choices import StepState
 from sunlight.cases.tests import factories
+from sunlight.cases.tests.sample_files import minimal_pdf
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = minimal_pdf()
 
 
 def client_of(user) -> Client:

@@ -3,6 +3,7 @@ steps against the flow, documents missing, refusals without reasons, fees withou
 suspended power still used, required fields left empty. Each trips at the moment of the event
 (usually the conclusion), so a live scan and a replay see the same hits."""
 
+from sunlight.core.text import sql_blank
 from sunlight.supervision.checks.base import Context, Query, case_scope, in_list, in_period
 
 CONCLUDED = "'concluded'"
@@ -119,11 +120,15 @@ def documents_missing(ctx: Context) -> Query:
 
 
 def refusal_no_reason(ctx: Context) -> Query:
+    # "No reason" is the services' own test (core.text): spaces and invisible characters
+    # (U+FEFF, U+200B …) are not a reason.
+    no_reason = sql_blank("c.not_accepted_reason", ctx.sql.vendor)
+    no_opinion = sql_blank("c.conclusion_opinion", ctx.sql.vendor)
     return _cases(
         ctx, "c.concluded_at", "'不予受理/不予许可未写明理由'",
         f"{_in_states(ctx, REFUSED)} AND ((c.state = 'not_accepted'"
-        " AND TRIM(c.not_accepted_reason) = '') OR (c.state = 'concluded'"
-        " AND c.decision IN ('refused', 'no_penalty') AND TRIM(c.conclusion_opinion) = ''))",
+        f" AND {no_reason}) OR (c.state = 'concluded'"
+        f" AND c.decision IN ('refused', 'no_penalty') AND {no_opinion}))",
     )  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sunlight.cases.tests import factories
+from sunlight.cases.tests.sample_files import minimal_pdf
 from sunlight.core import clock
 from sunlight.org.tests import factories as org_factories
 from sunlight.supervision import orders
@@ -24,7 +25,7 @@ ISSUED = at(2026, 3, 17, 10)
 ISSUE_DAY = dt.date(2026, 3, 17)
 REPLY_DUE = dt.date(2026, 3, 24)  # five working days later
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = minimal_pdf()
 
 
 @dataclass
