@@ -173,7 +173,9 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def test_cli_arguments_never_end_in_a_traceback(capsys, tmp_path):
+def test_cli_arguments_never_end_in_a_traceback(capsys, tmp_path, monkeypatch):
+    # Output paths made of hostile strings land in a scratch folder, never the checkout.
+    monkeypatch.chdir(tmp_path)
     department = org.department()
     failures, count = [], 0
     before = _row_counts()

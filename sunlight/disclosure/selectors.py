@@ -98,6 +98,7 @@ class PublicPowerDetail:
     materials: list[PublicMaterial]
     duties: list[PublicDuty]
     flow: PublicFlow | None = None  # the published version's flow (办理流程), never a draft's
+    national_code: str = ""  # 实施编码 of the province's item library, as the list gives it
 
 
 @dataclass(frozen=True)
@@ -109,16 +110,46 @@ class CountRow:
 
 
 @dataclass(frozen=True)
+class Audience:
+    """个人办事 / 法人办事: the portal's two doors, by A.4 service object codes."""
+
+    key: str
+    label: str
+    codes: tuple[str, ...]
+
+
+AUDIENCES = (
+    Audience("person", "个人办事", (ServiceObject.PERSON,)),
+    Audience(
+        "legal",
+        "法人办事",
+        (
+            ServiceObject.ENTERPRISE,
+            ServiceObject.INSTITUTION,
+            ServiceObject.SOCIAL_ORG,
+            ServiceObject.OTHER_ORG,
+        ),
+    ),
+)
+_AUDIENCE = {a.key: a for a in AUDIENCES}
+
+
+@dataclass(frozen=True)
 class CatalogFilters:
     """What the visitor asked for, cleaned: unknown values are dropped, never an error."""
 
     query: str = ""
     department_id: int | None = None
     category: str = ""
+    audience: str = ""
 
     @property
     def active(self) -> bool:
-        return bool(self.query or self.department_id or self.category)
+        return bool(self.query or self.department_id or self.category or self.audience)
+
+    @property
+    def audience_label(self) -> str:
+        return _AUDIENCE[self.audience].label if self.audience in _AUDIENCE else ""
 
 
 @dataclass(frozen=True)
@@ -129,20 +160,32 @@ class CatalogOverview:
 
 
 def catalog_filters_from(
-    *, query: str = "", department: str = "", category: str = ""
+    *, query: str = "", department: str = "", category: str = "", audience: str = ""
 ) -> CatalogFilters:
     """Clean raw GET values into filters (the portal is public: tolerate anything)."""
     query = " ".join((query or "").split())[:MAX_QUERY_LENGTH]
-    # Bounded: a 20-digit id overflowed the database's integer (a server error).
     department_id = (
-        int(department) if (department or "").isdigit() and len(department) <= 18 else None
+        int(department) if (department or "").isdigit() and len(department) < 12 else None
     )
     category = category if category in {c.value for c in POWER_CATEGORIES} else ""
-    return CatalogFilters(query=query, department_id=department_id, category=category)
+    audience = audience if audience in _AUDIENCE else ""
+    return CatalogFilters(
+        query=query, department_id=department_id, category=category, audience=audience
+    )
+
+
+def audience_q(key: str) -> Q:
+    """Versions serving one of the audience's service objects (codes stored comma-joined)."""
+    result = Q(pk__in=[])
+    for code in _AUDIENCE[key].codes:
+        result |= Q(service_objects__regex=rf"(^|,){code}(,|$)")
+    return result
 
 
 def _filtered(filters: CatalogFilters) -> QuerySet[PowerVersion]:
     versions = public_power_list(department_id=filters.department_id, category=filters.category)
+    if filters.audience:
+        versions = versions.filter(audience_q(filters.audience))
     # Each word must match the name, the sub-item or the start of the code, so "施工 许可"
     # and a department's code prefix both work.
     for word in filters.query.split():
@@ -150,6 +193,7 @@ def _filtered(filters: CatalogFilters) -> QuerySet[PowerVersion]:
             Q(name__icontains=word)
             | Q(sub_item_name__icontains=word)
             | Q(item__code__startswith=word.upper())
+            | Q(item__national_code__istartswith=word)
         )
     return versions
 
@@ -236,6 +280,7 @@ def public_power_detail(*, code: str) -> PublicPowerDetail:
     section = version.handling_section
     return PublicPowerDetail(
         code=version.item.code,
+        national_code=version.item.national_code,
         name=version.name,
         sub_item_name=version.sub_item_name,
         category_code=version.category,
@@ -290,3 +335,78 @@ def public_power_detail(*, code: str) -> PublicPowerDetail:
         ],
         flow=public_flow(version=version),
     )
+
+
+# ---------------------------------------------------------------- portal home
+
+
+@dataclass(frozen=True)
+class AudienceRow:
+    key: str
+    label: str
+    count: int
+
+
+def public_audience_counts() -> list[AudienceRow]:
+    """个人办事 / 法人办事 with how many in-use public powers serve each (one query)."""
+    counts = public_power_list().aggregate(
+        **{a.key: Count("id", filter=audience_q(a.key)) for a in AUDIENCES}
+    )
+    return [AudienceRow(a.key, a.label, counts[a.key]) for a in AUDIENCES]
+
+
+@dataclass(frozen=True)
+class BundlePower:
+    code: str
+    name: str
+    department: str
+
+
+@dataclass(frozen=True)
+class PublicBundle:
+    """一件事: an active joint item every part of which can be applied for online."""
+
+    name: str
+    lead_department: str
+    limit_days: int
+    powers: list[BundlePower]
+
+
+def public_online_bundles() -> list[PublicBundle]:
+    """Active 一件事 bundles whose powers are all in use, public and open to online application
+    (an A.5 online handling form and a published flow)."""
+    from sunlight.cases.models import JointItem
+
+    joints = list(
+        JointItem.objects.filter(active=True)
+        .select_related("lead_department")
+        .prefetch_related("powers__current_version", "powers__department")
+        .order_by("name")
+    )
+    if not joints:
+        return []
+    online = set(_public_online_versions().values_list("item_id", flat=True))
+    bundles = []
+    for joint in joints:
+        powers = list(joint.powers.all())
+        if not powers or any(p.pk not in online for p in powers):
+            continue
+        bundles.append(
+            PublicBundle(
+                name=joint.name,
+                lead_department=joint.lead_department.name,
+                limit_days=joint.limit_days,
+                powers=[
+                    BundlePower(p.code, p.current_version.full_name, p.department.name)
+                    for p in sorted(powers, key=lambda p: p.code)
+                ],
+            )
+        )
+    return bundles
+
+
+def _public_online_versions() -> QuerySet[PowerVersion]:
+    online = Q(pk__in=[])
+    for code in (HandlingForm.ONLINE, HandlingForm.MOBILE):
+        online |= Q(handling_forms__regex=rf"(^|,){code}(,|$)")
+    return public_power_list().filter(online, flow__isnull=False)
