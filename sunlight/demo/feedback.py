@@ -22,7 +22,7 @@ from sunlight.cases.models import Case
 from sunlight.core import clock
 from sunlight.core.clock import SHANGHAI
 from sunlight.demo import applicants, city
-from sunlight.demo.cases import NOW  # the demo's "now": the one reference time of this step
+from sunlight.demo import timeline as demo_time  # the demo's "now", read when used
 from sunlight.feedback import petitions, ratings
 from sunlight.feedback.choices import PetitionKind
 from sunlight.feedback.models import FollowUp, Petition, Rating
@@ -79,7 +79,7 @@ class _Timeline:
         self._count = 0
 
     def at(self, moment: dt.datetime, action: Callable[[], None]) -> None:
-        if moment < NOW:
+        if moment < demo_time.now():
             self._count += 1
             heapq.heappush(self._queue, (moment, self._count, action))
 
@@ -96,7 +96,7 @@ def feedback_ready(seed: int) -> bool:
 
 def feedback_build(seed: int) -> str:
     rng = random.Random(f"{seed}:feedback")
-    start = NOW - dt.timedelta(days=HISTORY_DAYS)
+    start = demo_time.now() - dt.timedelta(days=HISTORY_DAYS)
     hotline = _hotline_operator()
     supervisor = User.objects.get(username=SUPERVISOR)
     timeline = _Timeline()
@@ -114,7 +114,7 @@ def _hotline_operator() -> User:
         return found
     from django.contrib.auth.hashers import make_password
 
-    with clock.frozen(NOW - dt.timedelta(days=HISTORY_DAYS + 1)):
+    with clock.frozen(demo_time.now() - dt.timedelta(days=HISTORY_DAYS + 1)):
         return org_services.user_create(
             actor=None, username=HOTLINE, full_name="12345热线话务员", role="hotline",
             password_hash=make_password(city.DEMO_PASSWORD),
@@ -132,7 +132,9 @@ def _comment(rng: random.Random, level: str) -> str:
 
 
 def _rating_events(rng: random.Random, start: dt.datetime, timeline: _Timeline) -> None:
-    recent = Case.objects.filter(accepted_at__gte=start, accepted_at__lt=NOW).order_by("id")
+    recent = Case.objects.filter(accepted_at__gte=start, accepted_at__lt=demo_time.now()).order_by(
+        "id"
+    )
     planned = 0
     for case in recent.only("id", "accepted_at", "concluded_at", "state").iterator():
         if planned >= MAX_RATINGS:
@@ -208,11 +210,11 @@ def _petition_events(
             region__code__startswith=city.CITY_CODE[:4], is_supervision_office=False
         ).order_by("id")
     )
-    cases = list(Case.objects.filter(accepted_at__gte=start, accepted_at__lt=NOW)
+    cases = list(Case.objects.filter(accepted_at__gte=start, accepted_at__lt=demo_time.now())
                  .order_by("id").values_list("id", flat=True)[:2000])  # fmt: skip
     if not departments:
         return
-    span = int((NOW - start).total_seconds())
+    span = int((demo_time.now() - start).total_seconds())
     for index in range(110):
         at = start + dt.timedelta(seconds=rng.randint(0, span))
         if not 8 <= at.astimezone(SHANGHAI).hour < 20:
@@ -338,7 +340,7 @@ def _scan(supervisor: User) -> int:
     from sunlight.supervision.rules import rule_update, rules_install_defaults
     from sunlight.supervision.scan import scan_run
 
-    at = NOW.replace(hour=22, minute=30)
+    at = demo_time.now().replace(hour=22, minute=30)
     with clock.frozen(at):
         rules_install_defaults()
         for rule in Rule.objects.filter(code__in=["follow-up-overdue", "petition-overdue"]):
@@ -356,7 +358,12 @@ def _rescore() -> None:
     from sunlight.demo.supervision_scores import SCORED_AT, demo_months
     from sunlight.supervision.scores import scores_compute
 
-    first = (NOW - dt.timedelta(days=HISTORY_DAYS)).astimezone(SHANGHAI).date().replace(day=1)
+    first = (
+        (demo_time.now() - dt.timedelta(days=HISTORY_DAYS))
+        .astimezone(SHANGHAI)
+        .date()
+        .replace(day=1)
+    )
     with clock.frozen(SCORED_AT):
         for month in demo_months():
             if month >= first:
@@ -370,7 +377,8 @@ def _summary(raised: int) -> str:
     complaints = Petition.objects.filter(kind=PetitionKind.COMPLAINT).count()
     consultations = Petition.objects.filter(kind=PetitionKind.CONSULTATION).count()
     late = Petition.objects.filter(
-        state__in=("submitted", "handling"), due_date__lt=NOW.astimezone(SHANGHAI).date()
+        state__in=("submitted", "handling"),
+        due_date__lt=demo_time.now().astimezone(SHANGHAI).date(),
     ).count()
     return (
         f"好差评 {rated} 条（差评 {bad} 条，整改未办结 {open_follow_ups} 件）；"

@@ -17,7 +17,7 @@ from django.db.models import Max, Min
 
 from sunlight.core import clock
 from sunlight.core.clock import SHANGHAI
-from sunlight.demo.cases import NOW  # the demo's reference time: the one place it comes from
+from sunlight.demo import timeline as demo_time  # the demo's "now", read when used
 from sunlight.org.calendar_selectors import work_calendar
 from sunlight.org.choices import Role
 from sunlight.org.models import User
@@ -36,7 +36,9 @@ PUBLISHED_AT = dt.time(15, 30)
 def publication_ready(seed: int) -> bool:
     return (
         DoublePublicityEntry.objects.exclude(state=EntryState.PENDING).exists()
-        and not services.double_publicity_candidates().filter(concluded_at__lte=NOW).exists()
+        and not services.double_publicity_candidates()
+        .filter(concluded_at__lte=demo_time.now())
+        .exists()
     )
 
 
@@ -75,10 +77,10 @@ def publication_build(seed: int) -> str:
     rng = random.Random(f"{seed}:publication")
     calendar = work_calendar()
     clerks = _clerks()
-    today = NOW.astimezone(SHANGHAI).date()
+    today = demo_time.now().astimezone(SHANGHAI).date()
     span = (
         services.double_publicity_candidates()
-        .filter(concluded_at__lte=NOW)
+        .filter(concluded_at__lte=demo_time.now())
         .aggregate(first=Min("concluded_at"), last=Max("concluded_at"))
     )
     if span["first"] is None:
@@ -89,12 +91,12 @@ def publication_build(seed: int) -> str:
     day = span["first"].astimezone(SHANGHAI).date()
     while day <= today:
         for department_id, requests in _by_department(scheduled.pop(day, [])).items():
-            with clock.frozen(min(_at(day, PUBLISHED_AT), NOW)):
+            with clock.frozen(min(_at(day, PUBLISHED_AT), demo_time.now())):
                 services.double_publicity_publish_many(
                     actor=clerks[department_id], requests=requests
                 )
             published += len(requests)
-        evening = min(_at(day, DRAFTED_AT), NOW)
+        evening = min(_at(day, DRAFTED_AT), demo_time.now())
         with clock.frozen(evening):
             made = services.double_publicity_collect(concluded_before=evening)
         drafted += made
@@ -136,7 +138,7 @@ def _corrections(rng: random.Random, clerks: dict[int, Any]) -> tuple[int, int]:
     corrected = withdrawn = 0
     picked = sorted(candidates[: CORRECTIONS + WITHDRAWALS], key=lambda row: row[3])
     for index, (entry_id, department_id, number, published_at) in enumerate(picked):
-        with clock.frozen(min(published_at + dt.timedelta(days=2), NOW)):
+        with clock.frozen(min(published_at + dt.timedelta(days=2), demo_time.now())):
             if index < CORRECTIONS:
                 services.double_publicity_correct(
                     actor=clerks[department_id],

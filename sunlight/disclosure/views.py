@@ -16,6 +16,7 @@ from sunlight.disclosure.selectors import (
     public_online_bundles,
     public_power_detail,
 )
+from sunlight.feedback.selectors import portal_summary as feedback_portal_summary
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -26,9 +27,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "overview": public_catalog_overview(),
             "audiences": public_audience_counts(),
             "bundles": public_online_bundles(),
-            # Filled by the feedback app at merge: last month's ratings and complaint numbers,
-            # shown by the "disclosure/_home_feedback.html" include (nothing when None).
-            "feedback_summary": None,
+            # Last month's ratings and complaint numbers (the feedback app's public read model).
+            "feedback_summary": feedback_portal_summary(),
         },
     )
 
