@@ -53,10 +53,25 @@ class ModellerTable:
     missing: list[str] = field(default_factory=list)  # what the clerk must still fill in
 
 
-def modeller_table(flow: Flow) -> ModellerTable:
-    """The step table of a modeller's flow; raises NotATable when its shape doesn't fit one."""
-    converter = _Converter(flow)
-    return converter.run()
+def modeller_table(flow: Flow, data: bytes | None = None) -> ModellerTable:
+    """The step table of a modeller's flow; raises NotATable when its shape doesn't fit one.
+    With the file's bytes, what lies outside the process (message flows between pools) is
+    named among what the engine can't run."""
+    table = _Converter(flow).run()
+    if data is not None:
+        table.skipped += _outside_the_process(data)
+    return table
+
+
+def _outside_the_process(data: bytes) -> list[str]:
+    from sunlight.flows.diagram import read_diagrams
+
+    elements = read_diagrams(data).elements.values()
+    return [
+        f"消息流“{element.name or element.id}”（{element.id}）"
+        for element in elements
+        if element.type == "messageFlow"
+    ]
 
 
 class _Converter:

@@ -202,7 +202,7 @@ def _layout_key(version: PowerVersion) -> str:
 def _modeller_table(data: bytes) -> tuple[ModellerTable | None, str]:
     """A modeller's file as a pre-filled step table, or why it can't be one."""
     try:
-        return modeller_table(parse_bpmn(data)), ""
+        return modeller_table(parse_bpmn(data), data), ""
     except FlowParseError:
         return None, ""
     except NotATable as exc:
