@@ -49,6 +49,20 @@ def _codes(value: str, choices: type[ServiceObject] | type[HandlingForm]) -> str
     return "、".join(labels.get(code, code) for code in value.split(",") if code)
 
 
+def version_gaps(version: PowerVersion | None) -> list[str]:
+    """What a draft lacks before it can be submitted (an incomplete draft from a list)."""
+    if version is None or version.status != "draft":
+        return []
+    gaps = []
+    if version.statutory_limit is None:
+        gaps.append(LABELS["statutory_limit"])
+    if not version.legal_bases.exists():
+        gaps.append(LABELS["legal_bases"])
+    if version.charges_fee and not version.fee_basis.strip():
+        gaps.append(LABELS["fee_basis"])
+    return gaps
+
+
 def _limit(amount: int | None, unit_label: str) -> str:
     return "—" if amount is None else f"{amount}{unit_label}"
 

@@ -117,9 +117,11 @@ class Header:
 
     @property
     def is_template(self) -> bool:
-        """Our own template or export: cells follow its syntax exactly (no lenient reading)."""
-        return any(c.field == "code" and c.header == COLUMN_BY_KEY["code"].header
-                   for c in self.columns)  # fmt: skip
+        """Our own template or export — its 统一编码 and 法定时限单位 columns under their own
+        names: cells follow its syntax exactly (no lenient reading)."""
+        own = {(c.field, c.header) for c in self.columns}
+        return all((key, COLUMN_BY_KEY[key].header) in own
+                   for key in ("code", "statutory_limit_unit"))  # fmt: skip
 
     def unit_hint(self, key: str) -> str:
         return next((c.unit_hint for c in self.columns if c.field == key and c.unit_hint), "")

@@ -28,10 +28,10 @@ from sunlight.catalog.spreadsheet import (
     PARSERS,
     CellError,
     Layout,
-    _parse_legal_bases,
-    _text,
     parse_row,
 )
+from sunlight.catalog.spreadsheet import cell_text as _text
+from sunlight.catalog.spreadsheet import parse_legal_bases_strict as _parse_legal_bases
 from sunlight.core.errors import FieldProblem
 from sunlight.core.spreadsheets import SheetRow
 

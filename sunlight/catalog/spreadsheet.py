@@ -517,3 +517,8 @@ def parse_row(
 
 def _letter(index: int) -> str:
     return f"{column_letter(index)}列"
+
+
+# Shared with the lenient reader of real lists (list_values), which tries our syntax first.
+cell_text = _text
+parse_legal_bases_strict = _parse_legal_bases

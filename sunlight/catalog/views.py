@@ -12,7 +12,13 @@ from django.views.decorators.http import require_POST
 
 from sunlight.catalog import services
 from sunlight.catalog.choices import Category, ItemStatus, TransitionAction, VersionStatus
-from sunlight.catalog.display import ACTION_BUTTONS, ACTION_DONE, timeline, version_fields
+from sunlight.catalog.display import (
+    ACTION_BUTTONS,
+    ACTION_DONE,
+    timeline,
+    version_fields,
+    version_gaps,
+)
 from sunlight.catalog.forms import ActionForm, DepartmentPickForm, DraftEditor, draft_initial
 from sunlight.catalog.models import PowerItem, PowerVersion
 from sunlight.catalog.selectors import (
@@ -107,9 +113,11 @@ def _detail_context(request: HttpRequest, item: PowerItem) -> dict[str, Any]:
     version = power_version_detail(version_id=shown.pk) if shown else None
     options = power_item_options(user=request.user, item=item)
     versions = power_versions_of(item=item)
+    working = item.working_version
     return {
         "item": item,
         "version": version,
+        "gaps": version_gaps(working),
         "fields": version_fields(version) if version else [],
         "versions": versions,
         **_flow_context(version, versions),

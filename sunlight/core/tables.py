@@ -21,6 +21,7 @@ import csv
 import datetime as dt
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -100,8 +101,6 @@ def _read_zip_workbook(data: bytes, kind: str, sheet_names: tuple[str, ...]) -> 
 
 
 def _zip_member(data: bytes, name: str) -> bytes:
-    import zipfile
-
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         try:
             return archive.read(name)
@@ -110,8 +109,6 @@ def _zip_member(data: bytes, name: str) -> bytes:
 
 
 def _xlsx_has_formulas_or_errors(data: bytes) -> bool:
-    import zipfile
-
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for member in archive.infolist():
             if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):

@@ -29,9 +29,9 @@ from sunlight.core.tables import decode_text
 from sunlight.org.calendar_services import (
     FIRST_YEAR,
     LAST_YEAR,
-    _changed,
-    _day_problems,
-    _require_calendar_admin,
+    calendar_changed,
+    calendar_day_problems,
+    require_calendar_admin,
 )
 from sunlight.org.models import (
     CalendarDay,
@@ -190,7 +190,7 @@ def _days_problems(year: int | None, days: list[NoticeDay]) -> list[FieldProblem
             problems.append(FieldProblem(day.date.isoformat(), "日期重复"))
         seen.add(day.date)
         kind = CalendarKind.HOLIDAY if day.off else CalendarKind.WORKDAY
-        for problem in _day_problems(day.date, kind, day.name):
+        for problem in calendar_day_problems(day.date, kind, day.name):
             problems.append(FieldProblem(day.date.isoformat(), problem.message))
     if days and not any(day.off for day in days):
         problems.append(FieldProblem(FILE, f"文件中没有{year}年的放假日期"))
@@ -202,7 +202,7 @@ def calendar_year_load_file(
 ) -> CalendarLoadResult:
     """Replace a year's holidays and make-up workdays with those of an official notice file
     and mark the year loaded. Nothing changes when the file has any problem."""
-    _require_calendar_admin(actor)
+    require_calendar_admin(actor)
     chosen, days = parse_notice(data, year=year)
     now = clock.now()
     with transaction.atomic():
@@ -248,5 +248,5 @@ def calendar_year_load_file(
                 "replaced": replaced,
             },
         )
-        _changed()
+        calendar_changed()
     return CalendarLoadResult(chosen, holidays, len(days) - holidays, replaced)

@@ -302,3 +302,9 @@ def calendar_year_mark_loaded(*, actor: Any, year: int, note: str = "") -> Calen
         )
         _changed()
     return record
+
+
+# The notice-file loader (calendar_files) writes through the same checks and change hooks.
+require_calendar_admin = _require_calendar_admin
+calendar_day_problems = _day_problems
+calendar_changed = _changed

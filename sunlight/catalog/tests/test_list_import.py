@@ -372,3 +372,14 @@ def test_old_xls_encrypted_or_broken_is_refused_clearly(department, clerk):
     report = power_items_import(actor=clerk, department=department, file=data[:2048])
     assert report.refused
     assert "Excel 97-2003 (.xls)" in report.problems[0].message
+
+
+def test_staff_page_of_an_incomplete_draft_says_what_is_missing(department, clerk, client):
+    from django.urls import reverse
+
+    power_items_import(actor=clerk, department=department, file=real_lists.real_xlsx())
+    penalty = PowerItem.objects.get(national_code=real_lists.CODES[3])
+    client.force_login(clerk)
+    page = client.get(reverse("catalog:item_detail", args=[penalty.pk])).content.decode()
+    assert "草稿缺少法定时限（导入的清单未提供），补全后才能提交审核" in page
+    assert f'实施编码 <span class="national-code">{real_lists.CODES[3]}</span>' in page
