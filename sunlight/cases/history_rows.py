@@ -43,6 +43,7 @@ from sunlight.cases.history_context import (
 )
 from sunlight.cases.services import Applicant, Conclusion
 from sunlight.catalog.models import PowerItem, PowerVersion
+from sunlight.core import clock
 from sunlight.core.clock import SHANGHAI
 from sunlight.core.errors import FieldProblem
 from sunlight.flows.graph import PARALLEL, TIMER, USER_TASK
@@ -230,7 +231,7 @@ class RecordBuilder:
         self.flows = flows
         self.graphs = load_graphs(flows.values())
         self.context = BatchContext(
-            department=self.department, now=dt.datetime.now(dt.UTC), versions={},
+            department=self.department, now=clock.now(), versions={},
             department_prefixes={}, department_names={}, graphs=self.graphs,
         )  # fmt: skip
         self.users = _Users(self.department)
