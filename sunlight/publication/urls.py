@@ -1,6 +1,11 @@
 from django.urls import path
 
-from sunlight.publication import views_double, views_open_data, views_statistics
+from sunlight.publication import (
+    views_double,
+    views_open_data,
+    views_policies,
+    views_statistics,
+)
 
 app_name = "publication"
 urlpatterns = [
@@ -28,4 +33,5 @@ urlpatterns = [
         name="stats_department",
     ),
     path("statistics/power/<str:code>/", views_statistics.stats_power, name="stats_power"),
+    path("policies/", views_policies.policies, name="policies"),
 ]
