@@ -98,15 +98,19 @@ def _read_limited(source: bytes | IO[bytes]) -> bytes:
     else:
         size = getattr(source, "size", None)
         if isinstance(size, int) and size > limit:
-            raise SpreadsheetRefused(f"文件超过大小上限{limit // (1024 * 1024)}MB")
+            raise SpreadsheetRefused(f"文件超过大小上限{_size(limit)}")
         if hasattr(source, "seek"):
             source.seek(0)
         data = source.read(limit + 1)
     if not data:
         raise SpreadsheetRefused("文件为空")
     if len(data) > limit:
-        raise SpreadsheetRefused(f"文件超过大小上限{limit // (1024 * 1024)}MB")
+        raise SpreadsheetRefused(f"文件超过大小上限{_size(limit)}")
     return data
+
+
+def _size(limit: int) -> str:
+    return f"{limit / 1024 / 1024:.0f}MB" if limit >= 1024 * 1024 else f"{limit / 1024:.0f}KB"
 
 
 # ---------------------------------------------------------------- zip containers
