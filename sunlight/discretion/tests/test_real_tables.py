@@ -368,3 +368,13 @@ def test_merged_kinds_standards_and_circumstances_apply_to_every_row_and_tier():
         (PenaltyKind.FINE, D(2000), D(5000)),
         (PenaltyKind.FINE, D(5000), D(10000)),
     ]
+
+
+def test_long_tier_names_as_real_tables_write_them_are_kept():
+    sheet = tables.bureau_sheet()
+    sheet.put(25, 4, "违法行为轻微并及时改正，没有造成危害后果的情形")
+
+    result, draft = _read(tables.xlsx_bytes([sheet]), "x.xlsx")
+
+    assert result.problems == []
+    assert draft.violations[3].tiers[0].name == "违法行为轻微并及时改正，没有造成危害后果的情形"
