@@ -198,6 +198,7 @@ class _SheetReader:
         if header is None:
             if "说明" in grid.name:
                 self.notice(0, None, "工作表", "说明页，未导入")
+                self.used |= set(grid.cells)  # read, and left out on purpose
                 self._account(start=0, kind="title")
                 return
             self.result.problems.append(

@@ -378,3 +378,16 @@ def test_long_tier_names_as_real_tables_write_them_are_kept():
 
     assert result.problems == []
     assert draft.violations[3].tiers[0].name == "违法行为轻微并及时改正，没有造成危害后果的情形"
+
+
+def test_an_instructions_sheet_is_noted_not_imported_and_an_empty_sheet_is_skipped():
+    notes = tables.Sheet("填表说明")
+    notes.put(0, 0, "1. 违法行为按法律法规分列")
+    notes.put(1, 0, "2. 处罚标准可写文字")
+    empty = tables.Sheet("Sheet3")
+
+    result, draft = _read(tables.xlsx_bytes([notes, tables.bureau_sheet(), empty]), "x.xlsx")
+
+    assert result.problems == [] and len(draft.violations) == 5
+    assert any(n.sheet == "填表说明" and "说明页" in n.message for n in result.notices)
+    assert result.accounted[("填表说明", 0, 0)] == "title"
