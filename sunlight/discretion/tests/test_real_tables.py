@@ -391,3 +391,14 @@ def test_an_instructions_sheet_is_noted_not_imported_and_an_empty_sheet_is_skipp
     assert result.problems == [] and len(draft.violations) == 5
     assert any(n.sheet == "填表说明" and "说明页" in n.message for n in result.notices)
     assert result.accounted[("填表说明", 0, 0)] == "title"
+
+
+def test_a_formula_cell_of_an_ods_is_a_problem_too():
+    sheet = tables.bureau_sheet()
+    sheet.cells[(9, 6)] = 'of:="处"&"五千元罚款"'
+
+    result, _ = _read(tables.ods_bytes([sheet]), "x.ods")
+
+    assert [(p.address, p.message) for p in result.problems] == [
+        ("裁量基准汇总!G10", "不接受公式，请填写数值或文字")
+    ]
