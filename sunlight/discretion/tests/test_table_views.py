@@ -116,6 +116,7 @@ def test_the_officer_assigns_an_unmatched_violation_on_the_page(bureau):
     )
     waiting = UnassignedViolation.objects.get()
 
+    assert "待归入的违法行为（1）" in client.get(reverse("discretion:list")).content.decode()
     listing = client.get(reverse("discretion:unassigned")).content.decode()
     assert "发布虚假广告" in listing and "对生产经营标签不符合规定的食品的处罚" in listing
 
