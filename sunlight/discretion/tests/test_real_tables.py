@@ -113,6 +113,7 @@ def test_every_non_empty_cell_is_accounted_for(bureau):
     assert set(result.accounted.values()) <= {"draft", "header"}
     headers = sum(1 for state in result.accounted.values() if state == "header")
     assert headers == 1 + len(tables.BUREAU_HEADER)  # the title and the header row
+    assert [n.address for n in result.notices if n.field == "标题"] == ["裁量基准汇总!A1"]
 
 
 def test_cells_outside_any_violation_are_listed_with_their_address():
