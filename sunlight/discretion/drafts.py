@@ -263,8 +263,8 @@ def _violation_problems(violation: ViolationDraft, index: int) -> list[FieldProb
         tier_context = f"{context}阶次“{tier.name}”："
         if not tier.name:
             problems.append(_problem(tier_where, "裁量阶次", "不能为空", context))
-        elif len(tier.name) > 30:
-            problems.append(_problem(tier_where, "裁量阶次", "不能超过30个字", context))
+        elif len(tier.name) > 100:
+            problems.append(_problem(tier_where, "裁量阶次", "不能超过100个字", context))
         elif (tier.paragraph, tier.name) in names:
             # The same name may come back under another paragraph (each has its own ladder).
             problems.append(_problem(tier_where, "裁量阶次", f"“{tier.name}”重复", context))

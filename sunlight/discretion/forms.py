@@ -19,7 +19,7 @@ class BenchmarkCreateForm(StaffForm):
     power_item = forms.ModelChoiceField(label="处罚事项", queryset=None, empty_label=None)  # type: ignore[arg-type]
     region = forms.ModelChoiceField(label="适用区划", queryset=None, empty_label=None)  # type: ignore[arg-type]
     file = forms.FileField(
-        label="从 Excel 导入内容（可选）",
+        label="从表格导入内容（可选，.xlsx、.xls、.ods 或 CSV）",
         required=False,
         widget=XLSX_INPUT,
         help_text="不上传则先建立空白草稿，之后逐条录入或导入",
@@ -102,7 +102,7 @@ class PenaltyRowForm(forms.Form):
         max_length=2000,
         help_text="一个违法行为有多个条款、各有裁量阶次时填写",
     )
-    tier = forms.CharField(label="裁量阶次", max_length=30, required=False)
+    tier = forms.CharField(label="裁量阶次", max_length=100, required=False)
     circumstances = forms.CharField(
         label="适用情形", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -154,7 +154,8 @@ class Tier(models.Model):
         Violation, verbose_name="违法行为", on_delete=models.CASCADE, related_name="tiers"
     )
     position = models.PositiveSmallIntegerField("序号")
-    name = models.CharField("裁量阶次", max_length=30)
+    # Real tables name tiers at length ("违法行为轻微并及时改正，没有造成危害后果").
+    name = models.CharField("裁量阶次", max_length=100)
     circumstances = models.TextField("适用情形", blank=True)
     # A violation with several legal paragraphs has a ladder of tiers per paragraph.
     paragraph = models.TextField("处罚依据条款", blank=True)

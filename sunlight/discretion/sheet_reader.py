@@ -198,6 +198,7 @@ class _SheetReader:
         if header is None:
             if "说明" in grid.name:
                 self.notice(0, None, "工作表", "说明页，未导入")
+                self.used |= set(grid.cells)  # read, and left out on purpose
                 self._account(start=0, kind="title")
                 return
             self.result.problems.append(
@@ -224,9 +225,13 @@ class _SheetReader:
             )
             self._account(start=0, all_problems=True)
             return
-        for cell in grid.cells:
+        for cell in sorted(grid.cells):
             if cell[0] < start:
                 self.used.add(cell)
+            if cell[0] < header:
+                # A title or a line such as 编制单位: read, not content — said so, not dropped.
+                text = _text(grid.cells[cell])[:40]
+                self.notice(cell[0], cell[1], "标题", f"表头上方的“{text}”作为标题，未导入")
         for column, label in self.extra.items():
             self.notice(header, column, label, f"未识别的列“{label}”，其内容记入违法行为的备注")
         self._read_rows(start)

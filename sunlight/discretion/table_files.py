@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import PurePath
 from typing import IO, Any
 
+import defusedxml.ElementTree as DefusedET
 from django.conf import settings
 from python_calamine import CalamineWorkbook
 
@@ -98,15 +99,19 @@ def _read_limited(source: bytes | IO[bytes]) -> bytes:
     else:
         size = getattr(source, "size", None)
         if isinstance(size, int) and size > limit:
-            raise SpreadsheetRefused(f"文件超过大小上限{limit // (1024 * 1024)}MB")
+            raise SpreadsheetRefused(f"文件超过大小上限{_size(limit)}")
         if hasattr(source, "seek"):
             source.seek(0)
         data = source.read(limit + 1)
     if not data:
         raise SpreadsheetRefused("文件为空")
     if len(data) > limit:
-        raise SpreadsheetRefused(f"文件超过大小上限{limit // (1024 * 1024)}MB")
+        raise SpreadsheetRefused(f"文件超过大小上限{_size(limit)}")
     return data
+
+
+def _size(limit: int) -> str:
+    return f"{limit / 1024 / 1024:.0f}MB" if limit >= 1024 * 1024 else f"{limit / 1024:.0f}KB"
 
 
 # ---------------------------------------------------------------- zip containers
@@ -121,7 +126,9 @@ def _zip_sheets(data: bytes) -> list[SheetGrid]:
         raise SpreadsheetRefused("文件已损坏，无法打开") from error
     if is_ods:
         _check_ods(data)
-        return _calamine_sheets(data, "OpenDocument 表格（.ods）")
+        sheets = _calamine_sheets(data, "OpenDocument 表格（.ods）")
+        _mark_ods_formulas(data, sheets)
+        return sheets
     check_xlsx_bytes(data, max_bytes=settings.SUNLIGHT_IMPORT_MAX_BYTES)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         if sum(m.file_size for m in archive.infolist()) > MAX_UNPACKED_BYTES:
@@ -196,6 +203,45 @@ def _mark_xlsx_formulas(data: bytes, sheets: list[SheetGrid]) -> None:
                     sheet.cells.setdefault((row.number - 1, column), str(row.values[column]))
                 for column in row.error_columns:
                     sheet.errors.add((row.number - 1, column))
+
+
+_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_T = "{" + _TABLE_NS + "}"
+
+
+def _mark_ods_formulas(data: bytes, sheets: list[SheetGrid]) -> None:
+    """Formula cells of an .ods (table:formula), found with defusedxml (the container passed
+    `_check_ods`): calamine gives only their last values."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if b"table:formula" not in archive.read("content.xml"):
+            return
+        content = archive.read("content.xml")
+    by_name = {sheet.name: sheet for sheet in sheets}
+    try:
+        _walk_ods(content, by_name)
+    except (DefusedET.ParseError, ValueError) as error:
+        raise SpreadsheetRefused("文件已损坏，无法作为 .ods 打开") from error
+
+
+def _walk_ods(content: bytes, by_name: dict[str, SheetGrid]) -> None:
+    sheet: SheetGrid | None = None
+    row = column = 0
+    for event, element in DefusedET.iterparse(io.BytesIO(content), events=("start", "end")):
+        tag = element.tag
+        if event == "start" and tag == _T + "table":
+            sheet, row = by_name.get(element.get(_T + "name", "")), 0
+        elif event == "start" and tag == _T + "table-row":
+            column = 0
+        elif event == "end" and tag == _T + "table-row":
+            row += int(element.get(_T + "number-rows-repeated", "1"))
+            element.clear()
+        elif event == "end" and tag in (_T + "table-cell", _T + "covered-table-cell"):
+            repeated = int(element.get(_T + "number-columns-repeated", "1"))
+            if sheet is not None and element.get(_T + "formula") and row < MAX_ROWS:
+                for offset in range(min(repeated, MAX_COLUMNS)):
+                    sheet.formulas.add((row, column + offset))
+                    sheet.cells.setdefault((row, column + offset), element.get(_T + "formula"))
+            column += repeated
 
 
 # ---------------------------------------------------------------- calamine

@@ -34,6 +34,7 @@ from sunlight.discretion.selectors import (
     penalty_items_for_user,
     regions_for_user,
     transitions_of,
+    unassigned_for_user,
     version_content,
     version_draft,
     version_get_for_user,
@@ -74,6 +75,11 @@ def benchmark_list(request: HttpRequest) -> HttpResponse:
             "querystring": keep.urlencode(),
             "can_create": permissions.may_maintain(request.user),
             "can_compare": _may(permissions.require_may_compare, request.user),
+            "unassigned_count": (
+                unassigned_for_user(user=request.user).count()
+                if permissions.may_maintain(request.user)
+                else 0
+            ),
         },
     )
 

@@ -2,6 +2,7 @@
 import exactly the previewed file; and the violations that matched no penalty power, for an
 officer to assign. Thin: the services in table_import.py decide and write."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -36,7 +37,8 @@ def table_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         filename = upload.name
-        data = upload.read()
+        # Read no more than the limit allows; the reader refuses anything over it in Chinese.
+        data = upload.read(settings.SUNLIGHT_IMPORT_MAX_BYTES + 1)
         report = discretion_table_import(
             actor=request.user,
             department=form.cleaned_data["department"],

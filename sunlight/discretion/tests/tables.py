@@ -306,6 +306,12 @@ def ods_bytes(sheets: list[Sheet]) -> bytes:
                 )
                 if value is None:
                     cells.append(f"<table:table-cell{attributes}/>")
+                elif isinstance(value, str) and value.startswith("of:="):
+                    cells.append(
+                        f'<table:table-cell table:formula="{escape(value, {chr(34): "&quot;"})}" '
+                        f'office:value-type="string"{attributes}><text:p>结果</text:p>'
+                        "</table:table-cell>"
+                    )
                 elif isinstance(value, int | float):
                     cells.append(
                         f'<table:table-cell office:value-type="float" office:value="{value}"'

@@ -113,6 +113,7 @@ def test_every_non_empty_cell_is_accounted_for(bureau):
     assert set(result.accounted.values()) <= {"draft", "header"}
     headers = sum(1 for state in result.accounted.values() if state == "header")
     assert headers == 1 + len(tables.BUREAU_HEADER)  # the title and the header row
+    assert [n.address for n in result.notices if n.field == "标题"] == ["裁量基准汇总!A1"]
 
 
 def test_cells_outside_any_violation_are_listed_with_their_address():
@@ -367,4 +368,38 @@ def test_merged_kinds_standards_and_circumstances_apply_to_every_row_and_tier():
         (PenaltyKind.FINE, D(1000), D(2000)),
         (PenaltyKind.FINE, D(2000), D(5000)),
         (PenaltyKind.FINE, D(5000), D(10000)),
+    ]
+
+
+def test_long_tier_names_as_real_tables_write_them_are_kept():
+    sheet = tables.bureau_sheet()
+    sheet.put(25, 4, "违法行为轻微并及时改正，没有造成危害后果的情形")
+
+    result, draft = _read(tables.xlsx_bytes([sheet]), "x.xlsx")
+
+    assert result.problems == []
+    assert draft.violations[3].tiers[0].name == "违法行为轻微并及时改正，没有造成危害后果的情形"
+
+
+def test_an_instructions_sheet_is_noted_not_imported_and_an_empty_sheet_is_skipped():
+    notes = tables.Sheet("填表说明")
+    notes.put(0, 0, "1. 违法行为按法律法规分列")
+    notes.put(1, 0, "2. 处罚标准可写文字")
+    empty = tables.Sheet("Sheet3")
+
+    result, draft = _read(tables.xlsx_bytes([notes, tables.bureau_sheet(), empty]), "x.xlsx")
+
+    assert result.problems == [] and len(draft.violations) == 5
+    assert any(n.sheet == "填表说明" and "说明页" in n.message for n in result.notices)
+    assert result.accounted[("填表说明", 0, 0)] == "title"
+
+
+def test_a_formula_cell_of_an_ods_is_a_problem_too():
+    sheet = tables.bureau_sheet()
+    sheet.cells[(9, 6)] = 'of:="处"&"五千元罚款"'
+
+    result, _ = _read(tables.ods_bytes([sheet]), "x.ods")
+
+    assert [(p.address, p.message) for p in result.problems] == [
+        ("裁量基准汇总!G10", "不接受公式，请填写数值或文字")
     ]

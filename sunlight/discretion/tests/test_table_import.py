@@ -472,3 +472,25 @@ def test_good_rows_only_with_no_good_row_is_still_refused(bureau):
 
     assert report.refused and not report.written and report.skipped == 1
     assert {p.address for p in report.problems} == {"食品安全法!C2", "食品安全法!E2"}
+
+
+def test_a_table_naming_the_power_and_the_law_is_taken_at_its_word(bureau):
+    sheet = tables.Sheet("Sheet1")
+    header = ["处罚事项", "法律法规", "违法行为", "违法依据", "处罚依据", "违法程度", "处罚标准"]
+    for column, title in enumerate(header):
+        sheet.put(0, column, title)
+    row = ["对生产经营标签不符合规定的食品的处罚", "食品安全法（2021）", "标签瑕疵"]
+    row += ["《某规定》第一条", "《某规定》第二条", "一般", "处二千元罚款"]
+    for column, value in enumerate(row):
+        sheet.put(1, column, value)
+
+    report = discretion_table_import(
+        actor=bureau.legal,
+        department=bureau.department,
+        file=_table("csv", sheet),
+        filename="基准.csv",
+    )
+
+    assert report.written and report.unmatched == []
+    (violation,) = bureau.content("labels").violations
+    assert (violation.law, violation.name) == ("食品安全法（2021）", "标签瑕疵")

@@ -116,6 +116,7 @@ def test_the_officer_assigns_an_unmatched_violation_on_the_page(bureau):
     )
     waiting = UnassignedViolation.objects.get()
 
+    assert "待归入的违法行为（1）" in client.get(reverse("discretion:list")).content.decode()
     listing = client.get(reverse("discretion:unassigned")).content.decode()
     assert "发布虚假广告" in listing and "对生产经营标签不符合规定的食品的处罚" in listing
 
@@ -160,3 +161,15 @@ def test_the_detail_page_shows_paragraphs_notes_and_what_is_to_be_settled(bureau
     assert "待核定" in works and "按照有关规定从重处罚" in works
     assert "总投资额的1至5%" in works
     assert "货值金额不足一万元的，按一万元计算" in food
+
+
+def test_a_file_over_the_size_limit_is_refused_without_reading_it_all(bureau, settings):
+    settings.SUNLIGHT_IMPORT_MAX_BYTES = 1024
+    upload = SimpleUploadedFile("基准.csv", b"a" * 5000)
+
+    page = client_of(bureau.legal).post(
+        reverse("discretion:table_import"), {"department": bureau.department.pk, "file": upload}
+    )
+
+    assert "超过大小上限" in page.content.decode()
+    assert not Benchmark.objects.exists()
