@@ -117,7 +117,10 @@ class MaterialsForm(forms.Form):
                 if not material.mandatory:
                     choices.append((HOW_NONE, "不提交（非必要材料）"))
                 self.fields[f"m{index}_how"] = forms.ChoiceField(
-                    label="提交方式", choices=choices, initial=HOW_UPLOAD, widget=forms.RadioSelect
+                    label="提交方式",
+                    choices=choices,
+                    initial=HOW_UPLOAD if material.mandatory else HOW_NONE,
+                    widget=forms.RadioSelect,
                 )
             if receipts:
                 self.fields[f"m{index}_original"] = forms.BooleanField(

@@ -22,7 +22,7 @@ from sunlight.cases.choices import (
     StepResult,
     StepState,
 )
-from sunlight.cases.models import Case, CaseStep
+from sunlight.cases.models import Case, CasePause, CaseStep
 from sunlight.cases.receipt import PROGRESS_PATH
 from sunlight.core.identity import mask_name
 
@@ -118,15 +118,28 @@ def progress_case(*, number: str, code: str) -> Case | None:
     number, code = normalize_number(number), normalize_code(code)
     if not _NUMBER.match(number) or not _CODE.match(code):
         return None
+    # Only the columns the page shows: the power version and department rows are wide.
     case = (
         Case.objects.select_related("power_version", "power_item", "department")
+        .only(*_CASE_COLUMNS)
         .filter(number=number)
+        .order_by()
         .first()
     )
     expected = case.query_code if case is not None else "X" * len(code)
     if not hmac.compare_digest(expected.encode(), code.encode()) or case is None:
         return None
     return case
+
+
+_CASE_COLUMNS = (
+    "number", "query_code", "power_item__code", "power_version__name",
+    "power_version__sub_item_name", "power_version__contact_phone", "department__name",
+    "department__phone", "region_code", "applicant_kind", "applicant_name", "applicant_phone",
+    "applicant_email", "state", "received_at", "accepted_at", "concluded_at",
+    "promised_deadline", "statutory_deadline", "deadline_provisional", "extension_days",
+    "correction_items", "not_accepted_reason", "decision", "conclusion_code",
+)  # fmt: skip
 
 
 def progress_find(*, number: str, code: str) -> PublicProgress | None:
@@ -137,23 +150,40 @@ def progress_find(*, number: str, code: str) -> PublicProgress | None:
 def progress_of(case: Case) -> PublicProgress:
     """The public read model of one case (the caller has checked the query code)."""
     version = case.power_version
-    steps = list(
-        CaseStep.objects.filter(case=case, kind="user_task")
-        .only("name", "state", "started_at", "finished_at", "result")
-        .order_by("started_at", "id")
-    )
+    steps = [
+        ProgressStep(
+            name=name,
+            state=state,
+            state_label=StepState(state).label if state in StepState.values else state,
+            started_at=started_at,
+            finished_at=finished_at,
+            result=StepResult(result).label if result in StepResult.values else "",
+        )
+        for name, state, started_at, finished_at, result in (
+            CaseStep.objects.filter(case_id=case.pk, kind="user_task")
+            .order_by("started_at", "id")
+            .values_list("name", "state", "started_at", "finished_at", "result")
+        )
+    ]
     pauses = [
         ProgressPause(
-            kind=p.kind,
-            label=_pause_label(p.kind, p.procedure),
-            reason=p.reason if p.kind == PauseKind.CORRECTION else _public_reason(p.kind),
-            started_at=p.started_at,
-            ended_at=p.ended_at,
-            limit_days=p.limit_days,
-            extension_days=p.extension_days,
+            kind=kind,
+            label=_pause_label(kind, procedure),
+            reason=reason if kind == PauseKind.CORRECTION else _public_reason(kind),
+            started_at=started_at,
+            ended_at=ended_at,
+            limit_days=limit_days,
+            extension_days=extension_days,
         )
-        for p in case.pauses.order_by("started_at", "id")
-    ]
+        for kind, procedure, reason, started_at, ended_at, limit_days, extension_days in (
+            CasePause.objects.filter(case_id=case.pk)
+            .order_by("started_at", "id")
+            .values_list(
+                "kind", "procedure", "reason", "started_at", "ended_at", "limit_days",
+                "extension_days",
+            )
+        )
+    ]  # fmt: skip
     person = case.applicant_kind == ApplicantKind.PERSON
     return PublicProgress(
         number=case.number,
@@ -172,17 +202,7 @@ def progress_of(case: Case) -> PublicProgress:
         statutory_deadline=case.statutory_deadline,
         provisional=case.deadline_provisional,
         extension_days=case.extension_days,
-        steps=[
-            ProgressStep(
-                name=s.name,
-                state=s.state,
-                state_label=StepState(s.state).label if s.state in StepState.values else s.state,
-                started_at=s.started_at,
-                finished_at=s.finished_at,
-                result=StepResult(s.result).label if s.result in StepResult.values else "",
-            )
-            for s in steps
-        ],
+        steps=steps,
         pauses=pauses,
         correction_items=case.correction_items if case.state == CaseState.CORRECTION else "",
         not_accepted_reason=case.not_accepted_reason

@@ -73,7 +73,7 @@ def _page(request: HttpRequest, context: dict[str, Any], status: int) -> HttpRes
     response = render(request, "cases/progress.html", context, status=status)
     # The page holds a query code: never cached by the browser or a proxy, never sent onwards.
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -137,6 +137,10 @@ else:
                 ),
             },
             "TEST": {"NAME": None},
+            # Keep each worker thread's connection: a new SQLite connection parses the whole
+            # schema on its first statement, which cost a public lookup more than its queries.
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -58,4 +58,26 @@ def login_table() -> str:
         "如 scjgj_clerk（市场监管局）、gaj_head（公安局）；\n"
         "区县部门加区县前缀，如 qyq_zjj_clerk（清源区住建局）。"
     )
+    example = lookup_example()
+    if example:
+        lines += ["", example]
     return "\n".join(lines)
+
+
+def lookup_example() -> str:
+    """One case to try the public progress lookup with: a natural person's case in progress
+    (else any), the same one on every run."""
+    from sunlight.cases.choices import ApplicantKind, CaseState
+    from sunlight.cases.models import Case
+
+    cases = Case.objects.filter(joint_parent__isnull=True).order_by("number")
+    case = (
+        cases.filter(state=CaseState.IN_PROGRESS, applicant_kind=ApplicantKind.PERSON).first()
+        or cases.first()
+    )
+    if case is None:
+        return ""
+    return (
+        f"办件进度查询（公众入口 /progress/，无需登录）：办件编号 {case.number}  "
+        f"查询码 {case.query_code}"
+    )

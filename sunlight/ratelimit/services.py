@@ -60,34 +60,47 @@ def window_of(limit: Limit, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]
     return start, start + dt.timedelta(seconds=seconds)
 
 
-_INCREMENT = (
-    "INSERT INTO ratelimit_ratebucket (scope, key_digest, window_start, count, expires_at) "
-    "VALUES (%s, %s, %s, 1, %s) "
-    "ON CONFLICT (scope, key_digest, window_start) "
-    "DO UPDATE SET count = ratelimit_ratebucket.count + 1 RETURNING count"
+_INSERT = "INSERT INTO ratelimit_ratebucket (scope, key_digest, window_start, count, expires_at) "
+_ROW = "(%s, %s, %s, 1, %s)"
+_ON_CONFLICT = (
+    " ON CONFLICT (scope, key_digest, window_start)"
+    " DO UPDATE SET count = ratelimit_ratebucket.count + 1"
+    " RETURNING scope, key_digest, count"
 )
 
 
 def ratelimit_attempt(*, limit: Limit, key: str) -> Verdict:
     """Count one attempt of `key` under `limit` and say whether it is within the limit."""
-    now = clock.now()
-    start, end = window_of(limit, now)
-    params = [limit.scope, key_digest(limit.scope, key), start, end]
-    with connection.cursor() as cursor:
-        cursor.execute(_INCREMENT, [_db(value) for value in params])
-        count = cursor.fetchone()[0]
-    allowed = count <= limit.attempts
-    return Verdict(allowed, count, dt.timedelta(0) if allowed else end - now)
+    return ratelimit_attempts(checks=[(limit, key)])
 
 
 def ratelimit_attempts(*, checks: Sequence[tuple[Limit, str]]) -> Verdict:
-    """Count one attempt under each (limit, key) and answer the strictest: refused when any
-    is over, with the longest wait among those refusing."""
-    verdicts = [ratelimit_attempt(limit=limit, key=key) for limit, key in checks]
+    """Count one attempt under each (limit, key) — one statement, one write however many —
+    and answer the strictest: refused when any is over, with the longest wait among those
+    refusing."""
+    if not checks:
+        return Verdict(True, 0, dt.timedelta(0))
+    now = clock.now()
+    rows, params = [], []
+    windows = {}
+    for limit, key in checks:
+        start, end = window_of(limit, now)
+        digest = key_digest(limit.scope, key)
+        windows[(limit.scope, digest)] = (limit, end)
+        rows.append(_ROW)
+        params += [limit.scope, digest, _db(start), _db(end)]
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT + "VALUES " + ", ".join(rows) + _ON_CONFLICT, params)
+        counted = cursor.fetchall()
+    verdicts = []
+    for scope, digest, count in counted:
+        limit, end = windows[(scope, digest)]
+        allowed = count <= limit.attempts
+        verdicts.append(Verdict(allowed, count, dt.timedelta(0) if allowed else end - now))
     refused = [v for v in verdicts if not v.allowed]
     if refused:
         return max(refused, key=lambda v: v.retry_after)
-    return Verdict(True, max((v.count for v in verdicts), default=0), dt.timedelta(0))
+    return Verdict(True, max(v.count for v in verdicts), dt.timedelta(0))
 
 
 def ratelimit_peek(*, limit: Limit, key: str) -> Verdict:

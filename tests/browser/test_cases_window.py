@@ -149,6 +149,7 @@ def test_online_application_page(live_site, page, tmp_path, settings):
     assert page.input_value("#id_applicant-name") == "赵小明"
     page.screenshot(path=str(SHOTS / "cases_apply_error.png"), full_page=True)
     page.fill("#id_applicant-id_number", good)
+    page.check("input[name='materials-m0_how'][value='window']")
     page.click("button:has-text('提交申请')")
     page.wait_for_url("**/done/")
     case = Case.objects.get()

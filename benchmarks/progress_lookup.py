@@ -1,0 +1,264 @@
+"""Benchmark: the public progress lookup (/progress/) under the production server.
+
+Generates N accepted cases (one power, one open step each) in plain SQL, starts the web app as
+`sunlight serve` does (gunicorn, SUNLIGHT_WORKERS workers × 4 threads, no embedded worker), and
+measures, in the same run against the same server:
+  * trivial: the empty lookup form (/progress/ without a query: the same app, middleware and
+    page skeleton, no database lookup, no rate limit) — closed loop, as fast as it answers;
+  * lookup: /progress/?number=…&code=… for random cases (rate limits counted in the database
+    for every request; each request comes from its own client address through one trusted
+    proxy, as behind a reverse proxy, so the per-address limit does not refuse the load) —
+    closed loop, as fast as it answers;
+  * latency at half the lookup's maximum rate: an open loop sending at that rate, latency taken
+    from each request's scheduled time (queueing included), p50 and p99.
+Targets (issue #11): lookup rate ≥ 40 % of the trivial view's; p99 ≤ 50 ms at half the maximum.
+
+    python benchmarks/progress_lookup.py [--cases 1000000] [--seconds 10] [--clients 8]
+                                         [--postgres postgres://…/postgres]
+"""
+
+import argparse
+import http.client
+import multiprocessing
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402 (benchmarks are scripts; the shared harness sits beside them)
+
+TARGET_SHARE = 0.40
+TARGET_P99_MS = 50.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of each phase")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent client connections")
+    parser.add_argument("--postgres", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        harness.child_result(measure(args.cases, args.seconds, args.clients))
+        return 0
+    child_args = ["--cases", str(args.cases), "--seconds", str(args.seconds),
+                  "--clients", str(args.clients)]  # fmt: skip
+    return harness.run_parent(__file__, child_args, args.postgres, report)
+
+
+def report(r: dict[str, Any]) -> bool:
+    share = r["lookup_rps"] / r["trivial_rps"]
+    print(f"database: {r['database']}, {r['cases']:,} cases (generated in {r['generate_s']:.1f} s)")
+    print(f"  server: gunicorn, {r['workers']} workers × 4 threads; {r['clients']} clients")
+    print(f"  trivial view:   {r['trivial_rps']:>8.1f} req/s  (p50 {r['trivial_p50_ms']:.1f} ms)")
+    print(f"  lookup:         {r['lookup_rps']:>8.1f} req/s  (p50 {r['lookup_p50_ms']:.1f} ms)"
+          f"  = {share:.0%} of trivial (target ≥ {TARGET_SHARE:.0%})")  # fmt: skip
+    print(f"  at {r['half_rate']:.0f} req/s (half): p50 {r['half_p50_ms']:.1f} ms, "
+          f"p99 {r['half_p99_ms']:.1f} ms (target ≤ {TARGET_P99_MS:.0f} ms), "
+          f"{r['half_sent']} sent, {r['errors']} errors")  # fmt: skip
+    ok = share >= TARGET_SHARE and r["half_p99_ms"] <= TARGET_P99_MS and not r["errors"]
+    print(f"  {'OK' if ok else 'MISSED'}\n")
+    return ok
+
+
+def measure(cases: int, seconds: float, clients: int) -> dict[str, Any]:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sunlight.config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from sunlight.org.calendar_services import calendar_seed_from_package
+
+    call_command("migrate", verbosity=0)
+    calendar_seed_from_package(actor=None)
+    started = time.perf_counter()
+    _generate(cases)
+    generate_s = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    database = f"{connection.vendor} {connection.settings_dict['NAME']}"
+    connection.close()
+    port = _free_port()
+    workers = int(os.environ.get("SUNLIGHT_WORKERS", "2"))
+    server = _serve(port, workers)
+    try:
+        _wait_ready(port)
+        trivial = _closed_loop(port, clients, seconds, cases, lookup=False)
+        lookup = _closed_loop(port, clients, seconds, cases, lookup=True)
+        half = lookup["rps"] / 2
+        opened = _open_loop(port, clients, seconds, cases, rate=half)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {
+        "database": database,
+        "cases": cases,
+        "generate_s": generate_s,
+        "workers": workers,
+        "clients": clients,
+        "trivial_rps": trivial["rps"],
+        "trivial_p50_ms": trivial["p50_ms"],
+        "lookup_rps": lookup["rps"],
+        "lookup_p50_ms": lookup["p50_ms"],
+        "half_rate": half,
+        "half_p50_ms": opened["p50_ms"],
+        "half_p99_ms": opened["p99_ms"],
+        "half_sent": opened["sent"],
+        "errors": trivial["errors"] + lookup["errors"] + opened["errors"],
+    }
+
+
+# ---------------------------------------------------------------- data
+
+
+def _generate(count: int) -> None:
+    """N copies of one accepted case with its open step, numbered B100000001…, query codes
+    Q10000001…, in plain SQL."""
+    from django.db import connection, transaction
+
+    from sunlight.cases import services
+    from sunlight.cases.models import Case, CaseStep
+    from sunlight.cases.tests import factories
+
+    office = factories.office_with_power(promised_limit=15, statutory_limit=20)
+    template = factories.register(office)
+    services.case_accept(actor=office.clerk, case=template)
+    step = CaseStep.objects.get(case=template, state="open")
+    if connection.vendor == "postgresql":
+        numbers = f"SELECT x FROM generate_series(1, {count}) AS x"  # noqa: S608 (a count, not input)
+    else:
+        numbers = (
+            "WITH RECURSIVE seq(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM seq"  # noqa: S608 (a count, not input)
+            f" WHERE x < {count}) SELECT x FROM seq"
+        )
+    varied = {"number": "'B' || (100000000 + x)", "query_code": "'Q' || (10000000 + x)"}
+    columns = [f.column for f in Case._meta.concrete_fields if f.column != "id"]
+    select = ", ".join(varied.get(c, f"t.{c}") for c in columns)
+    step_columns = [f.column for f in CaseStep._meta.concrete_fields if f.column != "id"]
+    step_varied = {"case_id": "c.id", "previous_id": "NULL"}
+    step_select = ", ".join(step_varied.get(c, f"t.{c}") for c in step_columns)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO cases_case ({', '.join(columns)}) SELECT {select}"  # noqa: S608 (benchmark's own SQL)
+            f" FROM ({numbers}) AS n, cases_case t WHERE t.id = %s",
+            [template.pk],
+        )
+        cursor.execute(
+            f"INSERT INTO cases_casestep ({', '.join(step_columns)}) SELECT {step_select}"  # noqa: S608 (benchmark's own SQL)
+            " FROM cases_case c, cases_casestep t WHERE t.id = %s AND c.number LIKE 'B%%'",
+            [step.pk],
+        )
+
+
+# ---------------------------------------------------------------- server
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _serve(port: int, workers: int) -> subprocess.Popen:
+    env = {**os.environ, "SUNLIGHT_EMBEDDED_WORKER": "0", "SUNLIGHT_TRUSTED_PROXIES": "1"}
+    command = [sys.executable, "-m", "sunlight.cli", "serve", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", str(workers)]  # fmt: skip
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)  # noqa: S603 (our CLI)
+
+
+def _wait_ready(port: int) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/progress/")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError("the server did not start")
+
+
+# ---------------------------------------------------------------- load
+
+
+def _path(rng: random.Random, cases: int, lookup: bool) -> str:
+    if not lookup:
+        return "/progress/"
+    x = rng.randint(1, cases)
+    return f"/progress/?number=B{100000000 + x}&code=Q{10000000 + x}"
+
+
+def _get(connection: http.client.HTTPConnection, path: str, address: str) -> int:
+    connection.request("GET", path, headers={"X-Forwarded-For": address})
+    response = connection.getresponse()
+    response.read()
+    return response.status
+
+
+def _client(job: tuple[int, int, float, int, bool, float]) -> dict[str, Any]:
+    """One client connection: as fast as answered (rate 0) or at `rate` requests a second from
+    scheduled times (latency includes any wait behind a slow answer)."""
+    index, port, seconds, cases, lookup, rate = job
+    rng = random.Random(index)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    latencies: list[float] = []
+    errors = 0
+    start = time.perf_counter()
+    sent = 0
+    while True:
+        scheduled = start + sent / rate if rate else time.perf_counter()
+        if scheduled - start >= seconds:
+            break
+        now = time.perf_counter()
+        if scheduled > now:
+            time.sleep(scheduled - now)
+        address = f"10.{index}.{(sent >> 8) & 255}.{sent & 255}"
+        try:
+            status = _get(connection, _path(rng, cases, lookup), address)
+        except (OSError, http.client.HTTPException):
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            status = 0
+        latencies.append(time.perf_counter() - scheduled)
+        errors += status != 200
+        sent += 1
+    return {"latencies": latencies, "errors": errors, "elapsed": time.perf_counter() - start}
+
+
+def _run(port: int, clients: int, seconds: float, cases: int, lookup: bool, rate: float) -> Any:
+    per_client = rate / clients if rate else 0.0
+    jobs = [(i, port, seconds, cases, lookup, per_client) for i in range(clients)]
+    with multiprocessing.Pool(clients) as pool:
+        results = pool.map(_client, jobs)
+    latencies = sorted(x for r in results for x in r["latencies"])
+    elapsed = max(r["elapsed"] for r in results)
+    return {
+        "rps": len(latencies) / elapsed,
+        "sent": len(latencies),
+        "errors": sum(r["errors"] for r in results),
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+    }
+
+
+def _closed_loop(port: int, clients: int, seconds: float, cases: int, lookup: bool) -> Any:
+    _run(port, clients, min(2.0, seconds), cases, lookup, 0.0)  # warm up
+    return _run(port, clients, seconds, cases, lookup, 0.0)
+
+
+def _open_loop(port: int, clients: int, seconds: float, cases: int, rate: float) -> Any:
+    return _run(port, clients, seconds, cases, True, rate)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""The citizen's side in a real browser: apply online → 补正 notice by SMS → upload the missing
+material from the lookup page → accepted; the lookup at 360 px and with JavaScript off."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from sunlight.cases import services
+from sunlight.cases.choices import CaseState
+from sunlight.cases.models import Case
+from sunlight.cases.tests import factories
+from sunlight.notifications.models import OutboxMessage
+
+SHOTS = Path("/tmp/shots")  # noqa: S108 -- screenshots for a person to look at
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _fits(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+@pytest.mark.browser
+def test_apply_online_then_correction_uploaded_from_the_lookup_page(
+    live_site, browser, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SUNLIGHT_SITE_URL = live_site.url
+    SHOTS.mkdir(exist_ok=True)
+    office = factories.office_with_power()
+    scan = tmp_path / "申请书.pdf"
+    scan.write_bytes(PDF)
+    licence = tmp_path / "营业执照.pdf"
+    licence.write_bytes(PDF + b"% licence\n")
+    context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 780})
+    page = context.new_page()
+    base = live_site.url
+
+    page.goto(f"{base}/apply/{office.code}/")
+    page.fill("#id_applicant-name", "赵小明")
+    page.fill("#id_applicant-id_number", factories.resident_id())
+    page.fill("#id_applicant-phone", "13912345678")
+    page.set_input_files("input[name='materials-m0_file']", str(scan))
+    page.screenshot(path=str(SHOTS / "citizen_apply_phone.png"), full_page=True)
+    page.click("button:has-text('提交申请')")
+    page.wait_for_url("**/done/")
+    case = Case.objects.get()
+    assert case.query_code in page.locator(".receipt").inner_text()
+
+    services.case_request_correction(actor=office.clerk, case=case, items="请补交营业执照复印件")
+    sms = OutboxMessage.objects.filter(source_id=case.number).order_by("id").last()
+    assert "请补交营业执照复印件" in sms.body and sms.address == "13912345678"
+    link = re.search(r"https?://\S+", sms.body).group(0)
+
+    page.goto(link)
+    assert "需要补正材料" in page.inner_text("main")
+    assert _fits(page)
+    page.screenshot(path=str(SHOTS / "citizen_correction_phone.png"), full_page=True)
+    page.set_input_files("input[name='materials-m1_file']", str(licence))
+    page.click("button:has-text('提交补正材料')")
+    page.wait_for_load_state()
+    assert "补正材料已提交" in page.inner_text("main")
+    case.refresh_from_db()
+    assert case.state == CaseState.SUBMITTED
+
+    services.case_accept(actor=office.clerk, case=case)
+    page.reload()
+    main = page.inner_text("main")
+    assert "办理中" in main and "承诺办结" in main and "赵**" in main and "赵小明" not in main
+    assert _fits(page)
+    page.screenshot(path=str(SHOTS / "citizen_progress_phone.png"), full_page=True)
+    context.close()
+
+
+@pytest.mark.browser
+def test_lookup_without_javascript_at_360_px(live_site, browser):
+    office = factories.office_with_power()
+    case = factories.register(office)
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 360, "height": 780}, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.goto(f"{live_site.url}/")
+    assert _fits(page)
+    page.screenshot(path=str(SHOTS / "citizen_home_phone.png"), full_page=True)
+    page.fill("#progress-number", case.number)
+    page.fill("#progress-code", "WRONG123")
+    page.click("#progress-lookup button:has-text('查询进度')")
+    page.wait_for_load_state()
+    assert "办件编号或查询码不正确" in page.inner_text("main")
+    page.fill("#progress-number", case.number)
+    page.fill("#progress-code", case.query_code.lower())
+    page.click("button:has-text('查询进度')")
+    page.wait_for_load_state()
+    main = page.inner_text("main")
+    assert case.number in main and "待受理" in main and "收件" in main
+    assert _fits(page)
+    page.screenshot(path=str(SHOTS / "citizen_lookup_nojs.png"), full_page=True)
+    context.close()
