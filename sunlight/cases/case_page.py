@@ -18,6 +18,7 @@ from sunlight.cases.forms import (
     CorrectionForm,
     DocumentForm,
     ExtendForm,
+    ExtensionDecisionForm,
     MaterialsForm,
     PauseStartForm,
     RefuseForm,
@@ -101,6 +102,10 @@ def case_forms(case: Case, offers: CaseOffers, rows: list[MaterialRow]) -> dict[
         result["pause_end"] = django_forms.Form(prefix="pause_end")
     if offers.extend:
         result["extend"] = ExtendForm(prefix="extend")
+    if offers.extension_request:
+        result["extension_request"] = ExtendForm(prefix="extension_request")
+    if offers.pending_extension is not None and offers.head:
+        result["extension_decide"] = ExtensionDecisionForm(prefix="extension_decide")
     if offers.conclude:
         result["conclude"] = ConcludeForm(prefix="conclude", penalty=offers.penalty)
     return result

@@ -300,8 +300,13 @@ class PauseStartForm(StaffForm):
 
 
 class ExtendForm(StaffForm):
+    # The power's own bound (each time) is the service's rule, reported beside the field.
     days = forms.IntegerField(label="延长天数", min_value=1, max_value=60)
     reason = forms.CharField(label="延长理由", max_length=2000, widget=_text())
+
+
+class ExtensionDecisionForm(StaffForm):
+    opinion = forms.CharField(label="审批意见", max_length=2000, required=False, widget=_text(2))
 
 
 class ConcludeForm(StaffForm):

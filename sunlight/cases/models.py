@@ -197,6 +197,47 @@ class CaseStep(models.Model):
         return f"{self.case_id} {self.name}"
 
 
+class ExtensionState(models.TextChoices):
+    PENDING = "pending", "待批准"
+    APPROVED = "approved", "已批准"
+    REFUSED = "refused", "不予批准"
+
+
+class ExtensionRequest(models.Model):
+    """延长审批 as the law shapes it: the handler asks, with a reason; the department head
+    approves (before the statutory deadline) or refuses; the power bounds the days and the
+    number of times (PowerVersion.extension_limit_days / extension_times)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="extension_requests")
+    days = models.PositiveSmallIntegerField("申请延长天数")
+    reason = models.TextField("延长理由")
+    state = models.CharField(
+        "状态", max_length=10, choices=ExtensionState.choices, default=ExtensionState.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField("申请时间")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    opinion = models.TextField("审批意见", blank=True)
+
+    class Meta:
+        verbose_name = "延长审批申请"
+        verbose_name_plural = "延长审批申请"
+        ordering = ["case_id", "requested_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} +{self.days}"
+
+
 class CasePause(models.Model):
     """Time that does not count: 补正, special procedures; and extensions of the limit."""
 

@@ -113,6 +113,8 @@ class CaseOffers:
     pause_start: bool = False
     pause_end: bool = False
     extend: bool = False
+    extension_request: bool = False  # the handler asks the head (延长审批申请)
+    pending_extension: Any = None  # an ExtensionRequest waiting for the head
     penalty: bool = False
     active_pause: CasePause | None = None
     steps: list[StepOffer] = field(default_factory=list)
@@ -131,6 +133,8 @@ class CaseOffers:
                 self.pause_start,
                 self.pause_end,
                 self.extend,
+                self.extension_request,
+                self.pending_extension is not None,
             )
         )
 
@@ -151,6 +155,15 @@ def case_offers(
     )
     statutory = case.statutory_deadline
     deadline_open = statutory is None or clock.today_local() <= statutory
+    from sunlight.cases.models import ExtensionRequest, ExtensionState
+
+    granted = sum(1 for p in case.pauses.all() if p.kind == PauseKind.EXTENSION)
+    may_extend = (
+        state == CaseState.IN_PROGRESS
+        and deadline_open
+        and granted < case.power_version.extension_times
+    )
+    pending = ExtensionRequest.objects.filter(case=case, state=ExtensionState.PENDING).first()
     offers = CaseOffers(
         window=window,
         head=head,
@@ -163,7 +176,9 @@ def case_offers(
         conclude=window and state == CaseState.TO_CONCLUDE,
         pause_start=head and state == CaseState.IN_PROGRESS and active is None,
         pause_end=head and active is not None,
-        extend=head and state == CaseState.IN_PROGRESS and deadline_open,
+        extend=head and may_extend and pending is None,
+        extension_request=window and not head and may_extend and pending is None,
+        pending_extension=pending,
         penalty=case.power_version.category == Category.PENALTY,
         active_pause=active,
     )

@@ -651,34 +651,114 @@ def case_pause_end(*, actor: Any, case: Case) -> Case:
     return case
 
 
-def case_extend(*, actor: Any, case: Case, days: int, reason: str) -> Case:
-    """延长审批: approved by the head, and only before the statutory deadline has passed."""
-    require_department_head(actor, case)
+def _extension_checks(case: Case, days: int, reason: str) -> None:
+    """The law's shape of 延长审批: an open case, before its statutory deadline, a reason, and
+    within the power's bounds (days each time, times a case)."""
     if case.state != CaseState.IN_PROGRESS:
         raise InvalidTransition("只有办理中的办件可以延长期限")
-    if not 0 < days <= 60:
-        raise ValidationFailed([FieldProblem("延长天数", "应为1-60天")])
-    reason = require_text(reason, "延长理由", "请写明延长理由")
     if case.statutory_deadline is not None and clock.today_local() > case.statutory_deadline:
         raise InvalidTransition("已超过法定期限，不能再申请延长（延长须在期限届满前批准）")
+    version = case.power_version
+    granted = CasePause.objects.filter(case=case, kind=PauseKind.EXTENSION).count()
+    if granted >= version.extension_times:
+        times = version.extension_times
+        raise InvalidTransition(
+            f"该事项至多延长{times}次，本办件已延长{granted}次" if times else "该事项不可延长"
+        )
+    problems = []
+    if not 0 < days <= version.extension_limit_days:
+        problems.append(
+            FieldProblem(
+                "延长天数", f"应为1-{version.extension_limit_days}天（该事项每次可延长的上限）"
+            )
+        )
+    if not has_visible(reason):  # invisible characters alone are no reason
+        problems.append(FieldProblem("延长理由", "请写明延长理由"))
+    if problems:
+        raise ValidationFailed(problems)
+
+
+def _apply_extension(
+    *, approver: Any, requested_by: Any, case: Case, days: int, reason: str, now: Any
+) -> None:
+    Case.objects.filter(pk=case.pk).update(extension_days=F("extension_days") + days)
+    case.refresh_from_db(fields=["extension_days"])
+    pause = CasePause.objects.create(
+        case=case,
+        kind=PauseKind.EXTENSION,
+        reason=clean_text(reason),
+        started_at=now,
+        ended_at=now,
+        extension_days=days,
+        requested_by=_user(requested_by),
+        approved_by=_user(approver),
+    )
+    recompute_deadlines(case)
+    _audit(approver, "cases.case.extended", case, {"days": days, "reason": reason})
+    notices.case_notice(case, ApplicantEvent.EXTENDED, pause=pause)
+
+
+def case_extend(*, actor: Any, case: Case, days: int, reason: str) -> Case:
+    """延长审批 decided by the head at once (the head is also the one asking): only before the
+    statutory deadline has passed, within the power's bounds."""
+    require_department_head(actor, case)
+    _extension_checks(case, days, reason)
+    with transaction.atomic():
+        _apply_extension(
+            approver=actor, requested_by=actor, case=case, days=days, reason=reason,
+            now=clock.now(),
+        )  # fmt: skip
+    return case
+
+
+def case_extension_request(*, actor: Any, case: Case, days: int, reason: str) -> Any:
+    """The handler asks the head to extend the time limit, with a reason (one request open at
+    a time)."""
+    from sunlight.cases.models import ExtensionRequest, ExtensionState
+
+    require_window(actor, case.department)
+    _extension_checks(case, days, reason)
+    if ExtensionRequest.objects.filter(case=case, state=ExtensionState.PENDING).exists():
+        raise InvalidTransition("已有待批准的延长申请，请等待部门负责人审批")
     now = clock.now()
     with transaction.atomic():
-        Case.objects.filter(pk=case.pk).update(extension_days=F("extension_days") + days)
-        case.refresh_from_db(fields=["extension_days"])
-        pause = CasePause.objects.create(
-            case=case,
-            kind=PauseKind.EXTENSION,
-            reason=reason.strip(),
-            started_at=now,
-            ended_at=now,
-            extension_days=days,
-            requested_by=_user(actor),
-            approved_by=_user(actor),
+        request = ExtensionRequest.objects.create(
+            case=case, days=days, reason=reason.strip(), requested_by=_user(actor),
+            requested_at=now,
+        )  # fmt: skip
+        _audit(actor, "cases.extension.requested", case, {"days": days, "reason": reason})
+    return request
+
+
+def case_extension_decide(*, actor: Any, request: Any, approve: bool, opinion: str = "") -> Any:
+    """The head approves (before the statutory deadline, within the power's bounds) or refuses
+    (with a reason). Compare-and-swap on the request: a second click is told it is decided."""
+    from sunlight.cases.models import ExtensionRequest, ExtensionState
+
+    case = request.case
+    require_department_head(actor, case)
+    opinion = (opinion or "").strip()
+    if not approve and not opinion:
+        raise ValidationFailed([FieldProblem("审批意见", "不予批准时请写明理由")])
+    if approve:
+        _extension_checks(case, request.days, request.reason)
+    now = clock.now()
+    state = ExtensionState.APPROVED if approve else ExtensionState.REFUSED
+    with transaction.atomic():
+        moved = ExtensionRequest.objects.filter(pk=request.pk, state=ExtensionState.PENDING).update(
+            state=state, decided_by=_user(actor), decided_at=now, opinion=opinion
         )
-        recompute_deadlines(case)
-        _audit(actor, "cases.case.extended", case, {"days": days, "reason": reason})
-        notices.case_notice(case, ApplicantEvent.EXTENDED, pause=pause)
-    return case
+        if moved != 1:
+            raise InvalidTransition("该延长申请已审批，请刷新页面查看")
+        if approve:
+            _apply_extension(
+                approver=actor, requested_by=request.requested_by, case=case,
+                days=request.days, reason=request.reason, now=now,
+            )  # fmt: skip
+        action = "cases.extension.approved" if approve else "cases.extension.refused"
+        _audit(actor, action, case, {"days": request.days, "opinion": opinion})
+    request.refresh_from_db()
+    return request
 
 
 # ---------------------------------------------------------------- conclusion

@@ -25,6 +25,7 @@ from sunlight.cases.forms import (
     CorrectionForm,
     DocumentForm,
     ExtendForm,
+    ExtensionDecisionForm,
     MaterialsForm,
     PauseStartForm,
     RefuseForm,
@@ -37,7 +38,13 @@ from sunlight.cases.receipt import case_receipt, receipt_waiting
 from sunlight.cases.selectors import case_document_get, case_documents, case_get_for_user
 from sunlight.cases.uploads import store_upload, stored_file_response
 from sunlight.catalog.choices import Category
-from sunlight.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from sunlight.core.errors import (
+    DomainError,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from sunlight.org.decorators import staff_required
 from sunlight.org.forms import apply_problems
 
@@ -213,6 +220,37 @@ def _extend(request: HttpRequest, case: Case) -> Any:
     return {"extend": form}, run, "办理期限已延长"
 
 
+def _extension_request(request: HttpRequest, case: Case) -> Any:
+    form = ExtendForm(request.POST, prefix="extension_request")
+
+    def run() -> None:
+        data = form.cleaned_data
+        services.case_extension_request(
+            actor=request.user, case=case, days=data["days"], reason=data["reason"]
+        )
+
+    return {"extension_request": form}, run, "延长申请已提交，等待部门负责人批准"
+
+
+def _extension_decide(approve: bool) -> Handler:
+    def handler(request: HttpRequest, case: Case) -> Any:
+        form = ExtensionDecisionForm(request.POST, prefix="extension_decide")
+
+        def run() -> None:
+            pending = case.extension_requests.filter(state="pending").first()
+            if pending is None:
+                raise InvalidTransition("没有待批准的延长申请")
+            services.case_extension_decide(
+                actor=request.user, request=pending, approve=approve,
+                opinion=form.cleaned_data["opinion"],
+            )  # fmt: skip
+
+        done = "已批准延长，办理期限已顺延" if approve else "已不予批准延长"
+        return {"extension_decide": form}, run, done
+
+    return handler
+
+
 def _conclude(request: HttpRequest, case: Case) -> Any:
     penalty = case.power_version.category == Category.PENALTY
     form = ConcludeForm(request.POST, prefix="conclude", penalty=penalty)
@@ -233,6 +271,9 @@ CASE_ACTIONS: dict[str, Handler] = {
     "pause": _pause,
     "pause_end": _pause_end,
     "extend": _extend,
+    "extension_request": _extension_request,
+    "extension_approve": _extension_decide(True),
+    "extension_refuse": _extension_decide(False),
     "conclude": _conclude,
 }
 

@@ -92,6 +92,12 @@ def version_fields(version: PowerVersion) -> list[tuple[str, str]]:
             LABELS["promised_limit"],
             _limit(version.promised_limit, version.get_promised_limit_unit_display()),
         ),
+        (
+            "延长审批",
+            f"每次至多{version.extension_limit_days}天，至多{version.extension_times}次"
+            if version.extension_times
+            else "不可延长",
+        ),
         (LABELS["charges_fee"], "收费" if version.charges_fee else "不收费"),
         (LABELS["fee_basis"], version.fee_basis or "—"),
         (LABELS["fee_standard"], version.fee_standard or "—"),

@@ -48,6 +48,8 @@ LABELS = {
     "statutory_limit_unit": "法定时限单位",
     "promised_limit": "承诺时限",
     "promised_limit_unit": "承诺时限单位",
+    "extension_limit_days": "每次可延长天数",
+    "extension_times": "可延长次数",
     "charges_fee": "是否收费",
     "fee_basis": "收费依据",
     "fee_standard": "收费标准",
@@ -117,6 +119,8 @@ class PowerDraft:
     statutory_limit_unit: str = LimitUnit.WORKING_DAY
     promised_limit: int | None = None
     promised_limit_unit: str = LimitUnit.WORKING_DAY
+    extension_limit_days: int = 10
+    extension_times: int = 1
     charges_fee: bool = False
     fee_basis: str = ""
     fee_standard: str = ""
@@ -254,6 +258,10 @@ def draft_problems(
 
 def _limit_problems(draft: PowerDraft, row: int | None, complete: bool) -> list[FieldProblem]:
     problems = []
+    if not isinstance(draft.extension_limit_days, int) or not 0 <= draft.extension_limit_days <= 60:
+        problems.append(FieldProblem(LABELS["extension_limit_days"], "应为0-60的整数", row))
+    if not isinstance(draft.extension_times, int) or not 0 <= draft.extension_times <= 3:
+        problems.append(FieldProblem(LABELS["extension_times"], "应为0-3的整数", row))
     statutory = draft.statutory_limit
     promised = draft.promised_limit
     if statutory is None and not complete:

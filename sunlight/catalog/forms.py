@@ -74,6 +74,16 @@ class PowerDraftForm(StaffForm):
     promised_limit_unit = forms.ChoiceField(
         label=LABELS["promised_limit_unit"], choices=LimitUnit.choices
     )
+    extension_limit_days = forms.IntegerField(
+        label=LABELS["extension_limit_days"],
+        min_value=0,
+        max_value=60,
+        initial=10,
+        required=False,
+    )
+    extension_times = forms.IntegerField(
+        label=LABELS["extension_times"], min_value=0, max_value=3, initial=1, required=False
+    )
     charges_fee = forms.BooleanField(label=LABELS["charges_fee"], required=False)
     fee_basis = forms.CharField(label=LABELS["fee_basis"], required=False, widget=_text(2))
     fee_standard = forms.CharField(label=LABELS["fee_standard"], required=False, widget=_text(2))
@@ -182,6 +192,10 @@ def _kept(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
     ]
 
 
+def _or(value: int | None, default: int) -> int:
+    return default if value is None else value
+
+
 def draft_initial(version: PowerVersion) -> dict[str, Any]:
     """A version's content as initial values of the editor (to edit it, or to start a change)."""
     return {
@@ -203,6 +217,8 @@ def draft_initial(version: PowerVersion) -> dict[str, Any]:
             "statutory_limit_unit": version.statutory_limit_unit,
             "promised_limit": version.promised_limit,
             "promised_limit_unit": version.promised_limit_unit,
+            "extension_limit_days": version.extension_limit_days,
+            "extension_times": version.extension_times,
             "charges_fee": version.charges_fee,
             "fee_basis": version.fee_basis,
             "fee_standard": version.fee_standard,
@@ -295,6 +311,8 @@ class DraftEditor:
             statutory_limit_unit=data["statutory_limit_unit"],
             promised_limit=data["promised_limit"],
             promised_limit_unit=data["promised_limit_unit"],
+            extension_limit_days=_or(data["extension_limit_days"], 10),
+            extension_times=_or(data["extension_times"], 1),
             charges_fee=data["charges_fee"],
             fee_basis=data["fee_basis"],
             fee_standard=data["fee_standard"],

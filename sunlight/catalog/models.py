@@ -109,6 +109,10 @@ class PowerVersion(models.Model):
     promised_limit_unit = models.CharField(
         "承诺时限单位", max_length=12, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAY
     )
+    # 延长审批 allowed by this power's law (行政许可法第四十二条: ten more days, once, with the
+    # head's approval): at most this many days each time, this many times a case.
+    extension_limit_days = models.PositiveSmallIntegerField("每次可延长天数", default=10)
+    extension_times = models.PositiveSmallIntegerField("可延长次数", default=1)
     charges_fee = models.BooleanField("是否收费", default=False)
     fee_basis = models.TextField("收费依据", blank=True)
     fee_standard = models.TextField("收费标准", blank=True)

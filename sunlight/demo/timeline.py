@@ -59,14 +59,19 @@ def pin(as_of: dt.date | None) -> dt.date:
 
 def stored_day() -> dt.date | None:
     """The day of the demo city already in the database, if there is one."""
+    from django.db import DatabaseError
+
     from sunlight.audit.models import AuditEntry
     from sunlight.demo.city import CITY_CODE
 
-    entry = (
-        AuditEntry.objects.filter(action="org.region.created", object_id=CITY_CODE)
-        .order_by("id")
-        .first()
-    )
+    try:
+        entry = (
+            AuditEntry.objects.filter(action="org.region.created", object_id=CITY_CODE)
+            .order_by("id")
+            .first()
+        )
+    except DatabaseError:  # read before the database is migrated (a fresh data directory)
+        return None
     if entry is None:
         return None
     return entry.occurred_at.astimezone(SHANGHAI).date() + dt.timedelta(days=ORG_SETUP_DAYS)

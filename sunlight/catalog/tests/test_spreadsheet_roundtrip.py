@@ -26,8 +26,8 @@ TRICKY = {
     "conditions": "\t缩进开头\n=第二行也像公式\n\n'单引号\n_x000D_字面转义\n控制字符\x07",
     "fee_basis": "-1+1",
     "fee_standard": "+86 按次收费",
-    "contact_phone": "-0571-87000000",
-    "supervision_phone": "+86 0571 12345",
+    "contact_phone": "+86 13800138000",
+    "supervision_phone": "+8613800138001",
     "change_reason": "'由旧系统迁移",
 }
 

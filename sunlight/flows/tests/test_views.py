@@ -538,7 +538,7 @@ def test_item_page_draws_the_displayed_versions_flow_and_links_each_versions(cli
     assert _url("detail", item) in page
 
 
-def test_item_page_of_a_changing_item_links_the_new_versions_flow(client, city):
+def test_item_page_of_a_changing_item_shows_the_new_versions_flow(client, city):
     item = item_with_flow(city["housing"], city["clerk"], published=True)
     draft = catalog.draft(department=item.department, code=item.code, change_reason="调整流程")
     power_change_with_flow(actor=city["clerk"], item=item, draft=draft)
@@ -546,8 +546,9 @@ def test_item_page_of_a_changing_item_links_the_new_versions_flow(client, city):
 
     page = client.get(reverse("catalog:item_detail", args=[item.pk])).content.decode()
 
-    assert "流程图（第1版）" in page
-    assert f'href="{_url("detail", item, 2)}">第2版（草稿）的流程图' in page
+    # The page shows the version its buttons act on (the change), and links the one in use.
+    assert "流程图（第2版）" in page
+    assert reverse("catalog:version_detail", args=[item.pk, 1]) in page
 
 
 def test_item_page_says_when_a_version_has_no_flow(client, city):

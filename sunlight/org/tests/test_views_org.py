@@ -159,11 +159,11 @@ def test_duplicate_department_code_is_refused(admin_client, city):
 
 def test_admin_edits_a_department(admin_client, city):
     url = reverse("staff:department_edit", args=[city["housing"].pk])
-    data = {"name": "清源市住房和城乡建设局", "phone": "0571-12345678", "sort_order": "3"}
+    data = {"name": "清源市住房和城乡建设局", "phone": "0571-87654321", "sort_order": "3"}
     assert admin_client.post(url, data).status_code == 302
     city["housing"].refresh_from_db()
     assert city["housing"].name == "清源市住房和城乡建设局"
-    assert city["housing"].phone == "0571-12345678"
+    assert city["housing"].phone == "0571-87654321"
 
 
 def test_admin_adds_and_renames_a_section(admin_client, city):
