@@ -2,6 +2,8 @@
 until something is published; a publication, a change, a suspension shows at once; nothing
 personal is shared between lookups; staff and pages holding a CSRF token always render afresh."""
 
+import time
+
 import pytest
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
@@ -15,10 +17,12 @@ from sunlight.cases.receipt import PROGRESS_PATH
 from sunlight.cases.tests import factories as case_factories
 from sunlight.catalog import services
 from sunlight.catalog.choices import TransitionAction
+from sunlight.catalog.models import PowerVersion
 from sunlight.catalog.tests import factories as catalog
 from sunlight.config import env
 from sunlight.config.caches import caches_from
-from sunlight.core.public_cache import GENERATION_KEY, public_page
+from sunlight.core import public_cache
+from sunlight.core.public_cache import GENERATION_KEY, forget_generation, public_page
 from sunlight.org.calendar_services import calendar_seed_from_package
 from sunlight.org.tests import factories as org
 
@@ -29,6 +33,7 @@ pytestmark = pytest.mark.django_db
 def _cache_on(settings):
     settings.SUNLIGHT_PUBLIC_CACHE_SECONDS = 300
     caches["pages"].clear()
+    forget_generation()  # the token read by an earlier test lived in its rolled-back database
 
 
 @pytest.fixture
@@ -49,9 +54,7 @@ def _publish_through_review(version):
         )
 
 
-def test_second_request_is_served_from_the_cache(
-    housing, django_assert_max_num_queries, django_assert_num_queries
-):
+def test_second_request_is_served_from_the_cache(housing, django_assert_max_num_queries):
     item = catalog.published_item(department=housing, name="城镇污水排入排水管网许可")
     pages = [
         reverse("public:home"),
@@ -61,8 +64,8 @@ def test_second_request_is_served_from_the_cache(
     ]
     first = {page: Client().get(page) for page in pages}
     for page in pages:
-        # Only the shared generation is read; nothing is rendered again.
-        with django_assert_num_queries(1):
+        # At most the shared generation is read (once a second); nothing is rendered again.
+        with django_assert_max_num_queries(1):
             again = Client().get(page)
         assert again.status_code == 200 and again.content == first[page].content
     assert "城镇污水排入排水管网许可" in first[pages[2]].content.decode()
@@ -114,6 +117,20 @@ def test_suspension_and_revocation_show_at_once(
             actor=None, item=item, action=TransitionAction.RESUME, reason="修订完成"
         )
     assert "城镇污水排入排水管网许可" in client.get(listing).content.decode()
+
+
+def test_publication_by_another_worker_is_seen_within_a_second(client, housing, monkeypatch):
+    item = catalog.published_item(department=housing, name="城镇污水排入排水管网许可")
+    detail = reverse("public:power_detail", args=[item.code])
+    first = client.get(detail).content
+    # Another worker published (its commit replaced the shared token; this worker's memory
+    # still holds the old one): the data changed without this process hearing of it.
+    PowerVersion.objects.filter(pk=item.current_version_id).update(name="另一进程发布的新名称")
+    caches["default"].set(GENERATION_KEY, "published-elsewhere", None)
+    assert client.get(detail).content == first
+    later = time.monotonic() + public_cache.GENERATION_CHECK_SECONDS
+    monkeypatch.setattr(public_cache.time, "monotonic", lambda: later)
+    assert "另一进程发布的新名称" in client.get(detail).content.decode()
 
 
 def test_refused_transition_keeps_the_generation(housing, django_capture_on_commit_callbacks):

@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 
 
 class CoreConfig(AppConfig):
@@ -11,7 +11,9 @@ class CoreConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         connection_created.connect(_register_sqlite_functions)
-        post_migrate.connect(_create_cache_table, sender=self)
+        # Core has no models, so no post_migrate of its own: ride on the sessions app's (another
+        # store of the same kind, always installed).
+        post_migrate.connect(_create_cache_table, sender=apps.get_app_config("sessions"))
 
 
 def _register_sqlite_functions(sender, connection, **kwargs) -> None:  # noqa: ANN001

@@ -3,8 +3,9 @@
 
 Publication (a power published, changed, suspended, resumed or revoked; a flow stored) calls
 `public_pages_changed()` inside its transaction; the token is replaced once that transaction
-commits, so every worker's next request looks under a new key and renders afresh — nothing
-stale is found, and nothing is deleted one page at a time. What changes outside publication
+commits, so the worker that published looks under a new key at once and every other worker
+within GENERATION_CHECK_SECONDS (1 s) — nothing stale is found after that, and nothing is
+deleted one page at a time. What changes outside publication
 (a department's phone, last month's feedback summary) is bounded by the page timeout.
 
 Only what is the same for everyone is cached: GET/HEAD requests that carry no session and no
@@ -13,6 +14,7 @@ signed-in member of staff (it has a session) always renders afresh."""
 
 import hashlib
 import secrets
+import time
 from collections.abc import Callable
 from functools import wraps
 
@@ -29,21 +31,47 @@ GENERATION_KEY = "sunlight:public:generation"
 MESSAGES_COOKIE = "messages"
 
 
+# Each worker reads the shared token at most once a second: reading it opens a database
+# connection (SQLite's pragmas, or a PostgreSQL session) that costs more than serving the page
+# itself. The worker that publishes takes the new token at once; the others within this time.
+GENERATION_CHECK_SECONDS = 1.0
+_known: tuple[str, float] | None = None  # (token, when read): one tuple, replaced whole
+
+
 def public_generation() -> str:
     """The current generation token (made on first use; kept until the next publication)."""
+    global _known
+    now = time.monotonic()
+    known = _known
+    if known is not None and now - known[1] < GENERATION_CHECK_SECONDS:
+        return known[0]
     shared = caches["default"]
     token = shared.get(GENERATION_KEY)
     if token is None:
         shared.add(GENERATION_KEY, secrets.token_hex(8), None)
         token = shared.get(GENERATION_KEY)
+    _known = (token, now)
     return token
+
+
+def forget_generation() -> None:
+    """Read the shared token afresh on the next request (tests: a new database)."""
+    global _known
+    _known = None
 
 
 def public_pages_changed() -> None:
     """Call inside the service's transaction: once it commits, every public page renders anew.
     A fresh random token rather than a counter, so two publications at once cannot both write
     the same next value over a page rendered between them."""
-    transaction.on_commit(lambda: caches["default"].set(GENERATION_KEY, secrets.token_hex(8), None))
+    transaction.on_commit(_new_generation)
+
+
+def _new_generation() -> None:
+    global _known
+    token = secrets.token_hex(8)
+    caches["default"].set(GENERATION_KEY, token, None)
+    _known = (token, time.monotonic())
 
 
 def public_page(seconds: int | None = None, *, without_query: bool = False) -> Callable:
