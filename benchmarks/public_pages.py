@@ -114,7 +114,8 @@ def _report_soak(s: dict[str, Any]) -> bool:
     print(f"  p50 {s['p50']:.1f} ms, p99 {s['p99']:.1f} ms, by page: {s['by_page']}")
     print(
         f"  server RSS (master + workers): start {s['rss_start_mb']:.1f} MB,"
-        f" end {s['rss_end_mb']:.1f} MB ({s['rss_end_mb'] - s['rss_start_mb']:+.1f} MB)\n"
+        f" end {s['rss_end_mb']:.1f} MB ({s['rss_end_mb'] - s['rss_start_mb']:+.1f} MB);"
+        f" every 30 s: {s['rss_every_30s_mb']}\n"
     )
     return ok
 
@@ -439,10 +440,22 @@ def _soak(
             if not ok:
                 connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
 
+    rss_samples: list[float] = []
+
+    def sample() -> None:
+        # The server's memory every 30 s: the page cache fills first, then it should level off.
+        while time.monotonic() < stop:
+            time.sleep(min(30.0, max(0.0, stop - time.monotonic())))
+            rss_samples.append(round(server.rss_mb(), 1))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     begin = time.monotonic()
     _run_threads(worker, clients)
     elapsed = time.monotonic() - begin
+    sampler.join(timeout=5)
     return {
+        "rss_every_30s_mb": rss_samples,
         "seconds": elapsed,
         "requests": len(latencies),
         "rps": len(latencies) / elapsed,
