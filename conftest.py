@@ -21,6 +21,13 @@ def _two_factor_not_required(settings):
     settings.SUNLIGHT_TWO_FACTOR_ROLES = []
 
 
+@pytest.fixture(autouse=True)
+def _public_page_cache_off(settings):
+    # Pages are tested as rendered; the public cache has its own tests
+    # (tests/test_public_cache.py), which turn it back on.
+    settings.SUNLIGHT_PUBLIC_CACHE_SECONDS = 0
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's chromium driven by Playwright. Skips with a reason where chromium is absent,

@@ -17,8 +17,9 @@ from sunlight.cases.progress import (
     normalize_number,
     progress_case,
     progress_link,
-    progress_of,
 )
+from sunlight.cases.progress_cache import progress_of_cached
+from sunlight.core.public_cache import public_page
 from sunlight.ratelimit.client import client_address
 from sunlight.ratelimit.services import Limit, Verdict, ratelimit_attempts
 
@@ -42,6 +43,7 @@ def lookup_attempt(request: HttpRequest, number: str) -> Verdict:
     )
 
 
+@public_page(without_query=True)  # the empty lookup form only; a lookup is never shared
 def progress(request: HttpRequest) -> HttpResponse:
     number = request.GET.get("number", "")
     code = request.GET.get("code", "")
@@ -63,7 +65,7 @@ def progress(request: HttpRequest) -> HttpResponse:
 
 
 def _found(case: Case, code: str, form: CorrectionUploadForm | None = None) -> dict[str, Any]:
-    found = progress_of(case)
+    found = progress_of_cached(case, code)
     if found.in_correction and form is None:
         form = CorrectionUploadForm(prefix="materials", case=case)
     return {"found": found, "code": code, "correction_form": form}

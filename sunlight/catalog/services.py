@@ -26,6 +26,7 @@ from sunlight.catalog.permissions import require_can_draft, require_may_take
 from sunlight.core import clock
 from sunlight.core.bulk import db_datetime, insert_many
 from sunlight.core.errors import FieldProblem, InvalidTransition, ValidationFailed
+from sunlight.core.public_cache import public_pages_changed
 from sunlight.org.models import Department, Section
 
 
@@ -378,6 +379,8 @@ def power_versions_transition(
             [(v.item, v, from_status[v.pk], rule.to_status) for v in versions],
             opinion=opinion,
         )
+        if action == TransitionAction.PUBLISH:
+            public_pages_changed()
     for item in items:
         item.refresh_from_db(fields=["status", "current_version", "working_version"])
 
@@ -423,6 +426,7 @@ def power_items_transition(
             [(i, i.current_version, from_status[i.pk], rule.to_status) for i in items],
             opinion=reason,
         )
+        public_pages_changed()  # suspended, resumed or revoked: the portal shows it at once
 
 
 # ---------------------------------------------------------------- helpers

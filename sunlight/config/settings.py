@@ -320,3 +320,10 @@ SUNLIGHT_AUDIT_KEY_FILE = Path(
     env.get("SUNLIGHT_AUDIT_KEY_FILE") or DATA_DIR / "keys" / "audit-signing-key.pem"
 ).expanduser()
 SUNLIGHT_AUDIT_CHECKPOINT_MINUTES = env.get_int("SUNLIGHT_AUDIT_CHECKPOINT_MINUTES")
+
+# Caches (config/caches.py): the public pages' generation shared by all workers (by default a
+# table in our own database), the rendered public pages in each worker's memory.
+from sunlight.config.caches import caches_from  # noqa: E402 (kept beside its settings)
+
+CACHES = caches_from(env.get("SUNLIGHT_CACHE_URL"))
+SUNLIGHT_PUBLIC_CACHE_SECONDS = env.get_int("SUNLIGHT_PUBLIC_CACHE_SECONDS")

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from sunlight.core.errors import NotFound
+from sunlight.core.public_cache import public_page
 from sunlight.disclosure.selectors import (
     AUDIENCES,
     POWER_CATEGORIES,
@@ -19,6 +20,7 @@ from sunlight.disclosure.selectors import (
 from sunlight.feedback.selectors import portal_summary as feedback_portal_summary
 
 
+@public_page(seconds=60)  # the feedback summary changes without a publication
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -33,6 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page()
 def power_list(request: HttpRequest) -> HttpResponse:
     filters = catalog_filters_from(
         query=request.GET.get("q", ""),
@@ -71,6 +74,7 @@ def power_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page()
 def power_detail(request: HttpRequest, code: str) -> HttpResponse:
     try:
         power = public_power_detail(code=code)
