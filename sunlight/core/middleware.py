@@ -1,6 +1,8 @@
 """Input normalisation for every form at once: submitted text becomes Unicode NFC before any
 view, form or service sees it, so "é" typed two ways is one value in storage, search and
-comparisons. Passwords are left as typed (the stored hashes were made from them)."""
+comparisons, and loses NUL characters (never text, and PostgreSQL refuses them in a query: a
+search for "a\x00b" was a server error). Passwords are left as typed (the stored hashes were
+made from them)."""
 
 import unicodedata
 from collections.abc import Callable
@@ -14,7 +16,7 @@ def _nfc(data: QueryDict) -> QueryDict | None:
     for key, values in data.lists():
         if "password" in key:
             continue
-        if any(not unicodedata.is_normalized("NFC", value) for value in values):
+        if any("\x00" in value or not unicodedata.is_normalized("NFC", value) for value in values):
             changed = True
             break
     if not changed:
@@ -22,7 +24,9 @@ def _nfc(data: QueryDict) -> QueryDict | None:
     copy = data.copy()
     for key, values in data.lists():
         if "password" not in key:
-            copy.setlist(key, [unicodedata.normalize("NFC", value) for value in values])
+            copy.setlist(
+                key, [unicodedata.normalize("NFC", value.replace("\x00", "")) for value in values]
+            )
     copy._mutable = False
     return copy
 

@@ -53,6 +53,24 @@ def needs_two_factor(user: object) -> bool:
     return two_factor_required(user) or user_has_confirmed_device(user)
 
 
+USERNAME_MAX = 150  # org.User.username; axes records attempts in a 255-character column
+
+
+def _cap_username(request: HttpRequest) -> None:
+    """A user name longer than any account's cannot sign in; cut it to one character over the
+    limit so it still matches nobody and fits axes' record (PostgreSQL refused 5,000 characters:
+    a server error on the sign-in form)."""
+    try:
+        name = request.POST.get("username", "")
+    except Exception:  # noqa: BLE001 (a malformed body is the view's 400 to give)
+        return
+    if len(name) > USERNAME_MAX:
+        data = request.POST.copy()
+        data["username"] = name[: USERNAME_MAX + 1]
+        data._mutable = False
+        request.POST = data
+
+
 class SignInGateMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -66,6 +84,8 @@ class SignInGateMiddleware:
         ):
             minutes = round(settings.AXES_COOLOFF_TIME * 60)
             return render(request, "org/address_throttled.html", {"minutes": minutes}, status=429)
+        if request.method == "POST" and request.path in login_paths:
+            _cap_username(request)
         gate = self._two_factor_gate(request)
         return gate or self.get_response(request)
 
