@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_datetime
 
 from sunlight.core import clock
 from sunlight.core.identity import credit_code_problems, resident_id_problems
+from sunlight.core.phones import phone_is_valid
 from sunlight.exchange.choices import ExchangeTable
 
 # Code tables (../shared/DOMAIN.md: GB/T 39046 appendix A and provincial exchange practice).
@@ -31,7 +32,6 @@ CONCLUSION_RESULTS = {
     "0": "出证办结", "1": "退回办结", "2": "作废办结", "3": "删除办结", "4": "转报办结",
     "5": "补正不来办结", "6": "办结",
 }  # fmt: skip
-_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 MAX_TEXT = 2000
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 
@@ -220,7 +220,7 @@ def _convert(field: Field, value: Any, text: str, problem: Callable[[str, str, s
             )
             return None
         return text
-    if field.kind == "phone" and not _PHONE.match(text.replace(" ", "")):
+    if field.kind == "phone" and not phone_is_valid(text):
         problem(field.name, "type", f"“{field.label}”应为手机号码或带区号的固定电话：“{text[:20]}”")
         return None
     return text
