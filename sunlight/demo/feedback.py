@@ -355,7 +355,7 @@ def _scan(supervisor: User) -> int:
 
 def _rescore() -> None:
     """The months of the ratings scored again, as the daily job would that night."""
-    from sunlight.demo.supervision_scores import SCORED_AT, demo_months
+    from sunlight.demo.supervision_scores import demo_months
     from sunlight.supervision.scores import scores_compute
 
     first = (
@@ -364,7 +364,7 @@ def _rescore() -> None:
         .date()
         .replace(day=1)
     )
-    with clock.frozen(SCORED_AT):
+    with clock.frozen(demo_time.scored_at()):
         for month in demo_months():
             if month >= first:
                 scores_compute(month=month)

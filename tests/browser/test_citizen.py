@@ -10,10 +10,11 @@ from sunlight.cases import services
 from sunlight.cases.choices import CaseState
 from sunlight.cases.models import Case
 from sunlight.cases.tests import factories
+from sunlight.cases.tests.sample_files import minimal_pdf
 from sunlight.notifications.models import OutboxMessage
 
 SHOTS = Path("/tmp/shots")  # noqa: S108 -- screenshots for a person to look at
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = minimal_pdf()
 
 
 def _fits(page) -> bool:

@@ -128,7 +128,9 @@ def test_a_wide_flow_fits_its_box_and_zooms_to_full_size_on_desktop_and_phone(li
         "归档",
         "公示",
     ]
-    steps = [StepRow(key=f"s{i}", name=name, role="clerk", limit=1) for i, name in enumerate(names)]
+    steps = [
+        StepRow(key=f"s{i}", name=name, role="clerk", limit=0.5) for i, name in enumerate(names)
+    ]
     item = item_with_flow(housing, clerk, steps=steps, published=True, name="建设工程规划许可")
     SHOTS.mkdir(exist_ok=True)
 

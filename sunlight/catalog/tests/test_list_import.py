@@ -216,7 +216,7 @@ def test_clerk_corrects_the_guessed_mapping(department, clerk):
     )
     assert corrected.created == 6
     item = PowerItem.objects.get(national_code=real_lists.CODES[0])
-    assert item.working_version.supervision_phone == "0571-12345678"
+    assert item.working_version.supervision_phone == "0571-87654321"
     assert item.working_version.contact_phone == ""
 
 

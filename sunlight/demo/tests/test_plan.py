@@ -7,6 +7,7 @@ import hashlib
 import pytest
 
 from sunlight.catalog.drafts import draft_problems
+from sunlight.core import clock
 from sunlight.demo import city, lifecycle
 from sunlight.demo.powers import State, catalog_plan
 from sunlight.demo.vocab import DEPARTMENTS
@@ -77,7 +78,7 @@ def test_every_department_has_a_unique_code_and_login_prefix():
 
 def test_working_days_skip_weekends_and_holidays():
     # 2026-01-01..03 is the New Year holiday and 01-04 (a Sunday) a make-up working day.
-    start = dt.datetime(2026, 1, 1, 9, 0, tzinfo=lifecycle.BASE.tzinfo)
+    start = dt.datetime(2026, 1, 1, 9, 0, tzinfo=clock.SHANGHAI)
 
     assert str(lifecycle.working_day(start, 1)) == "2026-01-04"
     assert str(lifecycle.working_day(start, 2)) == "2026-01-05"

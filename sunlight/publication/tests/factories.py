@@ -16,7 +16,7 @@ def credit_code(body: str = "91338500MA2B3C4D5") -> str:
 
 
 def company(name: str = "清源市明达建筑有限公司") -> Applicant:
-    return Applicant(kind="organisation", name=name, id_number=credit_code(), phone="0571-8888")
+    return Applicant(kind="organisation", name=name, id_number=credit_code(), phone="0571-88886666")
 
 
 def concluded(
