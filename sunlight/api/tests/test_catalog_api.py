@@ -1,9 +1,9 @@
 """The catalog read API: only in-use public powers, filters, pages, BPMN, and clear errors."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.core.cache import cache
 
 from sunlight.cases.tests.factories import office_with_power
 from sunlight.catalog import services
