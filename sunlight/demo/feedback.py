@@ -95,6 +95,8 @@ def feedback_ready(seed: int) -> bool:
 
 
 def feedback_build(seed: int) -> str:
+    from sunlight.feedback import petitions
+
     rng = random.Random(f"{seed}:feedback")
     start = demo_time.now() - dt.timedelta(days=HISTORY_DAYS)
     hotline = _hotline_operator()
@@ -102,7 +104,12 @@ def feedback_build(seed: int) -> str:
     timeline = _Timeline()
     _rating_events(rng, start, timeline)
     _petition_events(rng, start, hotline, supervisor, timeline)
-    timeline.play()
+    numbers = random.Random(f"{seed}:petition-numbers")
+    petitions.number_digits = lambda: numbers.randrange(10**6)  # the same numbers every seed
+    try:
+        timeline.play()
+    finally:
+        petitions.number_digits = petitions.system_digits
     scanned = _scan(supervisor)
     _rescore()
     return _summary(scanned)

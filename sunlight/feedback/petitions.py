@@ -9,6 +9,7 @@ timeline row in the same transaction."""
 import datetime as dt
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -247,11 +248,20 @@ def phone_code_verify(*, phone: str, code: str) -> None:
         ) from None
 
 
+def system_digits() -> int:
+    return secrets.randbelow(10**6)
+
+
+# Where the random part of a number comes from. The demo generator swaps in a seeded source
+# for the length of its build (sunlight/demo/feedback.py), so two seeds write the same record.
+number_digits: Callable[[], int] = system_digits
+
+
 def _insert_numbered(petition: Petition) -> Petition:
     """A number no one can guess from another: kind prefix, date, six random digits."""
     day = clock.today_local().strftime("%Y%m%d")
     for _ in range(5):
-        petition.number = f"{PREFIX[petition.kind]}{day}{secrets.randbelow(10**6):06d}"
+        petition.number = f"{PREFIX[petition.kind]}{day}{number_digits():06d}"
         try:
             with transaction.atomic():
                 petition.save(force_insert=True)
