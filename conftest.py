@@ -1,11 +1,15 @@
 """Shared pytest setup: fast password hashing in tests, the browser and a live site."""
 
 import os
+import re
 import shutil
+from pathlib import Path
 
 import pytest
 
 CHROMIUM = "/usr/lib/chromium/chromium"
+# Browser tests leave screenshots here for people to look at; CI keeps the folder as artifacts.
+SCREENSHOT_DIR_DEFAULT = Path(__file__).parent / "test-artifacts" / "screenshots"
 
 
 @pytest.fixture(autouse=True)
@@ -49,12 +53,45 @@ def browser():
         instance.close()
 
 
+def screenshot_dir() -> Path:
+    """$SUNLIGHT_SCREENSHOT_DIR, or test-artifacts/screenshots in the checkout (git-ignored)."""
+    folder = Path(os.environ.get("SUNLIGHT_SCREENSHOT_DIR") or SCREENSHOT_DIR_DEFAULT)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _file_name(name: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", name).strip("_")[:120] + ".png"
+
+
 @pytest.fixture
-def page(browser):
+def screenshot():
+    """`screenshot(page, "name")`: the whole page (or, given a locator, that element) as a PNG
+    in the screenshot folder."""
+
+    def take(target, name: str) -> Path:
+        path = screenshot_dir() / _file_name(name)
+        if hasattr(target, "goto"):
+            target.screenshot(path=str(path), full_page=True)
+        else:
+            target.screenshot(path=str(path))
+        return path
+
+    return take
+
+
+@pytest.fixture
+def page(browser, request, screenshot):
+    """A desktop-sized page; when the test ends, the page as it was left (passed or failed) is
+    kept as `<test name>.end.png` beside the test's own screenshots."""
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     yield page
-    context.close()
+    try:
+        if not page.is_closed() and page.url != "about:blank":
+            screenshot(page, f"{request.node.name}.end")
+    finally:
+        context.close()
 
 
 _audit_triggers_dropped = False

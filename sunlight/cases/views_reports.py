@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
-from sunlight.cases.models import ReportKind
+from sunlight.cases.models import ReportKind, StageReport
 from sunlight.cases.report_sheets import report_filename, report_workbook
 from sunlight.cases.reports import (
     REPORT_DUE_DAYS,
@@ -69,6 +69,31 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "back": params.urlencode(),
         },
     )
+
+
+@staff_required
+@require_GET
+def report_sheet(request: HttpRequest, report_id: int) -> HttpResponse:
+    """The form as a page to print (A4, black on white); the .xlsx stays for those who edit."""
+    report = stage_report_get_for_user(user=request.user, report_id=report_id)
+    return render(
+        request,
+        "cases/report_sheet.html",
+        {
+            "report": report,
+            "content": report.content,
+            "is_stage": report.kind == ReportKind.STAGE_REGISTRATION,
+            "rows": _sheet_rows(report),
+        },
+    )
+
+
+def _sheet_rows(report: StageReport) -> list[list[list[str]]]:
+    """The form's label/value pairs, two to a line on the stage form and three on the filing
+    form, as the spreadsheet lays them out."""
+    pairs = report.content["fields"]
+    per_line = 2 if report.kind == ReportKind.STAGE_REGISTRATION else 3
+    return [pairs[start : start + per_line] for start in range(0, len(pairs), per_line)]
 
 
 @staff_required

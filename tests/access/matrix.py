@@ -121,6 +121,7 @@ EXPECTED: dict[str, str] = {
     "case_reports:download": "302 404 404 404 404 404 404 404",
     "case_reports:list": "302 200 200 200 200 200 200 200",
     "case_reports:mark_reported": "302 405 405 405 405 405 405 405",
+    "case_reports:sheet": "302 404 404 404 404 404 404 404",
     "cases:act": "302 405 405 405 405 405 405 405",
     "cases:detail": "302 404 404 404 404 404 404 404",
     "cases:document": "302 404 404 404 404 404 404 404",

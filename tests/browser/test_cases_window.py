@@ -3,7 +3,6 @@ the receipt; the department head completes 审查; the case page shows the timel
 current step highlighted in the flow drawing."""
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
@@ -17,7 +16,6 @@ from sunlight.core.clock import SHANGHAI
 from sunlight.org.calendar_services import calendar_seed_from_package
 from sunlight.org.tests import factories as org
 
-SHOTS = Path("/tmp/shots")  # noqa: S108 -- screenshots for a person to look at
 PDF = minimal_pdf()
 
 
@@ -35,11 +33,10 @@ def _sign_out(page):
 
 
 @pytest.mark.browser
-def test_window_registration_to_review(live_site, page, tmp_path, settings):
+def test_window_registration_to_review(live_site, page, tmp_path, settings, screenshot):
     settings.MEDIA_ROOT = tmp_path / "media"
     office = factories.office_with_power()
     base = live_site.url
-    SHOTS.mkdir(exist_ok=True)
     scan = tmp_path / "申请书.pdf"
     scan.write_bytes(PDF)
 
@@ -57,12 +54,12 @@ def test_window_registration_to_review(live_site, page, tmp_path, settings):
     page.check("input[name='materials-m0_original']")
     page.check("input[name='materials-m1_copy']")
     page.set_input_files("input[name='materials-m0_file']", str(scan))
-    page.screenshot(path=str(SHOTS / "cases_register.png"), full_page=True)
+    screenshot(page, "cases_register")
     page.click("main button:has-text('登记')")
     page.wait_for_url("**/staff/cases/*/")
     case = Case.objects.get()
     assert page.locator(".message.success").count() == 1
-    page.screenshot(path=str(SHOTS / "cases_submitted.png"), full_page=True)
+    screenshot(page, "cases_submitted")
 
     page.locator("form:has(button:has-text('受理'))").first.locator("textarea").fill("材料齐全")
     page.click("form button:text-is('受理')")
@@ -74,16 +71,16 @@ def test_window_registration_to_review(live_site, page, tmp_path, settings):
     case.refresh_from_db()
     assert case.query_code in page.locator(".receipt").inner_text()
     assert page.locator(".receipt svg").count() == 1
-    page.screenshot(path=str(SHOTS / "cases_receipt.png"), full_page=True)
+    screenshot(page, "cases_receipt")
     page.emulate_media(media="print")
-    page.screenshot(path=str(SHOTS / "cases_receipt_print.png"), full_page=True)
+    screenshot(page, "cases_receipt_print")
     page.emulate_media(media="screen")
     _sign_out(page)
 
     _sign_in(page, base, office.head)
     page.goto(f"{base}/staff/cases/")
     assert page.locator(f"tr:has-text('{case.number}')").count() == 1
-    page.screenshot(path=str(SHOTS / "cases_workbench.png"), full_page=True)
+    screenshot(page, "cases_workbench")
     page.click(f"a:has-text('{case.number}')")
     panel = page.locator(".step-panel:has-text('当前环节：审查')")
     panel.locator("textarea").first.fill("经审查，申请材料齐全，符合法定形式。")
@@ -94,15 +91,15 @@ def test_window_registration_to_review(live_site, page, tmp_path, settings):
     assert page.locator(".timeline").inner_text().count("经审查，申请材料齐全") == 1
     assert page.locator(".flow-drawing .highlighted").count() >= 1
     assert "当前环节（图中突出显示）：决定" in page.locator(".flow-figure figcaption").inner_text()
-    page.screenshot(path=str(SHOTS / "cases_detail.png"), full_page=True)
+    screenshot(page, "cases_detail")
     page.set_viewport_size({"width": 390, "height": 844})
-    page.screenshot(path=str(SHOTS / "cases_detail_phone.png"), full_page=True)
-    page.locator(".step-panel").screenshot(path=str(SHOTS / "cases_step_phone.png"))
-    page.locator("#timeline").screenshot(path=str(SHOTS / "cases_timeline_phone.png"))
+    screenshot(page, "cases_detail_phone")
+    screenshot(page.locator(".step-panel"), "cases_step_phone")
+    screenshot(page.locator("#timeline"), "cases_timeline_phone")
 
 
 @pytest.mark.browser
-def test_case_clock_is_explained_day_by_day(live_site, page):
+def test_case_clock_is_explained_day_by_day(live_site, page, screenshot):
     calendar_seed_from_package(actor=None)
     office = factories.office_with_power()
     with clock.frozen(dt.datetime(2025, 9, 26, 10, tzinfo=SHANGHAI)):
@@ -126,18 +123,17 @@ def test_case_clock_is_explained_day_by_day(live_site, page):
     page.goto(f"{live_site.url}/staff/cases/{case.number}/")
     text = page.locator("#clock").inner_text()
     assert "国庆节" in text and "调休上班" in text and "暂停（特别程序：检测）" in text
-    page.locator("#clock").screenshot(path=str(SHOTS / "cases_clock.png"))
-    page.locator("#timeline").screenshot(path=str(SHOTS / "cases_timeline.png"))
+    screenshot(page.locator("#clock"), "cases_clock")
+    screenshot(page.locator("#timeline"), "cases_timeline")
 
 
 @pytest.mark.browser
-def test_online_application_page(live_site, page, tmp_path, settings):
+def test_online_application_page(live_site, page, tmp_path, settings, screenshot):
     settings.MEDIA_ROOT = tmp_path / "media"
     office = factories.office_with_power()
     base = live_site.url
-    SHOTS.mkdir(exist_ok=True)
     page.goto(f"{base}/powers/{office.code}/")
-    page.screenshot(path=str(SHOTS / "cases_power_page.png"))
+    screenshot(page, "cases_power_page")
     page.click("a:has-text('在线申请')")
     page.fill("#id_applicant-name", "赵小明")
     good = factories.resident_id()
@@ -147,11 +143,11 @@ def test_online_application_page(live_site, page, tmp_path, settings):
     page.wait_for_load_state()
     assert page.locator(".errorlist").count() >= 1
     assert page.input_value("#id_applicant-name") == "赵小明"
-    page.screenshot(path=str(SHOTS / "cases_apply_error.png"), full_page=True)
+    screenshot(page, "cases_apply_error")
     page.fill("#id_applicant-id_number", good)
     page.check("input[name='materials-m0_how'][value='window']")
     page.click("button:has-text('提交申请')")
     page.wait_for_url("**/done/")
     case = Case.objects.get()
     assert case.number in page.locator(".receipt").inner_text()
-    page.screenshot(path=str(SHOTS / "cases_apply_receipt.png"), full_page=True)
+    screenshot(page, "cases_apply_receipt")

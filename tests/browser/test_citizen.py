@@ -2,7 +2,6 @@
 material from the lookup page → accepted; the lookup at 360 px and with JavaScript off."""
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +12,6 @@ from sunlight.cases.tests import factories
 from sunlight.cases.tests.sample_files import minimal_pdf
 from sunlight.notifications.models import OutboxMessage
 
-SHOTS = Path("/tmp/shots")  # noqa: S108 -- screenshots for a person to look at
 PDF = minimal_pdf()
 
 
@@ -23,11 +21,10 @@ def _fits(page) -> bool:
 
 @pytest.mark.browser
 def test_apply_online_then_correction_uploaded_from_the_lookup_page(
-    live_site, browser, tmp_path, settings
+    live_site, browser, tmp_path, settings, screenshot
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SUNLIGHT_SITE_URL = live_site.url
-    SHOTS.mkdir(exist_ok=True)
     office = factories.office_with_power()
     scan = tmp_path / "申请书.pdf"
     scan.write_bytes(PDF)
@@ -42,7 +39,7 @@ def test_apply_online_then_correction_uploaded_from_the_lookup_page(
     page.fill("#id_applicant-id_number", factories.resident_id())
     page.fill("#id_applicant-phone", "13912345678")
     page.set_input_files("input[name='materials-m0_file']", str(scan))
-    page.screenshot(path=str(SHOTS / "citizen_apply_phone.png"), full_page=True)
+    screenshot(page, "citizen_apply_phone")
     page.click("button:has-text('提交申请')")
     page.wait_for_url("**/done/")
     case = Case.objects.get()
@@ -56,7 +53,7 @@ def test_apply_online_then_correction_uploaded_from_the_lookup_page(
     page.goto(link)
     assert "需要补正材料" in page.inner_text("main")
     assert _fits(page)
-    page.screenshot(path=str(SHOTS / "citizen_correction_phone.png"), full_page=True)
+    screenshot(page, "citizen_correction_phone")
     page.set_input_files("input[name='materials-m1_file']", str(licence))
     page.click("button:has-text('提交补正材料')")
     page.wait_for_load_state()
@@ -69,12 +66,12 @@ def test_apply_online_then_correction_uploaded_from_the_lookup_page(
     main = page.inner_text("main")
     assert "办理中" in main and "承诺办结" in main and "赵**" in main and "赵小明" not in main
     assert _fits(page)
-    page.screenshot(path=str(SHOTS / "citizen_progress_phone.png"), full_page=True)
+    screenshot(page, "citizen_progress_phone")
     context.close()
 
 
 @pytest.mark.browser
-def test_lookup_without_javascript_at_360_px(live_site, browser):
+def test_lookup_without_javascript_at_360_px(live_site, browser, screenshot):
     office = factories.office_with_power()
     case = factories.register(office)
     context = browser.new_context(
@@ -83,7 +80,7 @@ def test_lookup_without_javascript_at_360_px(live_site, browser):
     page = context.new_page()
     page.goto(f"{live_site.url}/")
     assert _fits(page)
-    page.screenshot(path=str(SHOTS / "citizen_home_phone.png"), full_page=True)
+    screenshot(page, "citizen_home_phone")
     page.fill("#progress-number", case.number)
     page.fill("#progress-code", "WRONG123")
     page.click("#progress-lookup button:has-text('查询进度')")
@@ -96,5 +93,5 @@ def test_lookup_without_javascript_at_360_px(live_site, browser):
     main = page.inner_text("main")
     assert case.number in main and "待受理" in main and "收件" in main
     assert _fits(page)
-    page.screenshot(path=str(SHOTS / "citizen_lookup_nojs.png"), full_page=True)
+    screenshot(page, "citizen_lookup_nojs")
     context.close()

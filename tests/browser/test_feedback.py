@@ -3,7 +3,6 @@ complaint filed with its SMS code, answered by the department, its reply read by
 rating given from the public page; every public feedback page fits 360 px."""
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +11,6 @@ from sunlight.feedback.tests.world import world
 from sunlight.notifications.models import OutboxMessage
 from sunlight.org.tests import factories as org
 
-SHOTS = Path("/tmp/shots")  # noqa: S108 -- screenshots for a person to look at
 PHONE = {"width": 360, "height": 740}
 
 
@@ -41,10 +39,9 @@ def _sign_in(page, base_url, user):
 
 
 @pytest.mark.browser
-def test_a_complaint_is_filed_answered_and_read_by_lookup(live_site, browser, page):
+def test_a_complaint_is_filed_answered_and_read_by_lookup(live_site, browser, page, screenshot):
     w = world()
     base = live_site.url
-    SHOTS.mkdir(exist_ok=True)
     context, phone = _phone(browser)
 
     # The complainant, on a phone without JavaScript, files a complaint about their case.
@@ -68,7 +65,7 @@ def test_a_complaint_is_filed_answered_and_read_by_lookup(live_site, browser, pa
     phone.wait_for_url("**/feedback/done/")
     petition = Petition.objects.get()
     assert petition.number in phone.content() and petition.query_code in phone.content()
-    phone.screenshot(path=str(SHOTS / "feedback_complaint_done_360.png"), full_page=True)
+    screenshot(phone, "feedback_complaint_done_360")
 
     # The department signs it and replies, upholding it.
     _sign_in(page, base, w.office.clerk)
@@ -90,12 +87,12 @@ def test_a_complaint_is_filed_answered_and_read_by_lookup(live_site, browser, pa
     text = phone.content()
     assert "已统一了材料清单说明" in text or "统一了材料清单说明" in text
     assert "投诉属实" in text
-    phone.screenshot(path=str(SHOTS / "feedback_lookup_reply_360.png"), full_page=True)
+    screenshot(phone, "feedback_lookup_reply_360")
     context.close()
 
 
 @pytest.mark.browser
-def test_a_rating_from_the_public_page(live_site, browser):
+def test_a_rating_from_the_public_page(live_site, browser, screenshot):
     w = world()
     base = live_site.url
     context, phone = _phone(browser)
@@ -110,7 +107,7 @@ def test_a_rating_from_the_public_page(live_site, browser):
     form.locator("button:has-text('提交评价')").click()
     assert "感谢您的评价" in phone.content()
     assert Rating.objects.get().level == "1"
-    phone.screenshot(path=str(SHOTS / "feedback_rated_360.png"), full_page=True)
+    screenshot(phone, "feedback_rated_360")
 
     # A wrong query code never reaches someone else's case.
     phone.goto(f"{base}/rate/?number={w.case.number}&code=WRONG999")

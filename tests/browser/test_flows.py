@@ -1,16 +1,12 @@
 """A clerk draws a draft's flow from a step table in a real browser, and the public sees a
 published power's flow — on a desktop and on a phone."""
 
-from pathlib import Path
-
 import pytest
 
 from sunlight.catalog.tests import factories as catalog
 from sunlight.flows.steps import StepRow
 from sunlight.flows.tests.flow_data import item_with_flow
 from sunlight.org.tests import factories as org
-
-SHOTS = Path("/tmp/shots")  # noqa: S108 -- screenshots for a person to look at
 
 
 def _sign_in(page, base_url, username):
@@ -35,12 +31,11 @@ def _fill_step(page, index, **values):
 
 
 @pytest.mark.browser
-def test_clerk_draws_a_drafts_flow_from_a_step_table(live_site, page):
+def test_clerk_draws_a_drafts_flow_from_a_step_table(live_site, page, screenshot):
     housing = org.department(code="011", name="清源市住房和城乡建设局")
     org.user("clerk", department=housing, username="wang.jb", full_name="王经办")
     item = catalog.item(department=housing, name="物业服务企业资质核定")
     base = live_site.url
-    SHOTS.mkdir(exist_ok=True)
 
     _sign_in(page, base, "wang.jb")
     page.goto(f"{base}/staff/catalog/{item.pk}/")
@@ -70,7 +65,7 @@ def test_clerk_draws_a_drafts_flow_from_a_step_table(live_site, page):
     )
     _fill_step(page, 1, name="审查", role="clerk", org_unit="物业管理科", limit="8")
     _fill_step(page, 2, name="决定", role="approver", limit="3", required_documents="资质证书")
-    page.screenshot(path=str(SHOTS / "flows_step_editor.png"), full_page=True)
+    screenshot(page, "flows_step_editor")
     page.click("button:has-text('保存流程图')")
     page.wait_for_url(f"**/staff/flows/{item.pk}/v1/")
 
@@ -80,17 +75,16 @@ def test_clerk_draws_a_drafts_flow_from_a_step_table(live_site, page):
         assert drawing.locator(f"[data-bpmn-id='{bpmn_id}']").count() == 1, bpmn_id
     assert "对不符合条件的申请违规受理" in page.locator("table").inner_text()
     assert "是否受理为“否”" in drawing.text_content()  # the condition is shown in words
-    page.screenshot(path=str(SHOTS / "flows_staff_flow_page.png"), full_page=True)
+    screenshot(page, "flows_staff_flow_page")
     page.goto(f"{base}/staff/catalog/{item.pk}/")
     assert page.locator("#flow svg [data-bpmn-id='Task_3']").count() == 1
 
 
 @pytest.mark.browser
-def test_public_power_page_shows_the_published_flow(live_site, browser):
+def test_public_power_page_shows_the_published_flow(live_site, browser, screenshot):
     housing = org.department(code="011", name="清源市住房和城乡建设局")
     clerk = org.user("clerk", department=housing, full_name="王经办")
     item = item_with_flow(housing, clerk, published=True, name="物业服务企业资质核定")
-    SHOTS.mkdir(exist_ok=True)
 
     for label, viewport in (
         ("desktop", {"width": 1280, "height": 900}),
@@ -106,12 +100,14 @@ def test_public_power_page_shows_the_published_flow(live_site, browser):
         assert steps.count() == 3
         assert "对不符合条件的申请予以受理" in steps.nth(0).inner_text()
         assert section.locator("table.flow-steps tbody tr th").nth(1).is_visible()
-        page.screenshot(path=str(SHOTS / f"flows_public_{label}.png"), full_page=True)
+        screenshot(page, f"flows_public_{label}")
         context.close()
 
 
 @pytest.mark.browser
-def test_a_wide_flow_fits_its_box_and_zooms_to_full_size_on_desktop_and_phone(live_site, browser):
+def test_a_wide_flow_fits_its_box_and_zooms_to_full_size_on_desktop_and_phone(
+    live_site, browser, screenshot
+):
     housing = org.department(code="011", name="清源市住房和城乡建设局")
     clerk = org.user("clerk", department=housing, full_name="王经办")
     names = [
@@ -132,7 +128,6 @@ def test_a_wide_flow_fits_its_box_and_zooms_to_full_size_on_desktop_and_phone(li
         StepRow(key=f"s{i}", name=name, role="clerk", limit=0.5) for i, name in enumerate(names)
     ]
     item = item_with_flow(housing, clerk, steps=steps, published=True, name="建设工程规划许可")
-    SHOTS.mkdir(exist_ok=True)
 
     for label, viewport in (
         ("desktop", {"width": 1280, "height": 900}),
@@ -147,12 +142,12 @@ def test_a_wide_flow_fits_its_box_and_zooms_to_full_size_on_desktop_and_phone(li
         assert natural > viewport["width"]  # wider than the screen: it must be fitted
         fitted = svg.bounding_box()
         assert fitted["width"] <= box.bounding_box()["width"] + 1  # the whole flow is in view
-        page.screenshot(path=str(SHOTS / f"flows_wide_fit_{label}.png"), full_page=True)
+        screenshot(page, f"flows_wide_fit_{label}")
 
         page.click("#flow .zoom-label")
         assert abs(svg.bounding_box()["width"] - natural) < 1  # full size, labels readable
         last = svg.locator("[data-bpmn-id='Task_s11']")
         last.scroll_into_view_if_needed()  # panning reaches the last step
         assert last.is_visible() and box.evaluate("b => b.scrollLeft") > 0
-        page.screenshot(path=str(SHOTS / f"flows_wide_zoomed_{label}.png"), full_page=True)
+        screenshot(page, f"flows_wide_zoomed_{label}")
         context.close()

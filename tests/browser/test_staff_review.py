@@ -1,13 +1,9 @@
 """Four people take a new power item from draft to published in a real browser."""
 
-from pathlib import Path
-
 import pytest
 
 from sunlight.catalog.models import PowerItem
 from sunlight.org.tests import factories as org
-
-SHOTS = Path("/tmp/shots")  # noqa: S108 -- screenshots for a person to look at
 
 
 def _sign_in(page, base_url, username):
@@ -33,7 +29,7 @@ def _take_action(page, button, opinion=""):
 
 
 @pytest.mark.browser
-def test_item_is_drafted_reviewed_and_published_by_four_people(live_site, page):
+def test_item_is_drafted_reviewed_and_published_by_four_people(live_site, page, screenshot):
     housing = org.department(code="011", name="清源市住房和城乡建设局")
     org.section(of=housing, code="003", name="物业管理科")
     region = housing.region
@@ -44,7 +40,6 @@ def test_item_is_drafted_reviewed_and_published_by_four_people(live_site, page):
         "admin": org.user("admin", in_region=region, username="zhou.gl", full_name="周管理"),
     }
     base = live_site.url
-    SHOTS.mkdir(exist_ok=True)
 
     _sign_in(page, base, "wang.jb")
     page.click("main a:has-text('新建权力事项')")
@@ -64,7 +59,7 @@ def test_item_is_drafted_reviewed_and_published_by_four_people(live_site, page):
     page.fill("input[name='materials-1-copies']", "1")
     page.fill("input[name='duties-0-step_name']", "受理")
     page.fill("textarea[name='duties-0-responsibility']", "一次性告知需要补正的全部材料。")
-    page.screenshot(path=str(SHOTS / "staff_draft_form.png"), full_page=True)
+    screenshot(page, "staff_draft_form")
     page.click("button:has-text('保存草稿')")
     page.wait_for_url("**/staff/catalog/*/")
     item = PowerItem.objects.get()
@@ -90,4 +85,4 @@ def test_item_is_drafted_reviewed_and_published_by_four_people(live_site, page):
         assert person.full_name in timeline
     assert "依据充分，符合法定权限" in timeline
     assert page.locator(".badge.published").first.inner_text() == "在用"
-    page.screenshot(path=str(SHOTS / "staff_item_detail.png"), full_page=True)
+    screenshot(page, "staff_item_detail")

@@ -484,3 +484,46 @@ def test_command_generates_stage_forms_and_last_months_filing(capsys):
         "登记表：受理1份，办理1份，办结1份；备案表：1份",
         "登记表：受理0份，办理0份，办结0份；备案表：0份",
     ]
+
+
+# ---------------------------------------------------------------- the forms as pages to print
+
+
+def test_stage_form_page_shows_the_form_with_a_print_button_and_the_download(client):
+    office = factories.office_with_power(important=True)
+    case = _accepted(office)
+    _complete(office, case, "审查", at=_at(hours=1), opinion="<script>alert(1)</script>")
+    stage_reports_generate(now=_at(hours=2))
+    report = StageReport.objects.get(stage=ReportStage.HANDLING)
+    client.force_login(office.clerk)
+    page = client.get(reverse("case_reports:sheet", args=[report.pk])).content.decode()
+    assert "重要行政权力动态运行情况登记表（办理）" in page
+    assert "data-print" in page and "Ctrl+P" in page  # a button, and how to print without it
+    assert reverse("case_reports:download", args=[report.pk]) in page
+    assert case.number in page and "张*" in page
+    assert case.applicant_id_number not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
+    listing = client.get(reverse("case_reports:list")).content.decode()
+    assert reverse("case_reports:sheet", args=[report.pk]) in listing
+
+
+def test_filing_form_page_lists_the_months_cases_on_landscape_paper(client):
+    office = factories.office_with_power(important=False)
+    case = _concluded(office)
+    filing_reports_generate(month=dt.date(2025, 3, 1), now=_at(days=30))
+    client.force_login(office.clerk)
+    report = StageReport.objects.get()
+    page = client.get(reverse("case_reports:sheet", args=[report.pk])).content.decode()
+    assert "非重要行政权力动态运行情况备案表（2025年3月）" in page
+    assert 'class="report-sheet landscape"' in page
+    assert case.number in page and case.applicant_id_number not in page
+
+
+def test_other_departments_form_pages_are_not_found(client):
+    office = factories.office_with_power(important=True, code="041")
+    other = factories.office_with_power(important=True, code="042")
+    _accepted(office)
+    stage_reports_generate(now=_at(hours=1))
+    client.force_login(other.clerk)
+    response = client.get(reverse("case_reports:sheet", args=[StageReport.objects.get().pk]))
+    assert response.status_code == 404

@@ -151,7 +151,7 @@ def test_upload_without_csrf_token_is_refused(department):
 
 
 @pytest.mark.browser
-def test_clerk_uploads_in_a_browser_and_sees_the_problems(live_site, page, tmp_path):
+def test_clerk_uploads_in_a_browser_and_sees_the_problems(live_site, page, tmp_path, screenshot):
     department = org.department(code="064", name="住房和城乡建设局")
     clerk = org.user("clerk", department=department, full_name="王经办")
     bad = tmp_path / "清单.xlsx"
@@ -167,7 +167,7 @@ def test_clerk_uploads_in_a_browser_and_sees_the_problems(live_site, page, tmp_p
     page.set_input_files("input[name=file]", str(bad))
     page.click("text=上传并预览")
     page.wait_for_load_state()
-    page.screenshot(path="/tmp/shots/sheet_import_problems.png", full_page=True)  # noqa: S108 (a screenshot for people to look at, not a secret)
+    screenshot(page, "sheet_import_problems")
     rows = page.locator("table.sheet-problems tbody tr")
     assert rows.count() == 2
     assert rows.first.inner_text().split("\t")[:2] == ["3", "权力类别"]

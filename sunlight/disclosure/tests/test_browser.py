@@ -1,18 +1,14 @@
 """A visitor on a phone browses the public catalog in a real browser."""
 
-from pathlib import Path
-
 import pytest
 
 from sunlight.catalog.drafts import DutyDraft, LegalBasisDraft, MaterialDraft
 from sunlight.catalog.tests import factories as catalog
 from sunlight.org.tests import factories as org
 
-SHOTS = Path("/tmp/shots")  # noqa: S108 - where the brief asks screenshots to go
-
 
 @pytest.mark.browser
-def test_phone_visitor_searches_and_opens_a_power(live_site, page):
+def test_phone_visitor_searches_and_opens_a_power(live_site, page, screenshot):
     housing = org.department(code="012", name="清源市住房和城乡建设局")
     org.section(of=housing, code="003", name="建筑市场监管科")
     wanted = catalog.published_item(
@@ -42,23 +38,22 @@ def test_phone_visitor_searches_and_opens_a_power(live_site, page):
     )
     for index in range(35):
         catalog.published_item(department=housing, name=f"对建设单位违法行为的行政处罚{index}")
-    SHOTS.mkdir(exist_ok=True)
     page.set_viewport_size({"width": 390, "height": 844})
 
     page.goto(f"{live_site.url}/powers/")
-    page.screenshot(path=str(SHOTS / "public_list_phone.png"), full_page=True)
+    screenshot(page, "public_list_phone")
     assert page.locator(".power-results li").count() == 30
 
     page.fill("input[name=q]", "施工许可")
     page.click("button[type=submit]")
     page.wait_for_load_state()
-    page.screenshot(path=str(SHOTS / "public_search_phone.png"), full_page=True)
+    screenshot(page, "public_search_phone")
     results = page.locator(".power-results li")
     assert results.count() == 1
 
     results.first.locator("a.power-name").click()
     page.wait_for_load_state()
-    page.screenshot(path=str(SHOTS / "public_detail_phone.png"), full_page=True)
+    screenshot(page, "public_detail_phone")
     assert page.locator("h1").inner_text().startswith("建筑工程施工许可证核发")
     assert wanted.code in page.content()
     assert page.get_by_text("中华人民共和国建筑法").is_visible()
@@ -66,4 +61,4 @@ def test_phone_visitor_searches_and_opens_a_power(live_site, page):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     page.goto(f"{live_site.url}/")
-    page.screenshot(path=str(SHOTS / "public_home_phone.png"), full_page=True)
+    screenshot(page, "public_home_phone")

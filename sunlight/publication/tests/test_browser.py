@@ -10,8 +10,6 @@ from sunlight.publication import services
 from sunlight.publication.models import DoublePublicityEntry
 from sunlight.publication.tests import factories
 
-SHOTS = Path("/tmp/shots")  # noqa: S108 - where the brief asks screenshots to go
-
 
 @pytest.fixture
 def phone(browser):
@@ -51,10 +49,11 @@ def _fits(page) -> bool:
 
 
 @pytest.mark.browser
-def test_phone_reader_filters_and_downloads_double_publicity(live_site, phone, published):
-    SHOTS.mkdir(exist_ok=True)
+def test_phone_reader_filters_and_downloads_double_publicity(
+    live_site, phone, published, screenshot
+):
     phone.goto(f"{live_site.url}/double-publicity/")
-    phone.screenshot(path=str(SHOTS / "double_publicity_phone.png"), full_page=True)
+    screenshot(phone, "double_publicity_phone")
     assert phone.locator(".dp-entry").count() == 2
     assert "王**" in phone.content() and "王小明" not in phone.content()
     assert _fits(phone)
@@ -77,9 +76,9 @@ def test_phone_reader_filters_and_downloads_double_publicity(live_site, phone, p
 
 
 @pytest.mark.browser
-def test_phone_reader_drills_down_the_statistics(live_site, phone, published):
+def test_phone_reader_drills_down_the_statistics(live_site, phone, published, screenshot):
     phone.goto(f"{live_site.url}/statistics/?period=year")
-    phone.screenshot(path=str(SHOTS / "statistics_city_phone.png"), full_page=True)
+    screenshot(phone, "statistics_city_phone")
     assert phone.locator("figure.chart svg").count() == 2
     assert _fits(phone)
 
@@ -88,7 +87,7 @@ def test_phone_reader_drills_down_the_statistics(live_site, phone, published):
     assert published.department.name in phone.locator("h1").inner_text()
     phone.locator("table.stat-table tbody th a").first.click()
     phone.wait_for_load_state()
-    phone.screenshot(path=str(SHOTS / "statistics_power_phone.png"), full_page=True)
+    screenshot(phone, "statistics_power_phone")
     assert phone.locator("table.stat-table tbody tr").count() == 12  # the months of the year
     assert _fits(phone)
     assert phone.locator("nav.breadcrumb a").count() == 2

@@ -1,8 +1,6 @@
 """A supervisor opens the supervision centre in a real browser: the live counts, the department
 table and the trend charts are there, and a screenshot is left for a person to look at."""
 
-from pathlib import Path
-
 import pytest
 
 from sunlight.core import clock
@@ -10,8 +8,6 @@ from sunlight.org.tests import factories as org
 from sunlight.supervision.scan import scan_run
 from sunlight.supervision.tests.centre_world import build_world
 from sunlight.supervision.tests.fixtures import at
-
-SHOT = Path("/tmp/centre.png")  # noqa: S108 (a screenshot for a person to look at)
 
 
 def _sign_in(page, base_url, user):
@@ -23,7 +19,7 @@ def _sign_in(page, base_url, user):
 
 
 @pytest.mark.browser
-def test_a_supervisor_sees_the_centre_with_counts_and_charts(live_site, page):
+def test_a_supervisor_sees_the_centre_with_counts_and_charts(live_site, page, screenshot):
     # Given a week of scans over late and nearly late cases
     world = build_world()
     for day in (20, 25):
@@ -42,7 +38,7 @@ def test_a_supervisor_sees_the_centre_with_counts_and_charts(live_site, page):
         assert page.locator("table.counts tr:has-text('测试局041')").count() == 1
         assert page.locator("svg.chart").count() == 3
         assert page.locator("svg.chart title").first.text_content() == "各部门未解除预警"
-        page.screenshot(path=str(SHOT), full_page=True)
+        screenshot(page, "supervision_centre")
         page.locator("details.chart-data summary").nth(1).click()
         assert page.locator("details.chart-data table").nth(1).is_visible()
         # And a count leads to the alerts behind it
