@@ -107,7 +107,7 @@ def _reviewable_q(user: Any) -> Q:
         return submitted & Q(department_id=user.department_id) & ~Q(written_by=user)
     if user.role in OFFICE_ROLES and user.region_id:
         prefix = region_prefix(user.region_id)
-        return submitted & Q(region_id__startswith=prefix) & ~Q(written_by=user)
+        return submitted & Q(region__code__startswith=prefix) & ~Q(written_by=user)
     return Q(pk__in=[])
 
 

@@ -14,11 +14,17 @@ from django.views.decorators.http import require_POST
 
 from sunlight.catalog.choices import DisclosureForm, DisclosureFrequency, DisclosureScope
 from sunlight.core import clock
-from sunlight.core.errors import FieldProblem, InvalidTransition, NotFound, ValidationFailed
+from sunlight.core.errors import (
+    FieldProblem,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from sunlight.disclosure import announcements, report_reviews, services, staff_selectors
 from sunlight.disclosure.choices import AnnouncementKind, AnnouncementState
 from sunlight.disclosure.columns import archive_rows
-from sunlight.disclosure.permissions import can_disclose, can_register_matter
+from sunlight.disclosure.permissions import OFFICE_ROLES, can_disclose, can_register_matter
 from sunlight.org.decorators import staff_required
 from sunlight.org.models import Department
 from sunlight.org.permissions import departments_visible_to
@@ -292,6 +298,8 @@ def announcement_review(request: HttpRequest, announcement_id: int) -> HttpRespo
 
 @staff_required
 def reports(request: HttpRequest) -> HttpResponse:
+    if not (request.user.is_superuser or request.user.role in OFFICE_ROLES):
+        raise PermissionDenied("报表由纪检监察机构或平台管理员复核")
     waiting = staff_selectors.reports_to_review(user=request.user)
     page = Paginator(waiting, 30).get_page(request.GET.get("page", 1))
     return render(request, "disclosure/staff_reports.html", {"page": page})
