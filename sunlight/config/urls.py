@@ -19,6 +19,7 @@ urlpatterns = [
     path("staff/notifications/", include("sunlight.notifications.urls")),
     path("staff/exchange/", include("sunlight.exchange.urls")),
     path("staff/publication/", include("sunlight.publication.urls_staff")),
+    path("staff/disclosure/", include("sunlight.disclosure.urls_staff")),
     path("apply/", include("sunlight.cases.urls_public")),
     path("progress/", include("sunlight.cases.urls_progress")),
     path("my/", include("sunlight.applicants.urls")),

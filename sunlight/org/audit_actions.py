@@ -3,6 +3,7 @@ ACTIONS = {
     "org.region.updated": "修改行政区划",
     "org.department.created": "新增部门",
     "org.department.updated": "修改部门",
+    "org.department.profile_updated": "更新机构概况（职责、领导、地址、办公时间）",
     "org.section.created": "新增科室",
     "org.section.updated": "修改科室",
     "org.user.created": "新增工作人员",

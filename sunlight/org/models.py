@@ -45,6 +45,10 @@ class Department(models.Model):
     is_legal_office = models.BooleanField("法制机构", default=False)
     is_supervision_office = models.BooleanField("纪检监察机构", default=False)
     sort_order = models.PositiveIntegerField("排序", default=0)
+    # 机构概况 on the public portal (written through org.profile.department_profile_update).
+    functions = models.TextField("主要职责", blank=True)
+    address = models.CharField("办公地址", max_length=200, blank=True)
+    office_hours = models.CharField("办公时间", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "部门"
@@ -82,6 +86,27 @@ class Section(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department.name} {self.name}"
+
+
+class DepartmentLeader(models.Model):
+    """A member of a department's leadership (领导班子) as the portal's 机构概况 shows them:
+    public officials by office, never a staff account (no phone, no sign-in data)."""
+
+    department = models.ForeignKey(
+        Department, verbose_name="部门", on_delete=models.CASCADE, related_name="leaders"
+    )
+    name = models.CharField("姓名", max_length=30)
+    post = models.CharField("职务", max_length=60)
+    duties = models.CharField("分管工作", max_length=300, blank=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "部门领导"
+        verbose_name_plural = "部门领导"
+        ordering = ["department_id", "sort_order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.post} {self.name}"
 
 
 class User(AbstractUser):

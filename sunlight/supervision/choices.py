@@ -46,6 +46,7 @@ class Check(models.TextChoices):
     FOLLOW_UP_OVERDUE = "follow_up_overdue", "差评逾期未整改"
     PETITION_OVERDUE = "petition_overdue", "咨询投诉逾期未答复"
     DOUBLE_PUBLICITY_OVERDUE = "double_publicity_overdue", "双公示逾期未公示"
+    DISCLOSURE_OVERDUE = "disclosure_overdue", "应公开事项逾期未公开"
 
 
 class AlertState(models.TextChoices):

@@ -110,6 +110,7 @@ PARAM_SPECS: dict[str, list[ParamSpec]] = {
         )  # fmt: skip
     ],
     Check.DOUBLE_PUBLICITY_OVERDUE: [],
+    Check.DISCLOSURE_OVERDUE: [],
 }
 
 
@@ -179,6 +180,10 @@ DEFAULT_RULES = [
     RuleDefault("double-publicity-overdue", Check.DOUBLE_PUBLICITY_OVERDUE,
                 "双公示逾期未公示", RuleCategory.CONTENT, Level.YELLOW,
                 "行政许可、行政处罚决定作出后第7个工作日结束仍未在网上公示；公示后预警解除。"),
+    RuleDefault("disclosure-overdue", Check.DISCLOSURE_OVERDUE, "应公开事项逾期未公开",
+                RuleCategory.CONTENT, Level.YELLOW,
+                "部门登记的定期公开事项（每月、每季、半年、每年一公开）过了应公开日期仍未公开；"
+                "公开后预警解除。"),
 ]  # fmt: skip
 
 

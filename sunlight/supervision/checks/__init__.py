@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from sunlight.supervision.checks import anomalies, double_publicity, feedback, time
+from sunlight.supervision.checks import anomalies, disclosure, double_publicity, feedback, time
 from sunlight.supervision.checks.base import Context, Query
 from sunlight.supervision.choices import Check
 
@@ -28,6 +28,7 @@ CHECKS: dict[str, Callable[[Context], Query]] = {
     Check.FOLLOW_UP_OVERDUE: feedback.follow_up_overdue,
     Check.PETITION_OVERDUE: feedback.petition_overdue,
     Check.DOUBLE_PUBLICITY_OVERDUE: double_publicity.double_publicity_overdue,
+    Check.DISCLOSURE_OVERDUE: disclosure.disclosure_overdue,
 }
 
 # Checks whose hits change with the passage of days: re-checked in full on a scan's first run
@@ -66,5 +67,8 @@ ALWAYS_FULL = {Check.ORDER_OVERDUE, Check.FOLLOW_UP_OVERDUE, Check.PETITION_OVER
 # 双公示 entries change by publication, not by case transitions: checked in full each scan (it
 # reads the pending entries past their due day by the (state, due_on) index).
 ALWAYS_FULL.add(Check.DOUBLE_PUBLICITY_OVERDUE)
+# Scheduled disclosure periods: not cases, few rows, changed by disclosure (not case events).
+NOT_CASES.add(Check.DISCLOSURE_OVERDUE)
+ALWAYS_FULL.add(Check.DISCLOSURE_OVERDUE)
 
 __all__ = ["ALWAYS_FULL", "CHECKS", "DAILY", "EVENT_STATES", "NOT_CASES", "Context", "Query"]
