@@ -26,3 +26,8 @@ class PublicityConfig(AppConfig):
         register_conclude_check(conclude_problems)
         register_case_panel(10, case_publicity_panel)
         register_panel(7, objections_workbench_panel)
+
+        from sunlight.publication.open_data import dataset_register
+        from sunlight.publicity.open_data import publicity_dataset
+
+        dataset_register(publicity_dataset())
