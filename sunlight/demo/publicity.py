@@ -1,10 +1,10 @@
 """Demo step: 批前公示. The city's planning permits (一书两证: 选址意见书, 建设用地/建设工程/乡村
 建设规划许可) need 7 or 10 natural days of publicity with the project's site on the map; one
 other licence needs 5 working days without a site. Open cases of those powers are put to the
-public at moments after their last step: some are still in their window (one objection waiting
-for an answer), the others' windows were closed by the clock, their objections answered, and a
-few went on to be concluded (批后). Deterministic: every draw comes from a Random seeded by the
-demo seed, and every moment from the demo timeline."""
+public a few hours after their last step: the latest are still in their window (an objection
+waiting for an answer), the longest waiting had theirs closed by the clock, their objections
+answered, and some went on to be concluded (批后). Deterministic: every draw comes from a
+Random seeded by the demo seed, and every moment from the demo timeline."""
 
 import datetime as dt
 import random
@@ -171,15 +171,21 @@ def publicity_build(seed: int) -> str:
                 actor=None, version=item.current_version, window_days=days, window_unit=unit,
                 located=located,
             )  # fmt: skip
-        cases = Case.objects.filter(
-            power_item=item, state=CaseState.IN_PROGRESS, joint_parent__isnull=True
-        ).order_by("number")[:CASES_PER_POWER]
-        plans += [(case, located) for case in cases]
+        cases = sorted(
+            Case.objects.filter(
+                power_item=item, state=CaseState.IN_PROGRESS, joint_parent__isnull=True
+            ).select_related("power_version"),
+            key=lambda c: (_last_activity(c), c.number),
+        )
+        # The longest waiting (their window long closed) and the latest (still in it).
+        half = CASES_PER_POWER // 2
+        chosen = cases if len(cases) <= CASES_PER_POWER else cases[:half] + cases[-half:]
+        plans += [(case, located) for case in chosen]
     notices = []
     for serial, (case, located) in enumerate(plans):
-        # Every third one is still in its window; the others were published a fortnight ago.
-        back = dt.timedelta(days=rng.randint(1, 3) if serial % 3 == 0 else rng.randint(14, 20))
-        start = max(now - back, _last_activity(case) + dt.timedelta(hours=1))
+        # Published a few hours to a day after the case's last step, when the handler had
+        # the publicity text ready.
+        start = _last_activity(case) + dt.timedelta(hours=rng.randint(2, 26))
         if start >= now - dt.timedelta(hours=2):
             continue
         handler = _staff(case.department_id, Role.CLERK)

@@ -139,7 +139,7 @@ def _notices() -> QuerySet[PublicityNotice]:
     )
 
 
-def _stage_q(stage: str, now: dt.datetime) -> Q:
+def stage_q(stage: str, now: dt.datetime) -> Q:
     concluded = Q(case__state=CaseState.CONCLUDED)
     if stage == Stage.BEFORE:
         return Q(state=NoticeState.OPEN, ends_at__gt=now) & ~concluded
@@ -172,7 +172,7 @@ def notice_filters_from(params: Any) -> NoticeFilters:
 
 def notice_list_public(*, filters: NoticeFilters) -> QuerySet[PublicityNotice]:
     now = clock.now()
-    query = _notices().filter(_stage_q(filters.stage, now))
+    query = _notices().filter(stage_q(filters.stage, now))
     if filters.district:
         query = query.filter(district_id=filters.district)
     return query.order_by("-starts_at", "-id")
