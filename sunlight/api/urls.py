@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from sunlight.api import catalog, double_publicity, statistics
+from sunlight.api import catalog, double_publicity, publicity, statistics
 from sunlight.api.docs import SwaggerPage, api_not_found
 from sunlight.exchange.api import ExchangePush
 
@@ -23,6 +23,10 @@ urlpatterns = [
     path("powers/<str:code>/flow.bpmn", catalog.PowerFlowBpmn.as_view(), name="power_bpmn"),
     path("exchange/<str:table>/", ExchangePush.as_view(), name="exchange_push"),
     path("statistics/", statistics.StatisticsView.as_view(), name="statistics"),
+    path("publicity/", publicity.PublicityList.as_view(), name="publicity_list"),
+    path(
+        "publicity/<str:notice_id>/", publicity.PublicityDetail.as_view(), name="publicity_detail"
+    ),
     # Anything else under /api/v1/ answers in the API's own shape, not the portal's HTML page.
     re_path(r"^.*$", api_not_found),
 ]

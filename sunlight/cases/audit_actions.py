@@ -9,6 +9,8 @@ ACTIONS = {
     "cases.step.sent_back": "退回",
     "cases.case.paused": "启动特别程序",
     "cases.case.resumed": "特别程序结束",
+    "cases.case.publicity_started": "进入批前公示",
+    "cases.case.publicity_ended": "批前公示期满，恢复办理",
     "cases.case.extended": "延长审批期限",
     "cases.extension.requested": "申请延长审批期限",
     "cases.extension.approved": "批准延长审批期限",

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms as django_forms
 from django.http import HttpRequest
 
+from sunlight.cases.case_panels import case_panels_for
 from sunlight.cases.choices import CaseState, DocumentKind, StepState
 from sunlight.cases.forms import (
     AcceptForm,
@@ -190,4 +191,5 @@ def case_page_context(
         and case.promised_deadline < clock.today_local(),
         "before_acceptance": case.state in (CaseState.SUBMITTED, CaseState.CORRECTION),
         "applicant_notices": outbox_for_source(source_type=SOURCE_TYPE, source_id=case.number),
+        "case_panels": case_panels_for(user, case),
     }

@@ -10,6 +10,9 @@ class CaseState(models.TextChoices):
     TO_CONCLUDE = "to_conclude", "待办结"
     CONCLUDED = "concluded", "已办结"
     NOT_ACCEPTED = "not_accepted", "不予受理"
+    # 批前公示: the case waits while the public may object; the window's end (the clock, not
+    # a person) returns it to 办理中 (sunlight.publicity).
+    PUBLICITY = "publicity", "公示中"
 
 
 OPEN_STATES = (
@@ -17,6 +20,7 @@ OPEN_STATES = (
     CaseState.CORRECTION,
     CaseState.IN_PROGRESS,
     CaseState.TO_CONCLUDE,
+    CaseState.PUBLICITY,
 )
 
 
@@ -79,6 +83,7 @@ class PauseKind(models.TextChoices):
     CORRECTION = "correction", "补正"
     SPECIAL = "special", "特别程序"
     EXTENSION = "extension", "延长审批"
+    PUBLICITY = "publicity", "批前公示"
 
 
 class SpecialProcedure(models.TextChoices):

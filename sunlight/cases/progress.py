@@ -224,7 +224,7 @@ def _public_reason(kind: str) -> str:
     # Staff write special-procedure and extension reasons for the file, not for the public:
     # they may name experts, inspectors or third parties. The applicant is told the kind and
     # the time; the department's phone answers the rest.
-    if kind == PauseKind.SPECIAL:
+    if kind in (PauseKind.SPECIAL, PauseKind.PUBLICITY):
         return "该期间不计入办理时限"
     return "经部门负责人批准延长办理期限"
 

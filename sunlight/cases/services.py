@@ -34,6 +34,7 @@ from sunlight.cases.choices import (
     StepResult,
     StepState,
 )
+from sunlight.cases.conclude_checks import conclude_problems
 from sunlight.cases.deadlines import case_due, end_of_day, local_date, paused_days, step_due
 from sunlight.cases.models import Case, CaseCounter, CaseDocument, CasePause, CaseStep
 from sunlight.cases.permissions import (
@@ -796,6 +797,7 @@ def case_conclude(*, actor: Any, case: Case, conclusion: Conclusion) -> Case:
         or conclusion.fee_paid > conclusion.fee_due
     ):
         problems.append(FieldProblem("收费", "实收金额应在0与应收金额之间"))
+    problems += conclude_problems(case, conclusion.decision)
     if problems:
         raise ValidationFailed(problems)
     now = clock.now()
@@ -988,7 +990,7 @@ def _close_pauses(case: Case, now: Any) -> None:
     for pause in case.pauses.filter(ended_at__isnull=True):
         days = paused_days(calendar(), unit=unit, start=pause.started_at, end=now)
         CasePause.objects.filter(pk=pause.pk).update(ended_at=now, workdays=days)
-        if pause.kind == PauseKind.SPECIAL:
+        if pause.kind in (PauseKind.SPECIAL, PauseKind.PUBLICITY):
             Case.objects.filter(pk=case.pk).update(paused_workdays=F("paused_workdays") + days)
     case.refresh_from_db(fields=["paused_workdays"])
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "sunlight.api",
     "sunlight.publication",
+    "sunlight.publicity",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,8 @@ urlpatterns = [
     path("staff/exchange/", include("sunlight.exchange.urls")),
     path("staff/publication/", include("sunlight.publication.urls_staff")),
     path("staff/disclosure/", include("sunlight.disclosure.urls_staff")),
+    path("staff/publicity/", include("sunlight.publicity.urls_staff")),
+    path("publicity/", include("sunlight.publicity.urls")),
     path("apply/", include("sunlight.cases.urls_public")),
     path("progress/", include("sunlight.cases.urls_progress")),
     path("my/", include("sunlight.applicants.urls")),

@@ -17,6 +17,7 @@ from sunlight.demo import (
     flows,
     lifecycle,
     publication,
+    publicity,
     supervision,
     supervision_orders,
     supervision_scores,
@@ -98,6 +99,11 @@ STEPS: list[Step] = [
         "双公示",
         lambda o: publication.publication_ready(o.seed),
         lambda o: publication.publication_build(o.seed),
+    ),
+    Step(
+        "批前公示",
+        lambda o: publicity.publicity_ready(o.seed),
+        lambda o: publicity.publicity_build(o.seed),
     ),
 ]
 

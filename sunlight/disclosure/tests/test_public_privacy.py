@@ -17,6 +17,7 @@ from sunlight.cases.progress import progress_link
 from sunlight.core.identity import resident_id_problems
 from sunlight.demo.tests.helpers import seed
 from sunlight.org.models import User
+from sunlight.publicity.models import Objection
 
 pytestmark = pytest.mark.django_db
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
@@ -89,14 +90,16 @@ def test_no_personal_data_on_any_public_page(seeded, settings):
     settings.SUNLIGHT_TRUSTED_PROXIES = 1
     cases = list(Case.objects.all())
     assert cases, "the demo city has cases"
-    starts = ["/", "/powers/", "/progress/", "/my/signin/"]
+    starts = ["/", "/powers/", "/progress/", "/my/signin/", "/publicity/"]
     own = {progress_link(number=c.number, code=c.query_code): c for c in cases}
     starts += list(own)
     pages = _crawl(Client(), starts)
     assert len(pages) > len(cases)
+    assert any(re.fullmatch(r"/publicity/\d+/", url) for url in pages), "公示 pages crawled"
     people = {c.applicant_name for c in cases if c.applicant_kind == ApplicantKind.PERSON}
     people |= {c.agent_name for c in cases if c.agent_name}
     people |= {u.full_name for u in User.objects.exclude(full_name="")}
+    people |= set(Objection.objects.exclude(name="").values_list("name", flat=True))
     # Two-character names also occur inside ordinary words (任强 in 责任强制保险): they are
     # looked for on their own case's page; longer names on every page.
     people = {name for name in people if len(name) >= 3}
@@ -108,6 +111,8 @@ def test_no_personal_data_on_any_public_page(seeded, settings):
         reverse=True,
     )
     phones = {re.sub(r"\D", "", p) for c in cases for p in (c.applicant_phone, c.agent_phone) if p}
+    phones |= {re.sub(r"\D", "", p) for p in Objection.objects.values_list("contact", flat=True)}
+    phones.discard("")
     found = []
     for url, text in pages.items():
         digits = re.sub(r"[\s-]", "", text)

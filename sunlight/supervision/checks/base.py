@@ -21,7 +21,7 @@ HIT_COLUMNS = (
 )
 
 OPEN_CASE_STATES = ("in_progress", "to_conclude")  # accepted and not concluded: the clock runs
-CLOCK_PAUSES = ("special", "correction")
+CLOCK_PAUSES = ("special", "correction", "publicity")
 
 
 @dataclass(frozen=True)
