@@ -86,9 +86,13 @@ def changes_since(*, cursor: str, limit: int = PAGE_ENTRIES) -> Page:
     batches = {_batch_of(e[5]) for e in entries if e[4] == "exchange.batch.accepted"}
     page = Page(next_cursor=cursor_encode(last), more=more)
     cases = _native_cases(numbers)
+    relayed = _relayed_records(batches - {None})
     for table, rows in _case_records(cases).items():
-        page.records.setdefault(table, []).extend(rows)
-    for table, rows in _relayed_records(batches - {None}).items():
+        # A record relayed from where the case began wins over this instance's copy of it,
+        # so the superior sees one record with one line of data versions.
+        taken = {r["external_id"] for r in relayed.get(table, [])}
+        page.records.setdefault(table, []).extend(r for r in rows if r["external_id"] not in taken)
+    for table, rows in relayed.items():
         page.records.setdefault(table, []).extend(rows)
     alert_times = [e[1] for e in entries if e[2] in ("supervision.scan", "supervision.alert")]
     alerts = _alert_records(cases, alert_times)
@@ -116,6 +120,16 @@ def _native_cases(numbers: set[str]) -> list[Case]:
     cases = list(
         Case.objects.filter(number__in=numbers).select_related("power_item").order_by("number")
     )
+    # A case made here from a pushed record (its source number is that record's id) goes up as
+    # the record, relayed with the origin's id and data versions, not as a case of this
+    # instance; past cases brought in from files (补录) have no such record and go up as ours.
+    pushed = set(
+        ExchangeRecord.objects.filter(
+            table="case_basic",
+            external_id__in={c.source_number for c in cases if c.source_number},
+        ).values_list("external_id", flat=True)
+    )
+    cases = [c for c in cases if not (c.source_number and c.source_number in pushed)]
     for case in cases:
         case.rollup_version = versions.get(case.number, 1)  # type: ignore[attr-defined]
     return cases
