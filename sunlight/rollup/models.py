@@ -11,7 +11,7 @@ twice is still counted once).
 from django.db import models
 
 from sunlight.exchange.models import SourceSystem
-from sunlight.rollup.choices import PullOutcome
+from sunlight.rollup.choices import FEED_TABLE_LABELS, PullOutcome
 
 
 class SuperiorPlatform(models.Model):
@@ -107,6 +107,13 @@ class PullRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lower.code} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def waiting_display(self) -> str:
+        return "；".join(
+            f"{FEED_TABLE_LABELS.get(table, '其他数据')} {count} 条"
+            for table, count in sorted(self.waiting.items())
+        )
 
 
 class RolledUpStatistic(models.Model):

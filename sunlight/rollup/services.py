@@ -410,3 +410,9 @@ def lower_record_error(*, lower: LowerInstance, error: str) -> None:
     """A failure outside a pull run (the statistics), shown on the admin page."""
     LowerInstance.objects.filter(pk=lower.pk).update(last_error=error[:4000])
     lower.last_error = error[:4000]
+
+
+def lower_pull_now(*, actor: Any, lower: LowerInstance) -> PullRun:
+    """An admin's "pull now" (the periodic job and the command call lower_pull directly)."""
+    _require_admin(actor)
+    return lower_pull(lower=lower)
