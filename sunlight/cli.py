@@ -27,6 +27,10 @@
     sunlight cases import FILE --batch N [--steps STEPS.csv] [--power CODE]   past cases (补录)
     sunlight cases export-log --format xes|ocel|csv [--department CODE] [--power CODE]
                               [--from DATE --to DATE] -o FILE   event logs for process mining
+    sunlight rollup pull --from NAME [--statistics YYYY-MM] [--from-start]
+                              pull a lower platform's changes (and a month's statistics)
+    sunlight rollup add-superior CODE --name NAME     a read key for the superior platform
+    sunlight rollup add-lower CODE --name N --url URL --key KEY --source SOURCE
 
 Any other verb is passed to Django (migrate, createsuperuser, check, shell, …).
 """
@@ -53,6 +57,9 @@ GROUPED = {
     ("catalog", "record-historical"): "record_historical_version",
     ("cases", "import"): "import_cases",
     ("cases", "export-log"): "export_case_log",
+    ("rollup", "pull"): "rollup_pull",
+    ("rollup", "add-superior"): "rollup_add_superior",
+    ("rollup", "add-lower"): "rollup_add_lower",
 }
 SINGLE = {
     "demo": "run_demo",

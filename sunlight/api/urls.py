@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 from sunlight.api import catalog, double_publicity, publicity, statistics
 from sunlight.api.docs import SwaggerPage, api_not_found
 from sunlight.exchange.api import ExchangePush
+from sunlight.rollup.api import RollupChanges, RollupStatistics
 
 app_name = "api"
 urlpatterns = [
@@ -27,6 +28,8 @@ urlpatterns = [
     path(
         "publicity/<str:notice_id>/", publicity.PublicityDetail.as_view(), name="publicity_detail"
     ),
+    path("rollup/changes/", RollupChanges.as_view(), name="rollup_changes"),
+    path("rollup/statistics/", RollupStatistics.as_view(), name="rollup_statistics"),
     # Anything else under /api/v1/ answers in the API's own shape, not the portal's HTML page.
     re_path(r"^.*$", api_not_found),
 ]

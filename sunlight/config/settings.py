@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "sunlight.supervision",
     "sunlight.disclosure",
     "sunlight.exchange",
+    "sunlight.rollup",
     "sunlight.ratelimit",
     "sunlight.applicants",
     "sunlight.demo",

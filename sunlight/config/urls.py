@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/discretion/", include("sunlight.discretion.urls")),
     path("staff/notifications/", include("sunlight.notifications.urls")),
     path("staff/exchange/", include("sunlight.exchange.urls")),
+    path("staff/rollup/", include("sunlight.rollup.urls")),
     path("staff/publication/", include("sunlight.publication.urls_staff")),
     path("staff/disclosure/", include("sunlight.disclosure.urls_staff")),
     path("staff/publicity/", include("sunlight.publicity.urls_staff")),

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class RollupConfig(AppConfig):
+    name = "sunlight.rollup"
+    label = "rollup"
+    verbose_name = "上报汇总"
+
+    def ready(self) -> None:
+        from sunlight.core.jobs import register_periodic
+        from sunlight.rollup.jobs import rollup_pull_job
+
+        register_periodic(
+            name="rollup.pull",
+            run=rollup_pull_job,
+            every_seconds=600,
+            label="从下级平台拉取变更和月度统计",
+        )

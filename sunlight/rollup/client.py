@@ -1,0 +1,54 @@
+"""The puller's HTTP side: a signed GET to a lower platform's roll-up endpoints (standard
+library only: one request shape, no session state)."""
+
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+from sunlight.exchange import credentials
+from sunlight.rollup.models import LowerInstance
+
+TIMEOUT_SECONDS = 60
+
+
+class PullFailed(Exception):
+    """The lower platform could not be read, or what it sent could not be taken."""
+
+
+def fetch_json(lower: LowerInstance, path: str, params: dict[str, str]) -> Any:
+    query = urllib.parse.urlencode({k: v for k, v in params.items() if v})
+    url = f"{lower.base_url}{path}" + (f"?{query}" if query else "")
+    headers = {
+        "Authorization": f"Bearer {credentials.decrypt(lower.key_encrypted)}",
+        "Accept": "application/json",
+    }
+    if lower.signing_secret_encrypted:
+        timestamp = str(int(time.time()))
+        secret = credentials.decrypt(lower.signing_secret_encrypted)
+        full_path = urllib.parse.urlsplit(url).path
+        headers["X-Sunlight-Timestamp"] = timestamp
+        headers["X-Sunlight-Signature"] = credentials.signature(
+            secret, timestamp=timestamp, method="GET", path=full_path, body=b""
+        )
+    request = urllib.request.Request(url, headers=headers, method="GET")  # noqa: S310 (http(s) only, checked at registration)
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+            return json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        detail = _detail(error.read())
+        raise PullFailed(f"下级平台拒绝了请求（HTTP {error.code}）：{detail}") from None
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise PullFailed(f"无法连接下级平台 {lower.base_url}：{reason}") from None
+    except json.JSONDecodeError:
+        raise PullFailed("下级平台返回的不是 JSON") from None
+
+
+def _detail(body: bytes) -> str:
+    try:
+        return str(json.loads(body).get("detail", ""))[:500]
+    except (ValueError, AttributeError):
+        return body[:200].decode(errors="replace")

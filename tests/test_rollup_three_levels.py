@@ -1,0 +1,166 @@
+"""The roll-up drill: a county, a city and a province instance, each with its own database,
+served by their own processes. A case concluded in the county is pulled county → city and
+city → province, twice each, and appears once on both levels — in the exchange tables and in
+the monthly statistics.
+
+A minute or more (one migration, copied to three data directories; two gunicorn servers);
+it runs with the rest of the suite in CI. SUNLIGHT_ROLLUP_TEST_PORTS=8180,8181 pins the
+servers' ports (default: free ones)."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SEED = """
+from sunlight.rollup.tests import scenario
+office = scenario.catalog()
+{extra}
+"""
+SOURCE = "scenario.lower_source(office, code={code!r}, name={name!r})"
+CONCLUDE = """
+from sunlight.rollup.tests import scenario
+from sunlight.catalog.models import PowerItem
+from sunlight.cases.tests.factories import Office
+from sunlight.org.models import User
+item = PowerItem.objects.get(national_code=scenario.POWER_CODE)
+clerk, head = User.objects.get(role="clerk"), User.objects.get(role="approver")
+office = Office(item.department, clerk, head, item)
+case = scenario.concluded_case(office)
+print(case.number)
+"""
+REPORT = """
+import json
+from sunlight.exchange.models import ExchangeRecord
+from sunlight.rollup.models import RolledUpStatistic, LowerInstance
+number = {number!r}
+records = ExchangeRecord.objects.filter(case_external_id=number)
+print(json.dumps({{
+    "tables": sorted(records.values_list("table", flat=True)),
+    "basic_sources": [r.source.code for r in records.filter(table="case_basic")],
+    "statistics": [
+        [s.region_code, s.department_code, s.power_code, s.received, s.concluded]
+        for s in RolledUpStatistic.objects.filter(region_code="338501").order_by("power_code")
+    ],
+    "lowers": [[l.code, l.cursor, l.last_error] for l in LowerInstance.objects.all()],
+}}))
+"""
+
+
+def _ports() -> list[int]:
+    pinned = os.environ.get("SUNLIGHT_ROLLUP_TEST_PORTS", "")
+    if pinned:
+        return [int(p) for p in pinned.split(",")]
+    ports = []
+    for _ in range(2):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            ports.append(probe.getsockname()[1])
+    return ports
+
+
+class Instance:
+    def __init__(self, name: str, data: Path) -> None:
+        self.name, self.data = name, data
+        self.env = {**os.environ, "SUNLIGHT_DATA_DIR": str(data), "SUNLIGHT_EMBEDDED_WORKER": "0"}
+        self.env.pop("DATABASE_URL", None)
+        self.server: subprocess.Popen | None = None
+
+    def run(self, *args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "sunlight.cli", *args],
+            cwd=ROOT, env=self.env, capture_output=True, text=True, check=False, timeout=300,
+        )  # fmt: skip
+        assert done.returncode == 0, f"{self.name} {args[:2]}: {done.stderr[-3000:]}"
+        return done.stdout
+
+    def shell(self, code: str) -> str:
+        return self.run("shell", "-c", code).strip().splitlines()[-1]
+
+    def serve(self, port: int) -> str:
+        self.server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}",
+             "sunlight.config.wsgi"],
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{url}/api/v1/rollup/changes/", timeout=2)  # noqa: S310
+            except urllib.error.HTTPError:
+                return url  # 401: up and refusing an unauthenticated read
+            except OSError:
+                time.sleep(0.3)
+        raise AssertionError(f"{self.name} server did not start on {port}")
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.terminate()
+            self.server.wait(timeout=20)
+
+
+@pytest.fixture
+def levels(tmp_path):
+    template = tmp_path / "template"
+    Instance("template", template).run("migrate", "-v0")
+    instances = {}
+    for name in ("county", "city", "province"):
+        data = tmp_path / name
+        data.mkdir()
+        # One migration for three databases: an empty migrated database copied (no WAL open).
+        shutil.copy(template / "sunlight.sqlite3", data / "sunlight.sqlite3")
+        instances[name] = Instance(name, data)
+    yield instances
+    for instance in instances.values():
+        instance.stop()
+
+
+def _key(output: str) -> str:
+    return next(line[4:] for line in output.splitlines() if line.startswith("key="))
+
+
+def test_a_county_case_appears_once_in_the_city_and_the_province(levels):
+    county, city, province = levels["county"], levels["city"], levels["province"]
+    county.shell(SEED.format(extra=""))
+    city.shell(SEED.format(extra=SOURCE.format(code="county-platform", name="清源县平台")))
+    province.shell(SEED.format(extra=SOURCE.format(code="city-platform", name="清源市平台")))
+    county_key = _key(county.run("rollup", "add-superior", "city", "--name", "清源市平台"))
+    city_key = _key(city.run("rollup", "add-superior", "province", "--name", "浙江省平台"))
+    number = county.shell(CONCLUDE)
+    county_port, city_port = _ports()
+    county_url, city_url = county.serve(county_port), city.serve(city_port)
+    city.run("rollup", "add-lower", "county", "--name", "清源县平台", "--url", county_url,
+             "--key", county_key, "--source", "county-platform")  # fmt: skip
+    province.run("rollup", "add-lower", "city", "--name", "清源市平台", "--url", city_url,
+                 "--key", city_key, "--source", "city-platform")  # fmt: skip
+    month = time.strftime("%Y-%m", time.gmtime(time.time() + 8 * 3600))
+
+    outputs = []
+    for _ in range(2):  # twice each: the second pull writes nothing new
+        outputs.append(city.run("rollup", "pull", "--from", "county", "--statistics", month))
+        outputs.append(province.run("rollup", "pull", "--from", "city", "--statistics", month))
+
+    assert "写入 5" in outputs[0] and "写入 5" in outputs[1], outputs
+    assert "写入 0" in outputs[2] and "写入 0" in outputs[3], outputs
+    for level, source in ((city, "county-platform"), (province, "city-platform")):
+        report = json.loads(level.shell(REPORT.format(number=number)))
+        assert report["tables"] == ["case_basic", "case_process", "case_process",
+                                    "case_process", "case_result"], report  # fmt: skip
+        assert report["basic_sources"] == [source]
+        # Once: the department's total and the power's line, each with the one case.
+        assert report["statistics"] == [
+            ["338501", "041", "", 1, 1],
+            ["338501", "041", f"{report['statistics'][1][2]}", 1, 1],
+        ], report
+        assert all(error == "" for _, _, error in report["lowers"]), report
