@@ -26,6 +26,7 @@ ACTIONS = {
     "cases.case.joint_concluded": "联办件全部办结",
     "cases.deadlines.recomputed": "日历更新后重算暂定期限",
     "cases.case.recorded": "补录历史办件",
+    "cases.case.record_updated": "自建系统推送办件续报",
     "cases.report.generated": "生成行政权力运行情况报表",
     "cases.report.reported": "报表标记已报送",
     "cases.history_batch.declared": "申报补录批次",

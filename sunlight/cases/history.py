@@ -92,6 +92,7 @@ class HistoricalDocument:
     size: int = 0
     sha256: str = ""
     on_paper: bool = False  # kept in the paper file (纸质归档), no scan: counts as present
+    file_path: str = ""  # a file stored by cases.uploads (pushed with the record), if any
 
 
 @dataclass
@@ -134,6 +135,13 @@ class HistoricalCase:
     source_number: str = ""  # the case's number in the system or register it came from
     # The archive has no ID number for this applicant: flagged in the batch, not refused.
     id_number_unknown: bool = False
+    # Run by a department's own system and pushed through the data exchange: steps out of
+    # order, documents or materials missing and the like are recorded as they happened and
+    # judged by supervision (alerts), not refused.
+    external: bool = False
+    # When the case was first typed in (in the source system, for a pushed case): what the
+    # entered-late rule compares with the conclusion. None: the moment of writing.
+    entered_at: dt.datetime | None = None
 
 
 def cases_record_history(

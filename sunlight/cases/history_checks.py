@@ -79,6 +79,12 @@ class _RecordCheck:
         self.prefix = prefix
         self.found: list[FieldProblem] = []
         self.waived = record.declared_anomaly
+        # A case run by a department's own system (the data exchange): what happened there is a
+        # fact to record, and the process anomalies are left to supervision's rules, not refused.
+        self.external = record.external
+
+    def _waives(self, anomaly: str) -> bool:
+        return self.external or self.waived == anomaly
 
     def bad(self, where: str, message: str) -> None:
         self.found.append(FieldProblem(self.prefix + where, message, self.row))
@@ -165,14 +171,14 @@ class _RecordCheck:
             and r.accepted_at is not None
             and r.concluded_at is not None
             and r.concluded_at - r.accepted_at < MIN_HANDLING
-            and self.waived != Anomaly.TOO_FAST
+            and not self._waives(Anomaly.TOO_FAST)
         ):
             self.bad("办结时间", "受理后不到1分钟即办结，不符合实际办理")
 
     def _steps(self) -> None:
         r = self.record
         if not r.steps:
-            if self.waived != Anomaly.NO_STEPS:
+            if not self._waives(Anomaly.NO_STEPS):
                 self.bad("办理环节", "没有任何办理环节（登记时即应有第一个环节）")
             return
         graph, nexts = self.graph, self.context.next_nodes(self.version.flow_id)
@@ -211,18 +217,20 @@ class _RecordCheck:
                 if r.accepted_at is not None and step.started_at < r.accepted_at:
                     self.bad(where, "受理后的环节开始时间早于受理时间")
                 allowed = nexts.get(before.node_id, frozenset())
-            if step.node_id not in allowed and self.waived != Anomaly.OUT_OF_ORDER:
+            if step.node_id not in allowed and not self._waives(Anomaly.OUT_OF_ORDER):
                 self.bad(where, "不按流程顺序：流程中它不能接在上一环节之后")
             if step.state == StepState.DONE and END_MARK in nexts[step.node_id]:
                 reached_end = True
         if any_open and r.state not in OPEN_STATES:
             self.bad("办理环节", "已办结或待办结的办件不能还有进行中的环节")
-        if r.state == CaseState.IN_PROGRESS and not any_open:
+        # A pushed case between two steps: its system sends each step when handled, not the
+        # one it opens next; the case's own clock still runs.
+        if r.state == CaseState.IN_PROGRESS and not any_open and not self.external:
             self.bad("办理环节", "办理中的办件须有进行中的环节")
         if (
             r.state in (CaseState.TO_CONCLUDE, CaseState.CONCLUDED)
             and not reached_end
-            and self.waived != Anomaly.OUT_OF_ORDER
+            and not self._waives(Anomaly.OUT_OF_ORDER)
         ):
             self.bad("办理环节", "流程尚未走到结束，不能待办结或办结")
 
@@ -249,7 +257,7 @@ class _RecordCheck:
                 step = r.steps[d.step]
                 if step.finished_at is None or d.uploaded_at <= step.finished_at:
                     by_step.setdefault(d.step, set()).add(d.name)
-        if r.accepted_at is not None and r.joint_item is None:
+        if r.accepted_at is not None and r.joint_item is None and not self.external:
             missing = [
                 name
                 for name, mandatory in version.materials.items()
@@ -257,7 +265,7 @@ class _RecordCheck:
             ]
             if missing:
                 self.bad("申请材料", f"受理时必要材料未收齐：{'、'.join(missing)}")
-        if self.waived == Anomaly.DOCUMENT_MISSING:
+        if self._waives(Anomaly.DOCUMENT_MISSING):
             return
         for index, step in enumerate(r.steps):
             node = self.graph.nodes.get(step.node_id)

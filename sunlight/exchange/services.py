@@ -15,12 +15,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Q
 
 from sunlight.audit.services import audit_record
-from sunlight.catalog.choices import ItemStatus
-from sunlight.catalog.models import PowerItem, PowerVersion
+from sunlight.cases.uploads import (
+    CheckedUpload,
+    StoredFile,
+    upload_check,
+    upload_store_checked,
+    uploads_discard,
+)
+from sunlight.catalog.choices import Category, ItemStatus
+from sunlight.catalog.models import Material, PowerItem, PowerVersion
 from sunlight.core import clock
 from sunlight.core.errors import (
     DomainError,
@@ -30,7 +38,22 @@ from sunlight.core.errors import (
     ValidationFailed,
 )
 from sunlight.exchange import credentials
-from sunlight.exchange.choices import BatchOutcome, Channel, ExchangeTable, SourceLevel, SyncFlag
+from sunlight.exchange.cases_bridge import (
+    CASE_TABLES,
+    CaseCheckFailed,
+    cases_sync,
+    source_number,
+)
+from sunlight.exchange.choices import (
+    BASIC_TABLES,
+    CASE_OF,
+    PROCESS_TABLES,
+    BatchOutcome,
+    Channel,
+    ExchangeTable,
+    SourceLevel,
+    SyncFlag,
+)
 from sunlight.exchange.models import (
     ExchangeBatch,
     ExchangeRecord,
@@ -54,8 +77,9 @@ class AuthenticationFailed(DomainError):
 class Ack:
     index: int
     external_id: str
-    status: str  # written, updated, unchanged, rejected
+    status: str  # written, updated, unchanged, rejected, not_written
     errors: list[dict[str, Any]] = field(default_factory=list)
+    case: str = ""  # the platform's case number, for a record of a case on the platform
 
 
 @dataclass
@@ -250,7 +274,17 @@ def exchange_ingest(
     now = clock.now()
     if problems:
         return _refuse(source, table, channel, file_name, cleaned, problems, now)
-    return _write(source, table, channel, file_name, cleaned, context, now)
+    stored: list[StoredFile] = []
+    try:
+        return _write(source, table, channel, file_name, cleaned, context, now, stored)
+    except CaseCheckFailed as failed:
+        # The records were fine one by one, but a case they build could not have happened:
+        # the whole batch is refused (its transaction rolled back) with the cases' problems.
+        uploads_discard(f for f in stored if f.created)
+        return _refuse(source, table, channel, file_name, cleaned, failed.problems, now)
+    except BaseException:
+        uploads_discard(f for f in stored if f.created)
+        raise
 
 
 def _duplicates(cleaned: list[dict[str, Any]]) -> list[Problem]:
@@ -270,10 +304,13 @@ def _duplicates(cleaned: list[dict[str, Any]]) -> list[Problem]:
 
 
 def _payload(values: dict[str, Any]) -> dict[str, Any]:
-    """The record as stored: JSON-safe, times in ISO 8601 with their offset."""
+    """The record as stored: JSON-safe, times in ISO 8601 with their offset (a file's content is
+    stored as a file, described by its hash, type and size)."""
     result = {}
     for key, value in values.items():
-        if isinstance(value, dt.datetime):
+        if isinstance(value, bytes):
+            continue
+        if isinstance(value, dt.datetime | dt.date):
             result[key] = value.isoformat()
         elif value is not None and not isinstance(value, str | int | bool):
             result[key] = str(value)
@@ -292,18 +329,25 @@ class _Context:
             r.external_id: r
             for r in ExchangeRecord.objects.filter(source=source, table=table, external_id__in=ids)
         }
-        self.allowed = set(source.departments.values_list("pk", flat=True))
-        self.versions: dict[int, PowerVersion] = {}  # index → the version the case binds to
+        self.allowed = {d.pk: d for d in source.departments.all()}
+        self.versions: dict[int, PowerVersion | None] = {}  # index → the version it binds to
+        self.departments: dict[int, int] = {}  # index → department id
         self.cases: dict[str, ExchangeRecord] = {}
+        self.uploads: dict[int, CheckedUpload] = {}
 
     def problems(self) -> list[Problem]:
         problems: list[Problem] = []
-        if self.table == ExchangeTable.CASE_BASIC:
+        if self.table in BASIC_TABLES:
             problems += self._powers()
-        else:
+        elif self.table in CASE_OF:
             problems += self._cases()
+        else:
+            problems += self._departments()
         problems += self._versions()
         return problems
+
+    def _problem(self, index: int, field: str, code: str, message: str) -> Problem:
+        return Problem(index, self.cleaned[index].get("external_id") or "", field, code, message)
 
     def _powers(self) -> list[Problem]:
         codes = {v["power_code"] for v in self.cleaned if v.get("power_code")}
@@ -312,27 +356,49 @@ class _Context:
         by_code |= {i.national_code: i for i in by_code.values() if i.national_code}
         problems = []
         for index, values in enumerate(self.cleaned):
-            code, external_id = values.get("power_code"), values.get("external_id") or ""
+            external_id = values.get("external_id") or ""
+            if len(self.source.code) + 1 + len(external_id) > 64:
+                problems.append(
+                    self._problem(index, "external_id", "too_long",
+                                  "办件的源系统记录号过长：连同系统代码不能超过 64 个字符")
+                )  # fmt: skip
+            code = values.get("power_code")
             if not code:
                 continue
             item = by_code.get(code)
             if item is None:
                 problems.append(
-                    Problem(index, external_id, "power_code", "unknown_power",
-                            f"权力编码“{code}”不在权力清单中（可用本平台编码或实施编码）")
+                    self._problem(index, "power_code", "unknown_power",
+                                  f"权力编码“{code}”不在权力清单中（可用本平台编码或实施编码）")
                 )  # fmt: skip
             elif item.department_id not in self.allowed:
                 problems.append(
-                    Problem(index, external_id, "power_code", "forbidden_department",
-                            f"该系统无权报送“{item.department.name}”的办件")
+                    self._problem(index, "power_code", "forbidden_department",
+                                  f"该系统无权报送“{item.department.name}”的办件")
                 )  # fmt: skip
             elif item.status != ItemStatus.PUBLISHED or item.current_version is None:
                 problems.append(
-                    Problem(index, external_id, "power_code", "power_not_in_use",
-                            f"权力事项“{code}”当前{item.get_status_display()}，不能办件")
+                    self._problem(index, "power_code", "power_not_in_use",
+                                  f"权力事项“{code}”当前{item.get_status_display()}，不能办件")
+                )  # fmt: skip
+            elif self.table == ExchangeTable.PENALTY_BASIC and item.category != Category.PENALTY:
+                problems.append(
+                    self._problem(index, "power_code", "not_penalty_power",
+                                  f"“{item.name}”是{item.get_category_display()}事项，"
+                                  "不能报送到行政处罚办件表")
                 )  # fmt: skip
             else:
-                self.versions[index] = item.current_version
+                stored = self.stored.get(external_id)
+                version = item.current_version
+                if stored is not None and stored.power_version_id not in (None, version.pk):
+                    version = stored.power_version
+                    if stored.power_code != item.code:
+                        problems.append(
+                            self._problem(index, "power_code", "power_changed",
+                                          "办件已按原事项办理，更正时不能更换权力事项")
+                        )  # fmt: skip
+                self.versions[index] = version
+                self.departments[index] = item.department_id
         return problems
 
     def _cases(self) -> list[Problem]:
@@ -340,45 +406,186 @@ class _Context:
         self.cases = {
             r.external_id: r
             for r in ExchangeRecord.objects.filter(
-                source=self.source, table=ExchangeTable.CASE_BASIC, external_id__in=wanted
+                source=self.source, table__in=CASE_OF[self.table], external_id__in=wanted
             ).select_related("power_version")
         }
+        versions = {r.power_version_id for r in self.cases.values() if r.power_version_id}
         nodes: dict[int, list[tuple[str, str]]] = {}
-        version_ids = {r.power_version_id for r in self.cases.values() if r.power_version_id}
         for version_id, bpmn_id, name in FlowNode.objects.filter(
-            flow__power_version_id__in=version_ids
+            flow__power_version_id__in=versions
         ).values_list("flow__power_version_id", "bpmn_id", "name"):
             nodes.setdefault(version_id, []).append((bpmn_id, name))
+        materials: dict[int, set[str]] = {}
+        for version_id, name in Material.objects.filter(version_id__in=versions).values_list(
+            "version_id", "name"
+        ):
+            materials.setdefault(version_id, set()).add(name)
+        steps = self._known_steps(wanted)
         problems = []
         for index, values in enumerate(self.cleaned):
-            external_id, case_id = values.get("external_id") or "", values.get("case_external_id")
+            case_id = values.get("case_external_id")
             if not case_id:
                 continue
             case = self.cases.get(case_id)
             if case is None:
+                basic = "、".join(ExchangeTable(t).label for t in CASE_OF[self.table])
                 problems.append(
-                    Problem(index, external_id, "case_external_id", "unknown_case",
-                            f"办件“{case_id}”的基本信息尚未报送（请先报送办件基本信息表）")
+                    self._problem(index, "case_external_id", "unknown_case",
+                                  f"办件“{case_id}”的基本信息尚未报送（请先报送{basic}）")
                 )  # fmt: skip
                 continue
             self.versions[index] = case.power_version
-            received = case.event_at
-            event = values.get(EVENT_FIELD[self.table])
-            if event and event < received:
-                shown = received.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M")
+            self.departments[index] = case.department_id
+            event_field = EVENT_FIELD[self.table]
+            event = values.get(event_field)
+            if event and event < case.event_at:
+                shown = case.event_at.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M")
                 problems.append(
-                    Problem(index, external_id, EVENT_FIELD[self.table], "time_order",
-                            f"早于该办件的收件时间（{shown}）")
+                    self._problem(index, event_field, "time_order",
+                                  f"早于该办件的收件时间（{shown}）")
                 )  # fmt: skip
-            if self.table == ExchangeTable.CASE_PROCESS:
-                steps = nodes.get(case.power_version_id or 0, [])
-                code, name = values.get("step_code"), values.get("step_name")
-                if code and name and not any(code == i or name == n for i, n in steps):
-                    known = "、".join(n for _, n in steps if n) or "（该事项没有流程图）"
-                    problems.append(
-                        Problem(index, external_id, "step_code", "step_not_in_flow",
-                                f"环节“{name}”（{code}）不在该事项的流程中；流程环节：{known}")
-                    )  # fmt: skip
+            if self.table in PROCESS_TABLES:
+                problems += self._step(index, values, nodes.get(case.power_version_id or 0, []))
+            if self.table == ExchangeTable.MATERIAL:
+                problems += self._material(
+                    index, values, materials.get(case.power_version_id or 0, set()), steps
+                )
+        return problems
+
+    def _step(self, index: int, values: dict[str, Any], steps: list[tuple[str, str]]) -> list:
+        code, name = values.get("step_code"), values.get("step_name")
+        if code and name and not any(code == i or name == n for i, n in steps):
+            known = "、".join(n for _, n in steps if n) or "（该事项没有流程图）"
+            return [
+                self._problem(index, "step_code", "step_not_in_flow",
+                              f"环节“{name}”（{code}）不在该事项的流程中；流程环节：{known}")
+            ]  # fmt: skip
+        previous = values.get("previous_step_code")
+        if previous and not any(previous in (i, n) for i, n in steps):
+            return [
+                self._problem(index, "previous_step_code", "step_not_in_flow",
+                              f"上一环节“{previous}”不在该事项的流程中")
+            ]  # fmt: skip
+        return []
+
+    def _known_steps(self, case_ids: set[str]) -> set[tuple[str, str]]:
+        """(case, step record) pairs a material may name: stored ones and this batch's."""
+        if self.table != ExchangeTable.MATERIAL:
+            return set()
+        wanted = {v["step_external_id"] for v in self.cleaned if v.get("step_external_id")}
+        return set(
+            ExchangeRecord.objects.filter(
+                source=self.source, table__in=PROCESS_TABLES, case_external_id__in=case_ids,
+                external_id__in=wanted,
+            ).values_list("case_external_id", "external_id")
+        )  # fmt: skip
+
+    def _material(
+        self, index: int, values: dict[str, Any], names: set[str], steps: set[tuple[str, str]]
+    ) -> list[Problem]:
+        problems = []
+        step = values.get("step_external_id")
+        if step and (values["case_external_id"], step) not in steps:
+            problems.append(
+                self._problem(index, "step_external_id", "unknown_step",
+                              f"该办件没有记录号为“{step}”的办理环节（请先报送办件过程表）")
+            )  # fmt: skip
+        if values.get("kind") == "1" and values.get("name") and values["name"] not in names:
+            listed = "、".join(sorted(names)) or "（无）"
+            problems.append(
+                self._problem(index, "name", "unknown_material",
+                              f"“{values['name']}”不是该事项的申请材料；申请材料：{listed}")
+            )  # fmt: skip
+        data = values.get("content_base64")
+        if data:
+            name = values.get("file_name") or "未命名"
+            try:
+                checked = upload_check(SimpleUploadedFile(name, data))
+            except ValidationFailed as error:
+                for found in error.problems:
+                    problems.append(self._problem(index, "content_base64", "file", found.message))
+                return problems
+            declared = values.get("sha256")
+            if declared and declared != checked.sha256:
+                problems.append(
+                    self._problem(index, "sha256", "checksum",
+                                  "文件内容与报送的 SHA-256 不符（传输中损坏或文件不对）")
+                )  # fmt: skip
+            self.uploads[index] = checked
+            values.update(
+                sha256=checked.sha256, content_type=checked.content_type, size=len(data),
+                content_base64=None,
+            )  # fmt: skip
+        return problems
+
+    def _departments(self) -> list[Problem]:
+        """Tables about a department's work: the department must be one the source writes
+        for; a case named must have been pushed; a period is reported once."""
+        problems = []
+        by_code: dict[str, list[Department]] = {}
+        for department in self.allowed.values():
+            by_code.setdefault(department.code, []).append(department)
+            by_code.setdefault(department.region_id + department.code, []).append(department)
+        case_ids = {v["case_external_id"] for v in self.cleaned if v.get("case_external_id")}
+        known_cases = set(
+            ExchangeRecord.objects.filter(
+                source=self.source, table__in=BASIC_TABLES, external_id__in=case_ids
+            ).values_list("external_id", flat=True)
+        )
+        for index, values in enumerate(self.cleaned):
+            code = values.get("department_code")
+            if not code:
+                continue
+            found = by_code.get(code, [])
+            if len(found) != 1:
+                exists = Department.objects.filter(code=code[-3:]).exists()
+                problems.append(
+                    self._problem(index, "department_code",
+                                  "forbidden_department" if exists else "unknown_department",
+                                  f"部门编码“{code}”" + ("不是该系统可报送的部门" if exists
+                                                       else "不存在"))
+                )  # fmt: skip
+                continue
+            self.departments[index] = found[0].pk
+            self.versions[index] = None
+            case_id = values.get("case_external_id")
+            if case_id and case_id not in known_cases:
+                problems.append(
+                    self._problem(index, "case_external_id", "unknown_case",
+                                  f"办件“{case_id}”的基本信息尚未报送")
+                )  # fmt: skip
+        if self.table == ExchangeTable.STATISTICS:
+            problems += self._periods()
+        return problems
+
+    def _periods(self) -> list[Problem]:
+        wanted = {
+            (self.departments[i], v["period"]): i
+            for i, v in enumerate(self.cleaned)
+            if i in self.departments and v.get("period")
+        }
+        taken = {
+            (r.department_id, r.payload.get("period")): r.external_id
+            for r in ExchangeRecord.objects.filter(
+                source=self.source, table=ExchangeTable.STATISTICS,
+                department_id__in={d for d, _ in wanted},
+            ).only("department_id", "payload", "external_id")
+        }  # fmt: skip
+        problems = []
+        for index, values in enumerate(self.cleaned):
+            key = (self.departments.get(index), values.get("period"))
+            other = taken.get(key)
+            if other is not None and other != values.get("external_id"):
+                problems.append(
+                    self._problem(index, "period", "duplicate_period",
+                                  f"该部门{values['period']}的统计数据已由记录“{other}”报送："
+                                  "更正请用原记录号并提高数据版本")
+                )  # fmt: skip
+            elif key[0] is not None and wanted.get(key, index) != index:
+                problems.append(
+                    self._problem(index, "period", "duplicate_in_batch",
+                                  f"该部门{values['period']}的统计数据在本批中重复")
+                )  # fmt: skip
         return problems
 
     def _versions(self) -> list[Problem]:
@@ -390,20 +597,26 @@ class _Context:
                 continue
             if version < stored.data_version:
                 problems.append(
-                    Problem(index, external_id or "", "data_version", "stale_version",
-                            f"数据版本 {version} 低于已接收的版本 {stored.data_version}，已拒收")
+                    self._problem(index, "data_version", "stale_version",
+                                  f"数据版本 {version} 低于已接收的版本 {stored.data_version}，"
+                                  "已拒收")
                 )  # fmt: skip
-            elif version == stored.data_version and stored.payload != _payload(values):
+            elif version == stored.data_version and _comparable(stored.payload) != _comparable(
+                _payload(values)
+            ):
                 problems.append(
-                    Problem(index, external_id or "", "data_version", "version_conflict",
-                            f"内容与已接收的版本 {version} 不同：更正数据须提高数据版本")
+                    self._problem(index, "data_version", "version_conflict",
+                                  f"内容与已接收的版本 {version} 不同：更正数据须提高数据版本")
                 )  # fmt: skip
         return problems
 
     def department_of(self, index: int) -> int:
-        if self.table == ExchangeTable.CASE_BASIC:
-            return self.versions[index].item.department_id
-        return self.cases[self.cleaned[index]["case_external_id"]].department_id
+        return self.departments[index]
+
+
+def _comparable(payload: dict[str, Any]) -> dict[str, Any]:
+    """A payload without where its file was stored (the same content resent is the same)."""
+    return {k: v for k, v in payload.items() if k != "file_path"}
 
 
 def _refuse(source, table, channel, file_name, cleaned, problems, now) -> IngestResult:
@@ -433,8 +646,11 @@ def _refuse(source, table, channel, file_name, cleaned, problems, now) -> Ingest
     return IngestResult(batch, acks)
 
 
-def _write(source, table, channel, file_name, cleaned, context: _Context, now) -> IngestResult:
+def _write(
+    source, table, channel, file_name, cleaned, context: _Context, now, stored_files
+) -> IngestResult:
     acks: list[Ack] = []
+    touched: dict[str, list[int]] = {}
     with transaction.atomic():
         batch = ExchangeBatch.objects.create(
             source=source,
@@ -447,6 +663,11 @@ def _write(source, table, channel, file_name, cleaned, context: _Context, now) -
         )
         new, changed = [], []
         for index, values in enumerate(cleaned):
+            upload = context.uploads.get(index)
+            if upload is not None:
+                kept = upload_store_checked(upload)
+                stored_files.append(kept)
+                values["file_path"] = kept.path
             payload = _payload(values)
             stored = context.stored.get(values["external_id"])
             if stored is not None and stored.data_version == values["data_version"]:
@@ -456,7 +677,10 @@ def _write(source, table, channel, file_name, cleaned, context: _Context, now) -
             row = stored or ExchangeRecord(
                 source=source, table=table, external_id=values["external_id"]
             )
-            row.case_external_id = values.get("case_external_id") or values["external_id"]
+            if table in BASIC_TABLES:
+                row.case_external_id = values["external_id"]
+            else:
+                row.case_external_id = values.get("case_external_id") or ""
             row.department_id = context.department_of(index)
             row.power_code = version.item.code if version else ""
             row.power_version = version
@@ -471,6 +695,8 @@ def _write(source, table, channel, file_name, cleaned, context: _Context, now) -
             row.batch = batch
             (changed if stored else new).append(row)
             acks.append(Ack(index, values["external_id"], "updated" if stored else "written"))
+            if table in CASE_TABLES:
+                touched.setdefault(row.case_external_id, []).append(index)
         ExchangeRecord.objects.bulk_create(new, batch_size=500)
         fields = [
             "case_external_id", "department", "power_code", "power_version", "data_version",
@@ -481,6 +707,12 @@ def _write(source, table, channel, file_name, cleaned, context: _Context, now) -
         batch.written = len(new) + len(changed)
         batch.unchanged = len(cleaned) - batch.written
         batch.save(update_fields=["written", "unchanged"])
+        numbers = cases_sync(source=source, batch=batch, touched=touched)
+        for ack in acks:
+            case_id = cleaned[ack.index].get("case_external_id") or (
+                cleaned[ack.index]["external_id"] if table in BASIC_TABLES else ""
+            )
+            ack.case = numbers.get(source_number(source, case_id), "") if case_id else ""
         digest = hashlib.sha256(
             json.dumps([_payload(v) for v in cleaned], sort_keys=True, ensure_ascii=False).encode()
         ).hexdigest()
@@ -496,6 +728,7 @@ def _write(source, table, channel, file_name, cleaned, context: _Context, now) -
                 "written": len(new),
                 "updated": len(changed),
                 "unchanged": batch.unchanged,
+                "cases": len(numbers),
                 "records_sha256": digest,
             },
         )

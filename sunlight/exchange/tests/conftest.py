@@ -1,14 +1,26 @@
 """A city with a published power and its flow, and a registered source system with a key."""
 
+import datetime as dt
+
 import pytest
 
+from sunlight.core import clock
 from sunlight.exchange import services
 from sunlight.flows.tests.flow_data import item_with_flow
 from sunlight.org.tests import factories as org
 
+# The powers were published before the cases the tests push were received.
+PUBLISHED = dt.datetime(2026, 10, 1, 9, 0, tzinfo=clock.SHANGHAI)
+
 
 @pytest.fixture
-def exchange_city(db):
+def exchange_city(db, monkeypatch):
+    with monkeypatch.context() as moment:
+        moment.setattr(clock, "now", lambda: PUBLISHED)
+        return _city()
+
+
+def _city() -> dict:
     housing = org.department(code="011", name="清源市住房和城乡建设局")
     market = org.department(code="012", name="清源市市场监督管理局")
     clerk = org.user("clerk", department=housing, full_name="王经办")

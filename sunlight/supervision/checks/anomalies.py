@@ -69,8 +69,14 @@ def entered_late(ctx: Context) -> Query:
     days = int(ctx.params.get("days", 3))
     since = str(ctx.params.get("since") or "")
     lag = ctx.sql.seconds_between("c.concluded_at", "c.entered_at")
-    # A case of a declared, approved 补录 batch (cases.HistoryBatch) is late by design.
-    where = f"{_concluded(ctx)} AND c.history_batch_id IS NULL AND {lag} > %s"
+    # A case of a declared, approved 补录 batch (cases.HistoryBatch) is late by design — but
+    # not one pushed by a department's own system (source 'exchange'): its entered_at is when
+    # it was typed into that system, and typing a case in after it was concluded is the sign.
+    where = (
+        f"{_concluded(ctx)} AND (c.history_batch_id IS NULL OR EXISTS (SELECT 1 FROM"
+        " cases_historybatch hb WHERE hb.id = c.history_batch_id AND hb.source = 'exchange'))"
+        f" AND {lag} > %s"
+    )
     params: list = [days * 86400]
     if since:
         where += f" AND c.entered_at >= {ctx.sql.day_start('%s')}"
