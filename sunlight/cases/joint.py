@@ -1,7 +1,13 @@
 """Joint approval (并联审批, 联办件): one window accepts one application covering several powers
 of several departments. Each power's part is its own case with its own clock, accepted at once;
 the parent case is what the applicant sees: one number, one overall deadline, concluded when
-every part is, and saying which part refused if one did."""
+every part is, and saying which part refused if one did.
+
+Two ways in: at the lead department's window (registered and accepted in one act), or online as
+a 一件事 bundle (网上申请: the applicant's data once, each part's materials; the parent waits in
+the lead window's queue, which accepts or refuses the whole). The applicant is told about the
+parent (收件, 受理 or 不予受理, 办结) once per event; what happens to one part later (补正,
+特别程序, 延期, its own 办结) is told with that part's own lookup link by the case services."""
 
 import hashlib
 from collections.abc import Mapping
@@ -9,11 +15,14 @@ from dataclasses import asdict, replace
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 
 from sunlight.audit.services import audit_record
-from sunlight.cases.choices import CaseState, Decision
+from sunlight.cases import notices
+from sunlight.cases.choices import CaseState, Channel, Decision
 from sunlight.cases.deadlines import add_limit, local_date
 from sunlight.cases.models import Case, JointItem
+from sunlight.cases.offers import ONLINE_FORMS
 from sunlight.cases.permissions import require_window
 from sunlight.cases.services import (
     CaseRequest,
@@ -21,11 +30,14 @@ from sunlight.cases.services import (
     accept_case,
     applicant_problems,
     calendar,
+    contact_problems,
     create_case,
     flow_for_case,
+    material_problems,
     missing_materials,
     new_query_code,
     next_case_number,
+    refuse_case,
 )
 from sunlight.catalog.choices import CaseType, ItemStatus, LimitUnit
 from sunlight.catalog.models import PowerItem
@@ -39,6 +51,8 @@ from sunlight.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from sunlight.core.text import require_text
+from sunlight.notifications.applicant_events import ApplicantEvent
 from sunlight.org.models import Department
 from sunlight.org.permissions import require_org_admin
 
@@ -234,18 +248,24 @@ def joint_case_register(
     request: CaseRequest,
     materials_by_power: Mapping[str, list[MaterialReceipt]] | None = None,
 ) -> Case:
-    """Register and accept a joint application at the lead department's window: every part
-    starts at once in its own department. All or nothing: if any part can't be accepted
-    (power not in use, no flow, materials missing), nothing is written.
+    """Register a joint application: at the lead department's window (`request.channel` 窗口,
+    registered and accepted at once, every part starting in its own department) or online
+    (网上, actor None: the parent and its parts wait for the lead window's acceptance, see
+    `joint_case_accept`). All or nothing: if any part can't be registered (power not in use
+    or not open online, no flow, materials missing at the window), nothing is written.
 
     `materials_by_power` (power code → receipts) keeps each part's materials apart, since
     different powers often list materials of the same name; without it `request.materials`
     applies to every part. `request.fields` is the one application's data (一表申请): every
     part gets it, so each part's exclusive gateways decide on it."""
-    require_window(actor, joint.lead_department)
+    online = request.channel == Channel.ONLINE
+    if not online:
+        require_window(actor, joint.lead_department)
     if not joint.active:
         raise DomainError(INACTIVE)
     problems = applicant_problems(request.applicant)
+    if online:
+        problems += contact_problems(request.applicant)
     versions = []
     for power in joint.powers.order_by("code"):
         try:
@@ -254,6 +274,13 @@ def joint_case_register(
         except DomainError as exc:
             problems.append(FieldProblem("联办事项", exc.message))
             continue
+        if online and not ONLINE_FORMS & set(version.handling_form_codes):
+            problems.append(
+                FieldProblem("联办事项", f"“{version.full_name}”不支持网上申请，请到窗口办理")
+            )
+        if materials_by_power is not None:
+            receipts = materials_by_power.get(version.item.code, [])
+            problems += material_problems(version, receipts, prefix=f"{version.full_name}：")
         versions.append(version)
     if problems:
         raise ValidationFailed(problems)
@@ -264,9 +291,14 @@ def joint_case_register(
         locked = JointItem.objects.select_for_update().filter(pk=joint.pk, active=True).first()
         if locked is None:
             raise DomainError(INACTIVE)
-        deadline = add_limit(
-            calendar(), start=local_date(now), limit=locked.limit_days, unit=LimitUnit.WORKING_DAY
-        )
+        deadline = None
+        if not online:  # online, the clock starts when the lead window accepts
+            deadline = add_limit(
+                calendar(),
+                start=local_date(now),
+                limit=locked.limit_days,
+                unit=LimitUnit.WORKING_DAY,
+            )
         parent = Case.objects.create(
             number=next_case_number(lead, now),
             query_code=new_query_code(),
@@ -283,17 +315,18 @@ def joint_case_register(
             applicant_id_number=request.applicant.id_number.strip().upper(),
             applicant_phone=request.applicant.phone.strip(),
             applicant_address=request.applicant.address.strip(),
+            applicant_email=request.applicant.email.strip(),
             agent_name=request.applicant.agent_name.strip(),
             agent_id_number=request.applicant.agent_id_number.strip().upper(),
             agent_phone=request.applicant.agent_phone.strip(),
             fields=dict(request.fields),
-            state=CaseState.IN_PROGRESS,
+            state=CaseState.SUBMITTED if online else CaseState.IN_PROGRESS,
             received_at=now,
-            accepted_at=now,
+            accepted_at=None if online else now,
             entered_at=now,
-            promised_deadline=deadline.day,
-            statutory_deadline=deadline.day,
-            deadline_provisional=deadline.provisional,
+            promised_deadline=deadline.day if deadline else None,
+            statutory_deadline=deadline.day if deadline else None,
+            deadline_provisional=deadline.provisional if deadline else False,
             joint_item=joint,
             registered_by=actor if getattr(actor, "pk", None) else None,
         )
@@ -307,25 +340,19 @@ def joint_case_register(
             part = create_case(
                 actor=actor, version=version, request=part_request, now=now, joint_parent=parent
             )
-            missing = missing_materials(part)
-            if missing:
-                raise ValidationFailed(
-                    [
-                        FieldProblem(
-                            "申请材料", f"{version.full_name}的必要材料未收齐：{'、'.join(missing)}"
-                        )
-                    ]
-                )
-            accept_case(actor=actor, case=part, opinion="并联审批统一受理", now=now)
+            if not online:
+                _require_materials(part)
+                accept_case(actor=actor, case=part, opinion="并联审批统一受理", now=now)
             parts.append(part)
         audit_record(
             actor=actor,
-            action="cases.case.joint_registered",
+            action="cases.case.joint_applied_online" if online else "cases.case.joint_registered",
             object_type="cases.case",
             object_id=parent.number,
             data={
                 "joint_item": joint.pk,
                 "parts": [p.number for p in parts],
+                "channel": request.channel,
                 "applicant_kind": request.applicant.kind,
                 "fields": dict(request.fields),
                 "materials": (
@@ -335,6 +362,103 @@ def joint_case_register(
                 ),
             },
         )
+        notices.case_notice(parent, ApplicantEvent.RECEIVED)
+        if not online:
+            notices.case_notice(parent, ApplicantEvent.ACCEPTED)
+    return parent
+
+
+def _require_materials(part: Case) -> None:
+    missing = missing_materials(part)
+    if missing:
+        name = part.power_version.full_name
+        raise ValidationFailed(
+            [FieldProblem("申请材料", f"{name}的必要材料未收齐：{'、'.join(missing)}")]
+        )
+
+
+def _waiting_parent(parent: Case) -> list[Case]:
+    """The parts of a joint application waiting for acceptance (checks it is one)."""
+    if parent.joint_item_id is None or parent.flow_id is not None:
+        raise InvalidTransition("该办件不是联办件")
+    if parent.state != CaseState.SUBMITTED:
+        raise InvalidTransition(
+            f"联办件当前为“{parent.get_state_display()}”，该操作已被他人处理或不适用"
+        )
+    return list(parent.joint_parts.select_related("power_version").order_by("number"))
+
+
+def joint_case_accept(*, actor: Any, parent: Case, opinion: str = "") -> Case:
+    """受理 an online joint application at the lead department's window: every part is accepted
+    at once and the overall deadline starts (as at the window). Refused while any part's
+    mandatory materials are neither received nor promised (容缺)."""
+    require_window(actor, parent.department)
+    parts = _waiting_parent(parent)
+    for part in parts:
+        _require_materials(part)
+    now = clock.now()
+    with transaction.atomic():
+        joint = JointItem.objects.get(pk=parent.joint_item_id)
+        deadline = add_limit(
+            calendar(), start=local_date(now), limit=joint.limit_days, unit=LimitUnit.WORKING_DAY
+        )
+        changes = {
+            "state": CaseState.IN_PROGRESS,
+            "accepted_at": now,
+            "promised_deadline": deadline.day,
+            "statutory_deadline": deadline.day,
+            "deadline_provisional": deadline.provisional,
+        }
+        moved = Case.objects.filter(pk=parent.pk, state=CaseState.SUBMITTED).update(
+            revision=F("revision") + 1, **changes
+        )
+        if not moved:
+            raise InvalidTransition("该联办件已被他人处理")
+        for name, value in changes.items():
+            setattr(parent, name, value)
+        for part in parts:
+            accept_case(actor=actor, case=part, opinion=opinion or "并联审批统一受理", now=now)
+        audit_record(
+            actor=actor,
+            action="cases.case.joint_accepted",
+            object_type="cases.case",
+            object_id=parent.number,
+            data={"parts": [p.number for p in parts], "opinion": opinion},
+        )
+        notices.case_notice(parent, ApplicantEvent.ACCEPTED)
+    return parent
+
+
+def joint_case_refuse(*, actor: Any, parent: Case, reason: str) -> Case:
+    """不予受理 of an online joint application as a whole (lead window), with the reason the
+    applicant is told; every part ends with it."""
+    require_window(actor, parent.department)
+    reason = require_text(reason, "不予受理理由", "必须写明不予受理的理由和依据")
+    parts = _waiting_parent(parent)
+    now = clock.now()
+    with transaction.atomic():
+        changes = {
+            "state": CaseState.NOT_ACCEPTED,
+            "concluded_at": now,
+            "not_accepted_reason": reason,
+        }
+        moved = Case.objects.filter(pk=parent.pk, state=CaseState.SUBMITTED).update(
+            revision=F("revision") + 1, **changes
+        )
+        if not moved:
+            raise InvalidTransition("该联办件已被他人处理")
+        for name, value in changes.items():
+            setattr(parent, name, value)
+        for part in parts:
+            refuse_case(actor=actor, case=part, reason=reason, now=now)
+        audit_record(
+            actor=actor,
+            action="cases.case.joint_not_accepted",
+            object_type="cases.case",
+            object_id=parent.number,
+            data={"parts": [p.number for p in parts], "reason": reason},
+        )
+        notices.case_notice(parent, ApplicantEvent.NOT_ACCEPTED)
     return parent
 
 
@@ -359,8 +483,13 @@ def joint_settle(*, parent_id: int, now: Any) -> None:
     else:
         decision, opinion = Decision.GRANTED, "联办各事项均已准予办结"
     Case.objects.filter(pk=parent.pk).update(
-        state=CaseState.CONCLUDED, concluded_at=now, decision=decision, conclusion_opinion=opinion
+        state=CaseState.CONCLUDED,
+        concluded_at=now,
+        decision=decision,
+        conclusion_opinion=opinion,
+        revision=F("revision") + 1,
     )
+    parent.refresh_from_db()
     audit_record(
         actor=None,
         action="cases.case.joint_concluded",
@@ -368,3 +497,4 @@ def joint_settle(*, parent_id: int, now: Any) -> None:
         object_id=parent.number,
         data={"decision": decision, "opinion": opinion, "parts": [p.number for p in parts]},
     )
+    notices.case_notice(parent, ApplicantEvent.CONCLUDED)

@@ -14,7 +14,7 @@ from django.conf import settings
 
 from sunlight.cases.choices import ApplicantKind, ConclusionCode, Decision, SpecialProcedure
 from sunlight.cases.models import Case, CasePause
-from sunlight.cases.progress import collect_hint, progress_link
+from sunlight.cases.progress import collect_hint, progress_link, public_title
 from sunlight.core.identity import mask_name
 from sunlight.notifications.applicant_events import ApplicantEvent, render_text
 from sunlight.notifications.choices import Channel
@@ -40,7 +40,7 @@ def notice_values(case: Case, event: str, pause: CasePause | None = None) -> dic
     version = case.power_version
     values = {
         "办件编号": case.number,
-        "事项名称": version.full_name[:60],
+        "事项名称": public_title(case)[:60],
         "申请人": case.applicant_name,
         "办理部门": case.department.name,
         "咨询电话": version.contact_phone or case.department.phone or "办理部门",

@@ -3,13 +3,14 @@ number and query code — and nothing personal beyond the masked applicant name.
 
 `progress_find` answers None both for an unknown number and for a wrong code, so a guess never
 tells whether a case number exists. The read model is a frozen dataclass built from a handful
-of queries (case with power and department, its steps, its pauses, its materials); staff names,
+of queries (case with power and department; its steps and pauses; its materials when in 补正 —
+the first two in progress_sql.py, the hot path written out); staff names,
 opinions and the applicant's contact data never leave this module."""
 
 import datetime as dt
 import hmac
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sunlight.cases.choices import (
     ApplicantKind,
@@ -22,7 +23,8 @@ from sunlight.cases.choices import (
     StepResult,
     StepState,
 )
-from sunlight.cases.models import Case, CasePause, CaseStep
+from sunlight.cases.models import Case
+from sunlight.cases.progress_sql import case_by_number, steps_and_pauses
 from sunlight.cases.receipt import PROGRESS_PATH
 from sunlight.core.identity import mask_name
 
@@ -63,6 +65,18 @@ class ProgressMaterial:
 
 
 @dataclass(frozen=True)
+class ProgressPart:
+    """One power of a joint application (一件事), with its own lookup: whoever holds the
+    parent's number and code is the applicant of every part."""
+
+    power_name: str
+    department: str
+    number: str
+    state_label: str
+    link: str
+
+
+@dataclass(frozen=True)
 class PublicProgress:
     number: str
     power_name: str
@@ -87,6 +101,7 @@ class PublicProgress:
     result: str  # 办结: decision and conclusion, in words
     collect_hint: str
     materials: list[ProgressMaterial]
+    parts: list[ProgressPart] = field(default_factory=list)
 
     @property
     def in_correction(self) -> bool:
@@ -118,28 +133,11 @@ def progress_case(*, number: str, code: str) -> Case | None:
     number, code = normalize_number(number), normalize_code(code)
     if not _NUMBER.match(number) or not _CODE.match(code):
         return None
-    # Only the columns the page shows: the power version and department rows are wide.
-    case = (
-        Case.objects.select_related("power_version", "power_item", "department")
-        .only(*_CASE_COLUMNS)
-        .filter(number=number)
-        .order_by()
-        .first()
-    )
+    case = case_by_number(number)
     expected = case.query_code if case is not None else "X" * len(code)
     if not hmac.compare_digest(expected.encode(), code.encode()) or case is None:
         return None
     return case
-
-
-_CASE_COLUMNS = (
-    "number", "query_code", "power_item__code", "power_version__name",
-    "power_version__sub_item_name", "power_version__contact_phone", "department__name",
-    "department__phone", "region_code", "applicant_kind", "applicant_name", "applicant_phone",
-    "applicant_email", "state", "received_at", "accepted_at", "concluded_at",
-    "promised_deadline", "statutory_deadline", "deadline_provisional", "extension_days",
-    "correction_items", "not_accepted_reason", "decision", "conclusion_code",
-)  # fmt: skip
 
 
 def progress_find(*, number: str, code: str) -> PublicProgress | None:
@@ -150,6 +148,7 @@ def progress_find(*, number: str, code: str) -> PublicProgress | None:
 def progress_of(case: Case) -> PublicProgress:
     """The public read model of one case (the caller has checked the query code)."""
     version = case.power_version
+    step_rows, pause_rows = steps_and_pauses(case.pk)
     steps = [
         ProgressStep(
             name=name,
@@ -159,11 +158,7 @@ def progress_of(case: Case) -> PublicProgress:
             finished_at=finished_at,
             result=StepResult(result).label if result in StepResult.values else "",
         )
-        for name, state, started_at, finished_at, result in (
-            CaseStep.objects.filter(case_id=case.pk, kind="user_task")
-            .order_by("started_at", "id")
-            .values_list("name", "state", "started_at", "finished_at", "result")
-        )
+        for name, state, result, started_at, finished_at in step_rows
     ]
     pauses = [
         ProgressPause(
@@ -175,19 +170,12 @@ def progress_of(case: Case) -> PublicProgress:
             limit_days=limit_days,
             extension_days=extension_days,
         )
-        for kind, procedure, reason, started_at, ended_at, limit_days, extension_days in (
-            CasePause.objects.filter(case_id=case.pk)
-            .order_by("started_at", "id")
-            .values_list(
-                "kind", "procedure", "reason", "started_at", "ended_at", "limit_days",
-                "extension_days",
-            )
-        )
-    ]  # fmt: skip
+        for kind, procedure, reason, started_at, ended_at, limit_days, extension_days in pause_rows
+    ]
     person = case.applicant_kind == ApplicantKind.PERSON
     return PublicProgress(
         number=case.number,
-        power_name=version.full_name,
+        power_name=public_title(case),
         power_code=case.power_item.code,
         department=case.department.name,
         department_phone=version.contact_phone or case.department.phone,
@@ -211,7 +199,37 @@ def progress_of(case: Case) -> PublicProgress:
         result=_result(case),
         collect_hint=collect_hint(case) if case.state == CaseState.CONCLUDED else "",
         materials=_materials(case) if case.state == CaseState.CORRECTION else [],
+        parts=_parts(case) if is_joint_parent(case) else [],
     )
+
+
+def is_joint_parent(case: Case) -> bool:
+    """The case a joint application's applicant holds (its parts have a parent)."""
+    return case.joint_item_id is not None and case.joint_parent_id is None
+
+
+def public_title(case: Case) -> str:
+    """What the applicant applied for: the power, or the 一件事's name for a joint parent."""
+    if is_joint_parent(case):
+        return case.joint_item.name
+    return case.power_version.full_name
+
+
+def _parts(case: Case) -> list[ProgressPart]:
+    parts = case.joint_parts.select_related("power_version", "department").only(
+        "number", "query_code", "state", "power_version__name", "power_version__sub_item_name",
+        "department__name", "joint_parent_id",
+    ).order_by("number")  # fmt: skip
+    return [
+        ProgressPart(
+            power_name=p.power_version.full_name,
+            department=p.department.name,
+            number=p.number,
+            state_label=p.get_state_display(),
+            link=progress_link(number=p.number, code=p.query_code),
+        )
+        for p in parts
+    ]
 
 
 def _pause_label(kind: str, procedure: str) -> str:

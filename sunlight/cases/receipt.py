@@ -39,6 +39,8 @@ class Receipt:
     progress_url: str
     qr_svg: SafeString
     handler: str
+    # A joint application (一件事): (power, department, part number) of each part.
+    parts: tuple[tuple[str, str, str], ...] = ()
 
 
 def progress_url(request: HttpRequest, case: Case) -> str:
@@ -71,11 +73,22 @@ def case_receipt(*, request: HttpRequest, case: Case) -> Receipt:
     ]
     if version.promised_limit is not None:
         limits.append(f"承诺时限 {_limit(version.promised_limit, version.promised_limit_unit)}")
+    parts: tuple[tuple[str, str, str], ...] = ()
+    power_name = version.full_name
+    if case.joint_item_id is not None and case.joint_parent_id is None:
+        power_name = case.joint_item.name
+        limits = [f"承诺时限 {case.joint_item.limit_days}个工作日（各事项并联办理）"]
+        parts = tuple(
+            (p.power_version.full_name, p.department.name, p.number)
+            for p in case.joint_parts.select_related("power_version", "department").order_by(
+                "number"
+            )
+        )
     url = progress_url(request, case)
     return Receipt(
         number=case.number,
         query_code=case.query_code,
-        power_name=version.full_name,
+        power_name=power_name,
         power_code=case.power_item.code,
         department=case.department.name,
         department_phone=version.contact_phone or case.department.phone,
@@ -94,6 +107,7 @@ def case_receipt(*, request: HttpRequest, case: Case) -> Receipt:
         progress_url=url,
         qr_svg=qr_svg(url),
         handler=case.registered_by.display_name if case.registered_by else "网上申请",
+        parts=parts,
     )
 
 

@@ -176,18 +176,7 @@ def case_register(*, actor: Any, request: CaseRequest) -> Case:
     else:
         require_window(actor, department)
     problems = applicant_problems(request.applicant) + contact_problems(request.applicant)
-    known = {m.name for m in version.materials.all()}
-    unknown = [m.name for m in request.materials if m.name not in known]
-    if unknown:
-        problems.append(FieldProblem("申请材料", f"不是本事项的申请材料：{'、'.join(unknown)}"))
-    deferrable = {m.name for m in version.materials.all() if m.deferrable}
-    refused = [
-        m.name
-        for m in request.materials
-        if m.declared == MaterialDeclaration.DEFERRED and m.name not in deferrable
-    ]
-    if refused:
-        problems.append(FieldProblem("申请材料", f"以下材料不能容缺受理：{'、'.join(refused)}"))
+    problems += material_problems(version, request.materials)
     if problems:
         raise ValidationFailed(problems)
     now = clock.now()
@@ -209,6 +198,33 @@ def case_register(*, actor: Any, request: CaseRequest) -> Case:
         )
         notices.case_notice(case, ApplicantEvent.RECEIVED)
     return case
+
+
+def material_problems(
+    version: PowerVersion, materials: Iterable[MaterialReceipt], *, prefix: str = ""
+) -> list[FieldProblem]:
+    """Materials that are not the power's own, or declared 容缺 where the power does not allow
+    it (`prefix` names the power, for a form covering several)."""
+    listed = list(version.materials.all())
+    known = {m.name for m in listed}
+    deferrable = {m.name for m in listed if m.deferrable}
+    materials = list(materials)
+    problems = []
+    unknown = [m.name for m in materials if m.name not in known]
+    if unknown:
+        problems.append(
+            FieldProblem("申请材料", f"{prefix}不是本事项的申请材料：{'、'.join(unknown)}")
+        )
+    refused = [
+        m.name
+        for m in materials
+        if m.declared == MaterialDeclaration.DEFERRED and m.name not in deferrable
+    ]
+    if refused:
+        problems.append(
+            FieldProblem("申请材料", f"{prefix}以下材料不能容缺受理：{'、'.join(refused)}")
+        )
+    return problems
 
 
 def flow_for_case(version: PowerVersion) -> FlowVersion:
@@ -347,20 +363,26 @@ def case_refuse(*, actor: Any, case: Case, reason: str) -> Case:
     reason = require_text(reason, "不予受理理由", "必须写明不予受理的理由和依据")
     now = clock.now()
     with transaction.atomic():
-        _move_case(
-            case,
-            {CaseState.SUBMITTED, CaseState.CORRECTION},
-            CaseState.NOT_ACCEPTED,
-            concluded_at=now,
-            not_accepted_reason=reason,
-        )
-        for step in _open_steps(case):
-            _finish_step(step, actor, StepResult.NOT_ACCEPTED, reason, now)
-        _close_pauses(case, now)
+        refuse_case(actor=actor, case=case, reason=reason, now=now)
         _audit(actor, "cases.case.not_accepted", case, {"reason": reason})
         notices.case_notice(case, ApplicantEvent.NOT_ACCEPTED)
         _settle_joint_parent(case, now)
     return case
+
+
+def refuse_case(*, actor: Any, case: Case, reason: str, now: Any) -> None:
+    """End the case as 不予受理 with its open steps and pauses (caller holds the transaction,
+    has checked permission, and writes the audit entry and the notice)."""
+    _move_case(
+        case,
+        {CaseState.SUBMITTED, CaseState.CORRECTION},
+        CaseState.NOT_ACCEPTED,
+        concluded_at=now,
+        not_accepted_reason=reason,
+    )
+    for step in _open_steps(case):
+        _finish_step(step, actor, StepResult.NOT_ACCEPTED, reason, now)
+    _close_pauses(case, now)
 
 
 def case_request_correction(*, actor: Any, case: Case, items: str) -> Case:

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection
 
 from sunlight.core import clock
+from sunlight.core.sqlite_writers import writer_turn
 from sunlight.ratelimit.models import RateBucket
 
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -89,7 +90,7 @@ def ratelimit_attempts(*, checks: Sequence[tuple[Limit, str]]) -> Verdict:
         windows[(limit.scope, digest)] = (limit, end)
         rows.append(_ROW)
         params += [limit.scope, digest, _db(start), _db(end)]
-    with connection.cursor() as cursor:
+    with writer_turn(), connection.cursor() as cursor:
         cursor.execute(_INSERT + "VALUES " + ", ".join(rows) + _ON_CONFLICT, params)
         counted = cursor.fetchall()
     verdicts = []
