@@ -13,12 +13,19 @@ from typing import Any
 
 
 def run_parent(
-    script: str, child_args: list[str], postgres: str, report: Callable[[dict[str, Any]], bool]
+    script: str,
+    child_args: list[str],
+    postgres: str,
+    report: Callable[[dict[str, Any]], bool],
+    *,
+    fresh: bool = True,
 ) -> int:
-    """Measure on SQLite, then on PostgreSQL if `postgres` is a URL; report each; exit code."""
+    """Measure on SQLite, then on PostgreSQL if `postgres` is a URL; report each; exit code.
+    With `fresh` false the PostgreSQL database named by the URL is used as it is (an empty
+    database of one's own, where creating others is not wanted)."""
     results = [run_child(script, child_args, None)]
     if postgres.startswith(("postgres://", "postgresql://")):
-        results.append(run_child(script, child_args, postgres))
+        results.append(run_child(script, child_args, postgres, fresh=fresh))
     else:
         print("PostgreSQL: skipped (set DATABASE_URL or --postgres URL)\n")
     ok = True
@@ -27,13 +34,17 @@ def run_parent(
     return 0 if ok else 1
 
 
-def run_child(script: str, child_args: list[str], postgres: str | None) -> dict[str, Any]:
+def run_child(
+    script: str, child_args: list[str], postgres: str | None, *, fresh: bool = True
+) -> dict[str, Any]:
     name = Path(script).stem
     env = {**os.environ, "SUNLIGHT_DATA_DIR": tempfile.mkdtemp(prefix=f"sunlight-bench-{name}-")}
     env.pop("DATABASE_URL", None)
     database = None
-    if postgres:
+    if postgres and fresh:
         database, env["DATABASE_URL"] = create_database(postgres, name)
+    elif postgres:
+        env["DATABASE_URL"] = postgres
     try:
         command = [sys.executable, str(Path(script).resolve()), "--child", *child_args]
         output = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True, check=True)

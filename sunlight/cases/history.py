@@ -18,7 +18,7 @@ never sets it.
 import datetime as dt
 import hashlib
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,7 +52,9 @@ __all__ = [
     "HistoricalDocument",
     "HistoricalPause",
     "HistoricalStep",
+    "HistoryChunk",
     "cases_record_history",
+    "cases_record_history_chunks",
     "fake_sha256",
 ]
 
@@ -144,6 +146,24 @@ class HistoricalCase:
     entered_at: dt.datetime | None = None
 
 
+@dataclass
+class HistoryChunk:
+    """Part of a batch, checked and written in turn inside the batch's one transaction.
+    `rows` are what each record's problems name (the file's lines; default: the record's place
+    in the batch), `prefix` goes before their field (the sheet), and `problems` were found
+    while reading these records (already labelled)."""
+
+    records: Sequence[HistoricalCase]
+    rows: Sequence[int] | None = None
+    problems: list[FieldProblem] = field(default_factory=list)
+    prefix: str = ""
+
+
+# Every problem is found, but a file of a million lines with a wrong column would list a million:
+# the list stops here and says how many there are in all.
+LISTED_PROBLEMS = 1000
+
+
 def cases_record_history(
     *,
     actor: Any,
@@ -162,40 +182,75 @@ def cases_record_history(
     it and the batch is closed; this is the path of imports and of pushes from departments'
     own systems. Without one (the demo generator and older callers) the cases are plain late
     entries, as supervision's entered-late rule sees them."""
+    return cases_record_history_chunks(
+        actor=actor, department=department, chunks=[HistoryChunk(records)], rng=rng,
+        batch=batch, file_name=file_name, file_sha256=file_sha256,
+    )  # fmt: skip
+
+
+def cases_record_history_chunks(
+    *,
+    actor: Any,
+    department: Department,
+    chunks: Iterable[HistoryChunk],
+    rng: random.Random | None = None,
+    batch: HistoryBatch | None = None,
+    file_name: str = "",
+    file_sha256: str = "",
+) -> int:
+    """cases_record_history for a batch too large to hold at once: each chunk is checked and,
+    while the batch has no problem yet, written — all inside one transaction, so a problem in
+    the last chunk still leaves nothing written. Checking goes on to the end once a problem is
+    found, so the file's user sees every problem (the first LISTED_PROBLEMS, and how many)."""
     if batch is None:
         _require_declarer(actor, department)
     else:
         require_may_declare(actor, department)
     now = clock.now()
-    context = BatchContext.load(department=department, records=records, now=now)
-    problems = batch_problems(context, records) + source_number_problems(department, records)
-    if batch is not None:
-        problems += period_problems(
-            batch, [(row, r.received_at) for row, r in enumerate(records, start=1)]
-        )
-    if not records and batch is not None:
-        problems.append(FieldProblem("办件", "没有要补录的办件"))
-    if problems:
-        raise ValidationFailed(problems)
-    if not records:
-        return 0
+    rng = rng or random.SystemRandom()
+    found = _Problems()
+    seen: dict[str, int] = {}
+    written = steps = checked = 0
+    notes: list[str] = []
     with transaction.atomic():
         locked = lock_for_writing(batch, department) if batch is not None else None
-        written = write_batch(
-            context=context,
-            actor=actor,
-            rng=rng or random.SystemRandom(),
-            records=records,
-            batch_id=locked.pk if locked is not None else None,
-        )
-        if locked is not None:
-            notes = [
+        for chunk in chunks:
+            records = chunk.records
+            rows = chunk.rows or range(checked + 1, checked + len(records) + 1)
+            checked += len(records)
+            found.add(chunk.problems)
+            if not records:
+                continue
+            context = BatchContext.load(department=department, records=records, now=now)
+            problems = batch_problems(context, records)
+            if batch is not None:
+                problems += period_problems(
+                    batch, [(n, r.received_at) for n, r in enumerate(records, start=1)]
+                )
+            found.add(
+                [
+                    FieldProblem(
+                        chunk.prefix + p.field, p.message, rows[p.row - 1] if p.row else None
+                    )  # fmt: skip
+                    for p in problems
+                ]
+                + source_number_problems(department, records, rows, seen, chunk.prefix)
+            )
+            if found.count:
+                continue  # nothing more is written; what was is rolled back below
+            written += write_batch(context=context, actor=actor, rng=rng, records=records,
+                                   batch_id=locked.pk if locked is not None else None)  # fmt: skip
+            steps += sum(len(p.steps) for r in records for p in (r, *r.parts))
+            notes += [
                 f"{f'原编号{r.source_number}' if r.source_number else f'第{row}个办件'}"
                 f"（{r.applicant.name.strip()}）：申请人无证件号码"
-                for row, r in enumerate(records, start=1)
+                for row, r in zip(rows, records, strict=True)
                 if r.id_number_unknown and not r.applicant.id_number.strip()
             ]
-            steps = sum(len(p.steps) for r in records for p in (r, *r.parts))
+        if not checked and not found.count and batch is not None:
+            found.add([FieldProblem("办件", "没有要补录的办件")])
+        found.raise_any()
+        if locked is not None:
             mark_written(locked, cases=written, steps=steps, notes=notes, file_name=file_name,
                          file_sha256=file_sha256)  # fmt: skip
             audit_record(
@@ -206,26 +261,58 @@ def cases_record_history(
                 data={"cases": written, "steps": steps, "file": file_name,
                       "sha256": file_sha256, "notes": notes[:100]},
             )  # fmt: skip
-        return written
+    return written
+
+
+class _Problems:
+    """The first LISTED_PROBLEMS problems and how many there are."""
+
+    def __init__(self) -> None:
+        self.listed: list[FieldProblem] = []
+        self.count = 0
+
+    def add(self, problems: list[FieldProblem]) -> None:
+        self.count += len(problems)
+        self.listed += problems[: max(0, LISTED_PROBLEMS - len(self.listed))]
+
+    def raise_any(self) -> None:
+        if not self.count:
+            return
+        listed = self.listed
+        if self.count > len(listed):
+            listed = [
+                FieldProblem("问题总数", f"共{self.count}个问题，以下列出前{len(listed)}个"),
+                *listed,
+            ]
+        raise ValidationFailed(listed)
 
 
 def source_number_problems(
-    department: Department, records: Sequence[HistoricalCase]
+    department: Department,
+    records: Sequence[HistoricalCase],
+    rows: Sequence[int] | None = None,
+    seen: dict[str, int] | None = None,
+    prefix: str = "",
 ) -> list[FieldProblem]:
-    """A past case is brought in once: its original number unique in the batch and not yet
-    on the platform for this department."""
-    rows: dict[str, int] = {}
+    """A past case is brought in once: its original number unique in the batch (`seen` holds
+    the numbers of the batch's earlier chunks) and not yet on the platform for this
+    department."""
+    rows = rows or range(1, len(records) + 1)
+    seen = {} if seen is None else seen
+    label = prefix + "原编号"
+    fresh: dict[str, int] = {}
     problems = []
-    for row, record in enumerate(records, start=1):
+    for row, record in zip(rows, records, strict=True):
         number = record.source_number.strip()
         if not number:
             continue
         if len(number) > 64:
-            problems.append(FieldProblem("原编号", "不能超过64个字符", row))
-        elif number in rows:
-            problems.append(FieldProblem("原编号", f"“{number}”与第{rows[number]}行重复", row))
-        rows.setdefault(number, row)
-    numbers, existing = list(rows), set()
+            problems.append(FieldProblem(label, "不能超过64个字符", row))
+        elif number in seen:
+            problems.append(FieldProblem(label, f"“{number}”与第{seen[number]}行重复", row))
+        else:
+            seen[number] = fresh[number] = row
+    numbers, existing = list(fresh), set()
     for start in range(0, len(numbers), 5000):  # within any database's parameter limit
         existing.update(
             Case.objects.filter(
@@ -233,8 +320,8 @@ def source_number_problems(
             ).values_list("source_number", flat=True)
         )
     problems += [
-        FieldProblem("原编号", f"“{number}”已经补录过，不能重复导入", row)
-        for number, row in rows.items()
+        FieldProblem(label, f"“{number}”已经补录过，不能重复导入", row)
+        for number, row in fresh.items()
         if number in existing
     ]
     return problems

@@ -147,6 +147,8 @@ class _Reader:
 
     def text(self, key: str) -> str:
         value = self.values.get(key)
+        if value is None:
+            return ""  # the column is not in the file: most of them, most of the time
         return value.strip() if isinstance(value, str) else text(value)
 
     def time(self, key: str, label: str) -> dt.datetime | None:
@@ -202,56 +204,87 @@ def names(value: Any) -> list[str]:
 
 
 class RecordBuilder:
-    """Builds one department's records from lines; `problems` lists what could not be read."""
+    """Builds one department's records from lines, a chunk of cases at a time (history_source.py
+    hands them out with their steps); `problems` lists what could not be read. What it looks
+    up — powers, versions, flows, users — is kept across chunks; parsed times only within one."""
 
     def __init__(self, department: Department, default_power: str = "") -> None:
         self.department = department
         self.default_power = default_power
         self.problems: list[FieldProblem] = []
-        self.lines: list[int] = []  # file line of each record, for the batch checks' rows
         self.times: dict[str, dt.datetime] = {}
         self.step_names: dict[int, dict[str, list[str]]] = {}
+        self.items: dict[str, int] = {}
+        self.looked_up: set[str] = set()
+        self.candidates: dict[int, Any] = {}
+        self.versions: dict[int, PowerVersion] = {}
+        self.flows: dict[int, int] = {}
+        self.graphs: dict[int, Any] = {}
+        self.context = BatchContext(
+            department=department, now=clock.now(), versions={},
+            department_prefixes={}, department_names={}, graphs=self.graphs,
+        )  # fmt: skip
+        self.users = _Users(department)
 
     def build(self, read: ReadBatch) -> list[HistoricalCase]:
+        """A whole file's records at once (small files, tests)."""
+        from sunlight.cases.history_source import ReadSource
+
+        source = ReadSource(read)
         self.problems += read.problems
-        codes = {self._power_code(c) for c in read.cases}
-        items = dict(
+        records = []
+        for lines in source.case_chunks(len(read.cases) or 1):
+            records += self.build_chunk(lines, source.steps_of)[0]
+        self.problems += self.stray_problems(source.stray_steps())
+        return records
+
+    def build_chunk(
+        self, lines: Sequence[CaseLine], steps_of: Any
+    ) -> tuple[list[HistoricalCase], list[int]]:
+        """The records of these case lines (`steps_of(number)` gives a case's step lines) and
+        the file line of each; lines that cannot be read add to `problems` instead."""
+        self.times = {}  # a chunk's own times: a step's end is often the next one's start
+        self._look_up({self._power_code(c) for c in lines})
+        records, rows = [], []
+        for case in lines:
+            number = text(case.values.get("source_number"))
+            record = self._record(case, self.items, steps_of(number) if number else [])
+            if record is not None:
+                records.append(record)
+                rows.append(case.line)
+        return records, rows
+
+    def stray_problems(self, steps: Any) -> list[FieldProblem]:
+        """Step lines whose 原编号 names no case of the file."""
+        problems: list[FieldProblem] = []
+        for step in steps:
+            number = text(step.values.get("source_number"))
+            _Reader(step, problems).bad("原编号", f"办件表中没有原编号为“{number}”的办件")
+        return problems
+
+    def _look_up(self, codes: set[str]) -> None:
+        """Powers (by code) not looked up yet, with the versions in use over time and flows."""
+        codes -= self.looked_up
+        if not codes:
+            return
+        self.looked_up |= codes
+        found = dict(
             PowerItem.objects.filter(department=self.department, code__in=codes).values_list(
                 "code", "pk"
             )
         )
-        self.candidates = versions_by_received(list(items.values()))
-        wanted = {pk for spans in self.candidates.values() for pk, _ in spans}
-        self.versions = PowerVersion.objects.in_bulk(wanted)
+        self.items.update(found)
+        candidates = versions_by_received(list(found.values()))
+        self.candidates.update(candidates)
+        wanted = {pk for spans in candidates.values() for pk, _ in spans}
+        self.versions.update(PowerVersion.objects.in_bulk(wanted))
         flows = dict(
             FlowVersion.objects.filter(power_version__in=wanted).values_list(
                 "power_version_id", "pk"
             )
         )
-        self.flows = flows
-        self.graphs = load_graphs(flows.values())
-        self.context = BatchContext(
-            department=self.department, now=clock.now(), versions={},
-            department_prefixes={}, department_names={}, graphs=self.graphs,
-        )  # fmt: skip
-        self.users = _Users(self.department)
-        steps: dict[str, list[StepLine]] = defaultdict(list)
-        numbers = {text(c.values.get("source_number")) for c in read.cases}
-        for step in read.steps:
-            number = text(step.values.get("source_number"))
-            if number not in numbers:
-                _Reader(step, self.problems).bad("原编号", f"办件表中没有原编号为“{number}”的办件")
-                continue
-            steps[number].append(step)
-        records = []
-        for case in read.cases:
-            record = self._record(
-                case, items, steps.get(text(case.values.get("source_number")), [])
-            )
-            if record is not None:
-                records.append(record)
-                self.lines.append(case.line)
-        return records
+        self.flows.update(flows)
+        self.graphs.update(load_graphs(flows.values()))
 
     def _power_code(self, case: CaseLine) -> str:
         return text(case.values.get("power")) or self.default_power

@@ -3,14 +3,13 @@ of an .xlsx workbook (办件, 环节) or two CSV files (UTF-8 or GB18030). Heade
 name, in any order; unknown columns are reported. Workbooks go through the platform's safe
 reader (size, zip bomb and DTD checks; formula cells reported, never evaluated)."""
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 import openpyxl
 
 from sunlight.cases.history_rows import CASE_SHEET, STEP_SHEET, CaseLine, ReadBatch, StepLine
+from sunlight.cases.history_source import CsvSource
 from sunlight.core.errors import FieldProblem
 from sunlight.core.spreadsheets import (
     cell_value,
@@ -105,67 +104,40 @@ def read_workbook(source: bytes | IO[bytes], *, max_bytes: int | None = None) ->
     return read
 
 
-def read_csv(cases: bytes, steps: bytes | None) -> ReadBatch:
-    read = ReadBatch()
-    read.cases = list(_csv_lines(cases, CASE_COLUMNS, CASE_SHEET, read.problems, CaseLine))
-    if steps is not None:
-        read.steps = list(_csv_lines(steps, STEP_COLUMNS, STEP_SHEET, read.problems, StepLine))
-    return read
+def read_csv(cases: bytes, steps: bytes | None) -> CsvSource:
+    """The two CSV files, indexed (history_source.py): read a chunk of cases at a time."""
+    return CsvSource(cases, steps, CASE_COLUMNS, STEP_COLUMNS)
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM) or GB18030, as Chinese office software writes CSV."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("gb18030")
-
-
-class _CsvRow:
-    __slots__ = ("error_columns", "formula_columns", "number", "values")
-
-    def __init__(self, number: int, values: list[str]) -> None:
-        self.number, self.values = number, tuple(values)
-        self.formula_columns = self.error_columns = ()
-
-
-def _csv_lines(
-    data: bytes, columns: Any, sheet: str, problems: list[FieldProblem], make: type
-) -> Iterator[Any]:
-    try:
-        content = decode(data)
-    except UnicodeDecodeError:
-        problems.append(FieldProblem(sheet, "文件编码无法识别（请保存为 UTF-8 或 GB18030 的 CSV）"))
-        return
-    rows = (_CsvRow(n, values) for n, values in enumerate(csv.reader(io.StringIO(content)), 1))
-    try:
-        yield from _lines(rows, columns, sheet, problems, make)
-    except csv.Error as error:
-        problems.append(FieldProblem(sheet, f"CSV 格式有误：{error}"))
+def header_layout(
+    values: Any, columns: Any, sheet: str, problems: list[FieldProblem], number: int
+) -> list[str | None] | None:
+    """The template keys of a header row's columns; None for a blank row (the header is further
+    down), an empty list when required columns are missing (listed in `problems`)."""
+    by_header = {header: key for key, header, _required, _note in columns}
+    headers = [str(v).strip() if v is not None else "" for v in values]
+    if not any(headers):
+        return None
+    layout = [by_header.get(h) for h in headers]
+    unknown = [h for h in headers if h and h not in by_header]
+    if unknown:
+        problems.append(FieldProblem(sheet, f"不认识的列：{'、'.join(unknown)}", number))
+    missing = [h for key, h, required, _ in columns if required and key not in layout]
+    if missing:
+        problems.append(FieldProblem(sheet, f"缺少必需的列：{'、'.join(missing)}", number))
+        return []
+    return layout
 
 
 def _lines(
     rows: Iterable[Any], columns: Any, sheet: str, problems: list[FieldProblem], make: type
 ) -> Iterator[Any]:
-    by_header = {header: key for key, header, _required, _note in columns}
     layout: list[str | None] | None = None
     for row in rows:
         values = row.values
         if layout is None:
-            headers = [str(v).strip() if v is not None else "" for v in values]
-            if not any(headers):
-                continue
-            layout = [by_header.get(h) for h in headers]
-            unknown = [h for h in headers if h and h not in by_header]
-            if unknown:
-                problems.append(
-                    FieldProblem(sheet, f"不认识的列：{'、'.join(unknown)}", row.number)
-                )
-            missing = [h for key, h, required, _ in columns if required and key not in layout]
-            if missing:
-                problems.append(
-                    FieldProblem(sheet, f"缺少必需的列：{'、'.join(missing)}", row.number)
-                )
+            layout = header_layout(values, columns, sheet, problems, row.number)
+            if layout == []:
                 return
             continue
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
