@@ -17,7 +17,7 @@ from django.utils.dateparse import parse_datetime
 
 from sunlight.core import clock
 from sunlight.core.identity import credit_code_problems, resident_id_problems
-from sunlight.core.phones import phone_is_valid
+from sunlight.core.phones import phone_problem
 from sunlight.exchange.choices import ExchangeTable
 
 # Code tables (../shared/DOMAIN.md: GB/T 39046 appendix A and provincial exchange practice).
@@ -220,8 +220,8 @@ def _convert(field: Field, value: Any, text: str, problem: Callable[[str, str, s
             )
             return None
         return text
-    if field.kind == "phone" and not phone_is_valid(text):
-        problem(field.name, "type", f"“{field.label}”应为手机号码或带区号的固定电话：“{text[:20]}”")
+    if field.kind == "phone" and (reason := phone_problem(text)):
+        problem(field.name, "type", f"“{field.label}”{reason}")
         return None
     return text
 
