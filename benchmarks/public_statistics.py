@@ -22,7 +22,6 @@ is given, on a fresh database created on that server (dropped afterwards).
 import argparse
 import http.client
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -223,14 +222,8 @@ def _bare_count() -> tuple[float, int]:
 # ---------------------------------------------------------------- gunicorn and the load
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _serve_and_load(seconds: float, clients: int) -> tuple[float, float]:
-    port = _free_port()
+    port = harness.server_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench_settings",
