@@ -271,6 +271,8 @@ class Soak:
         self.next_write = 0.0
         self.to_accept = [(c, n) for c in plan.clerks for n in c.to_accept]
         self.rng.shuffle(self.to_accept)
+        # Spread the writes over the whole run when the demo has fewer cases to accept.
+        self.write_every = max(args.write_every, args.seconds / max(1, len(self.to_accept)))
 
     def run(self) -> Result:
         self.browsers = {}
@@ -280,7 +282,7 @@ class Soak:
             self.browsers[clerk.username] = browser
         self.start = time.monotonic()
         self.stop = self.start + self.args.seconds
-        self.next_write = self.start + self.args.write_every
+        self.next_write = self.start + self.write_every
         sampler = threading.Thread(target=self._sample, daemon=True)
         sampler.start()
         threads = [
@@ -319,7 +321,7 @@ class Soak:
         with self.lock:
             write = time.monotonic() >= self.next_write and self.to_accept
             if write:
-                self.next_write += self.args.write_every
+                self.next_write += self.write_every
                 clerk, number = self.to_accept.pop()
         if write:
             self._accept(clerk, number)
