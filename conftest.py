@@ -30,6 +30,7 @@ def _public_page_cache_off(settings):
     # Pages are tested as rendered; the public cache has its own tests
     # (tests/test_public_cache.py), which turn it back on.
     settings.SUNLIGHT_PUBLIC_CACHE_SECONDS = 0
+    settings.SUNLIGHT_API_CACHE_SECONDS = 0
 
 
 @pytest.fixture(scope="session")

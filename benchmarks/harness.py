@@ -76,3 +76,15 @@ def drop_database(url: str, name: str) -> None:
 
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+
+
+def server_port() -> int:
+    """The port for a benchmark's server: SUNLIGHT_BENCH_PORT when set (a shared machine where
+    each user keeps to their own ports), else a free one."""
+    if os.environ.get("SUNLIGHT_BENCH_PORT"):
+        return int(os.environ["SUNLIGHT_BENCH_PORT"])
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -28,7 +28,6 @@ import argparse
 import http.client
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -182,9 +181,7 @@ class _Server:
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
+        self.port = harness.server_port()
 
     def __enter__(self) -> "_Server":
         env = {

@@ -1,6 +1,7 @@
-"""The public pages' cache (core/public_cache.py): a page is rendered once and served from memory
-until something is published; a publication, a change, a suspension shows at once; nothing
-personal is shared between lookups; staff and pages holding a CSRF token always render afresh."""
+"""The public pages' cache (core/public_cache.py), and the read API's answers kept in it: a page
+is rendered once and served from memory until something is published; a publication, a change,
+a suspension shows at once; nothing personal is shared between lookups; staff and pages holding
+a CSRF token always render afresh."""
 
 import time
 
@@ -25,6 +26,9 @@ from sunlight.core import public_cache
 from sunlight.core.public_cache import GENERATION_KEY, forget_generation, public_page
 from sunlight.org.calendar_services import calendar_seed_from_package
 from sunlight.org.tests import factories as org
+from sunlight.publication import services as publication_services
+from sunlight.publication.models import DoublePublicityEntry
+from sunlight.publication.tests import factories as publication
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +36,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _cache_on(settings):
     settings.SUNLIGHT_PUBLIC_CACHE_SECONDS = 300
+    settings.SUNLIGHT_API_CACHE_SECONDS = 60
     caches["pages"].clear()
     forget_generation()  # the token read by an earlier test lived in its rolled-back database
 
@@ -252,3 +257,59 @@ def test_cache_url_choices():
     with pytest.raises(ImproperlyConfigured, match="SUNLIGHT_CACHE_URL"):
         caches_from("memcached://127.0.0.1")
     assert env.ENV_VARS["SUNLIGHT_CACHE_URL"] == ""
+
+
+# ---------------------------------------------------------------- the read API's answers
+
+
+def test_a_list_asked_again_is_served_from_the_cache(office, django_assert_max_num_queries):
+    item = catalog.published_item(department=office.department, name="城镇污水排入排水管网许可")
+    addresses = ["/api/v1/powers/?page_size=50", f"/api/v1/powers/{item.code}/"]
+    first = {address: Client().get(address) for address in addresses}
+    for address in addresses:
+        assert first[address].status_code == 200
+        with django_assert_max_num_queries(1):  # at most the shared generation, once a second
+            again = Client().get(address)
+        assert again.status_code == 200 and again.content == first[address].content
+        assert again["Content-Type"] == "application/json"
+    # Another query is another answer; a refused query is never kept.
+    assert Client().get("/api/v1/powers/?page_size=1").json()["count"] == 2
+    assert Client().get("/api/v1/powers/?page_size=x").status_code == 400
+    assert Client().get("/api/v1/powers/?page_size=x").status_code == 400
+
+
+def test_a_publication_is_served_at_once(office, django_capture_on_commit_callbacks):
+    before = Client().get("/api/v1/powers/").json()["count"]
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog.published_item(department=office.department, name="新公开的事项")
+    assert Client().get("/api/v1/powers/").json()["count"] == before + 1
+
+
+def test_a_double_publicity_entry_published_or_withdrawn_is_served_at_once(
+    office, django_capture_on_commit_callbacks
+):
+    case = publication.concluded(office)
+    publication_services.double_publicity_collect()
+    entry = DoublePublicityEntry.objects.get(case=case)
+    assert Client().get("/api/v1/double-publicity/").json()["count"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        publication_services.double_publicity_publish(
+            actor=office.clerk, entry_id=entry.pk, decision_number="测许〔2026〕1号"
+        )
+    listed = Client().get("/api/v1/double-publicity/").json()
+    assert listed["count"] == 1
+    detail = f"/api/v1/double-publicity/{listed['results'][0]['id']}/"
+    assert Client().get(detail).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        publication_services.double_publicity_withdraw(
+            actor=office.clerk, entry_id=entry.pk, reason="撤销"
+        )
+    assert Client().get(detail).json() != listed["results"][0]
+
+
+def test_the_setting_at_zero_turns_the_cache_off(settings, office):
+    settings.SUNLIGHT_API_CACHE_SECONDS = 0
+    Client().get("/api/v1/powers/")
+    catalog.published_item(department=office.department, name="未经提交回调的事项")
+    # No on-commit callback ran, yet the answer is fresh: nothing was kept.
+    assert Client().get("/api/v1/powers/").json()["count"] == 2

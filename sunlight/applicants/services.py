@@ -3,7 +3,6 @@
 case, then sees all their cases for SESSION_TTL in this browser's (server-side) session."""
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -19,10 +18,10 @@ from sunlight.core.identity import (
     normalize_resident_id,
     resident_id_problems,
 )
+from sunlight.core.phones import mobile_number
 
 PURPOSE = "my_cases"
 SESSION_TTL = dt.timedelta(minutes=30)
-_MOBILE = re.compile(r"^(?:\+86)?(1[3-9]\d{9})$")
 
 
 @dataclass(frozen=True)
@@ -55,9 +54,8 @@ def phone_on_record(id_number: str) -> tuple[str, str] | None:
         .values_list("applicant_phone", "region_code")[:20]
     )
     for phone, region in rows:
-        match = _MOBILE.match(re.sub(r"[\s-]", "", phone or ""))
-        if match:
-            return match.group(1), region
+        if mobile := mobile_number(phone):
+            return mobile, region
     return None
 
 

@@ -16,6 +16,7 @@ from sunlight.cases.choices import ApplicantKind, ConclusionCode, Decision, Spec
 from sunlight.cases.models import Case, CasePause
 from sunlight.cases.progress import collect_hint, progress_link, public_title
 from sunlight.core.identity import mask_name
+from sunlight.core.phones import mobile_number
 from sunlight.notifications.applicant_events import ApplicantEvent, render_text
 from sunlight.notifications.choices import Channel
 from sunlight.notifications.notice_templates import notice_text, sms_opted_out
@@ -23,13 +24,11 @@ from sunlight.notifications.services import DirectMessage, outbox_send_direct
 
 SOURCE_TYPE = "cases.case"
 SMS_LIMIT = 500
-_MOBILE = re.compile(r"^(?:\+86)?(1[3-9]\d{9})$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def applicant_mobile(case: Case) -> str:
-    match = _MOBILE.match(re.sub(r"[\s-]", "", case.applicant_phone or ""))
-    return match.group(1) if match else ""
+    return mobile_number(case.applicant_phone)
 
 
 def _date(value: Any) -> str:

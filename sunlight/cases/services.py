@@ -49,6 +49,7 @@ from sunlight.catalog.selectors import power_version_for_use
 from sunlight.core import clock
 from sunlight.core.bulk import db_datetime
 from sunlight.core.errors import DomainError, FieldProblem, InvalidTransition, ValidationFailed
+from sunlight.core.phones import phone_problem
 from sunlight.core.text import clean_line, clean_text, has_visible, require_text
 from sunlight.core.workdays import WorkCalendar
 from sunlight.flows.models import FlowVersion
@@ -135,33 +136,18 @@ def applicant_problems(applicant: Applicant) -> list[FieldProblem]:
 def contact_problems(applicant: Applicant) -> list[FieldProblem]:
     """New applications only (past cases brought in by 补录 keep what they recorded): the
     phone numbers reach the applicant, the e-mail address is well-formed."""
-    problems = [FieldProblem("联系电话", m) for m in phone_problems(applicant.phone)]
-    if applicant.agent_phone.strip():
-        problems += [FieldProblem("代办人电话", m) for m in phone_problems(applicant.agent_phone)]
+    problems = []
+    if problem := phone_problem(applicant.phone, required=True):
+        problems.append(FieldProblem("联系电话", problem))
+    if problem := phone_problem(applicant.agent_phone):
+        problems.append(FieldProblem("代办人电话", problem))
     email = applicant.email.strip()
     if email and (len(email) > 254 or not _EMAIL.match(email)):
         problems.append(FieldProblem("电子邮箱", "电子邮箱格式不正确，如 zhangsan@example.com"))
     return problems
 
 
-_MOBILE = re.compile(r"^(?:\+86)?1[3-9]\d{9}$")
-# Landline: area code (3–4 digits, starting 0) + 7–8 digits, with an optional extension.
-_LANDLINE = re.compile(r"^0\d{2,3}-?[2-9]\d{6,7}(?:-\d{1,6})?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def phone_problems(phone: str) -> list[str]:
-    """A mainland mobile number (1[3-9] + 9 digits) or a landline with its area code."""
-    text = re.sub(r"[\s()（）]", "", phone or "")
-    if not text:
-        return ["请填写联系电话"]
-    if _MOBILE.match(text) or _LANDLINE.match(text):
-        return []
-    if text.startswith("1") and text.isdigit():
-        return [f"手机号码应为11位、以13-19开头（现为{len(text)}位“{text}”）"]
-    if text[:1] != "0" and text.replace("-", "").isdigit():
-        return ["固定电话须带区号，如 0571-87654321"]
-    return ["电话号码格式不正确：请填写11位手机号码，或带区号的固定电话（如 0571-87654321）"]
 
 
 def case_register(*, actor: Any, request: CaseRequest) -> Case:

@@ -230,7 +230,7 @@ def draft_problems(
         value = getattr(draft, name) or ""
         if not PHONE_PATTERN.match(value):
             add(name, "只能包含数字、-、括号和“转”，最长40位")
-        elif problem := phone_problem(value, several=True):
+        elif problem := phone_problem(value, several=True, service=True):
             add(name, problem)
     if complete and draft.charges_fee and not draft.fee_basis.strip():
         add("fee_basis", "收费事项必须写明收费依据")

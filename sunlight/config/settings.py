@@ -329,3 +329,4 @@ from sunlight.config.caches import caches_from  # noqa: E402 (kept beside its se
 
 CACHES = caches_from(env.get("SUNLIGHT_CACHE_URL"))
 SUNLIGHT_PUBLIC_CACHE_SECONDS = env.get_int("SUNLIGHT_PUBLIC_CACHE_SECONDS")
+SUNLIGHT_API_CACHE_SECONDS = env.get_int("SUNLIGHT_API_CACHE_SECONDS")

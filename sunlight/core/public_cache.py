@@ -1,12 +1,16 @@
 """The public pages' cache: rendered pages kept in each worker's memory under the current
 *generation* of the public catalog, a token in the cache every worker shares.
 
-Publication (a power published, changed, suspended, resumed or revoked; a flow stored) calls
+Publication (a power published, changed, suspended, resumed or revoked; a flow stored; a 双公示
+entry published, corrected or withdrawn) calls
 `public_pages_changed()` inside its transaction; the token is replaced once that transaction
 commits, so the worker that published looks under a new key at once and every other worker
 within GENERATION_CHECK_SECONDS (1 s) — nothing stale is found after that, and nothing is
 deleted one page at a time. What changes outside publication
-(a department's phone, last month's feedback summary) is bounded by the page timeout.
+(a department's phone, last month's feedback summary, the statistics) is bounded by the page
+timeout. The read API's answers (sunlight/api/urls.py) are kept the same way, for
+SUNLIGHT_API_CACHE_SECONDS; a kept answer is served before the API's rate limit, which
+counts the requests that reach the database.
 
 Only what is the same for everyone is cached: GET/HEAD requests that carry no session and no
 pending messages, answered 200 with no cookie set and no CSRF token drawn. A request from a
@@ -74,15 +78,21 @@ def _new_generation() -> None:
     _known = (token, time.monotonic())
 
 
-def public_page(seconds: int | None = None, *, without_query: bool = False) -> Callable:
+def public_page(
+    seconds: int | None = None,
+    *,
+    without_query: bool = False,
+    setting: str = "SUNLIGHT_PUBLIC_CACHE_SECONDS",
+) -> Callable:
     """Serve the decorated public view from the page cache when the request allows it.
-    `seconds` caps the page's life (default SUNLIGHT_PUBLIC_CACHE_SECONDS); `without_query`
-    caches only the address without a query string (the empty progress lookup form)."""
+    `setting` names the setting that holds the page's life (the read API has its own, shorter),
+    `seconds` caps it further; `without_query` caches only the address without a query string
+    (the empty progress lookup form)."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            timeout = settings.SUNLIGHT_PUBLIC_CACHE_SECONDS
+            timeout = getattr(settings, setting)
             if seconds is not None:
                 timeout = min(timeout, seconds)
             if timeout <= 0 or not _shareable_request(request, without_query):
@@ -93,6 +103,8 @@ def public_page(seconds: int | None = None, *, without_query: bool = False) -> C
             if stored is not None:
                 return _response_from(stored)
             response = view(request, *args, **kwargs)
+            if not getattr(response, "is_rendered", True):
+                response.render()  # an API response renders itself late; its body is stored
             if _shareable_response(request, response):
                 pages.set(key, _stored(response), timeout)
             return response

@@ -1,5 +1,5 @@
 """Typed text made safe to keep and to judge: Unicode NFC, invisible characters don't count as
-content, bidirectional controls never reach a name, phone numbers are phone numbers.
+content, bidirectional controls never reach a name. (Phone numbers: core.phones.)
 
 One definition serves the services (refusal reasons, 不同意 opinions, other required text), the
 forms, and the supervision rules' SQL (`sql_blank`), so "empty" means the same everywhere:
@@ -78,63 +78,6 @@ def require_text(value: str | None, field: str, message: str = "") -> str:
     if problem is not None:
         raise ValidationFailed([problem])
     return clean_text(value)
-
-
-# ---------------------------------------------------------------- phone numbers
-
-_MOBILE = re.compile(r"1[3-9]\d{9}")
-# Area code 0 + 2-3 digits (010, 021, 0591 …), then a 7-8 digit number, optional extension.
-# Three-digit area codes are 010 and 02X; the others have four digits.
-_LANDLINE = re.compile(r"(0[12]\d|0[3-9]\d{2})([1-9]\d{6,7})(?:转(\d{1,6}))?")
-_SEPARATORS = re.compile(r"[\s\-－—()（）]")
-
-
-def phone_normalise(value: str | None) -> str:
-    """The number as digits (landline: area code, '-', number; extension as 转N), or '' when
-    `value` is not a mainland mobile number (1[3-9] + 9 digits, with or without +86) or a
-    landline with its area code."""
-    text = unicodedata.normalize("NFKC", clean_line(value))
-    text = re.sub(r"(?i)(ext\.?|分机|-转|转)\s*(\d+)$", r"转\2", text)
-    extension = ""
-    if "转" in text:
-        text, _, extension = text.partition("转")
-        extension = "转" + extension
-    digits = _SEPARATORS.sub("", text)
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    elif len(digits) == 13 and digits.startswith("86"):
-        digits = digits[2:]
-    if not extension and _MOBILE.fullmatch(digits):
-        return digits
-    match = _LANDLINE.fullmatch(digits + extension)
-    if match is None:
-        return ""
-    area, number, ext = match.groups()
-    return f"{area}-{number}" + (f"转{ext}" if ext else "")
-
-
-PHONE_HELP = "手机号（11 位，1 开头）或带区号的固定电话（如 0591-87654321）"
-
-
-def phone_problem(
-    value: str | None, field: str = "联系电话", *, required: bool = False
-) -> FieldProblem | None:
-    """A FieldProblem when `value` is given (or required) and is not a phone number."""
-    if not has_visible(value):
-        return FieldProblem(field, "请填写" + PHONE_HELP) if required else None
-    if phone_normalise(value):
-        return None
-    return FieldProblem(field, "不是有效的电话号码：应为" + PHONE_HELP)
-
-
-def validate_phone(value: str | None) -> None:
-    """Django validator (forms and model fields): raises django's ValidationError."""
-    from django.core.exceptions import ValidationError
-
-    if has_visible(value) and not phone_normalise(value):
-        raise ValidationError("不是有效的电话号码：应为" + PHONE_HELP, code="invalid_phone")
 
 
 # ---------------------------------------------------------------- SQL

@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from sunlight.core import clock
 from sunlight.core.identity import credit_code_problems, resident_id_problems
-from sunlight.core.phones import phone_is_valid
+from sunlight.core.phones import phone_problem
 from sunlight.core.text import has_visible
 from sunlight.exchange.choices import BASIC_TABLES, RESULT_TABLES, ExchangeTable
 
@@ -415,8 +415,8 @@ def _convert(field: Field, value: Any, text: str, problem: Callable[[str, str, s
             )
             return None
         return text
-    if field.kind == "phone" and not phone_is_valid(text):
-        problem(field.name, "type", f"“{field.label}”应为手机号码或带区号的固定电话：“{text[:20]}”")
+    if field.kind == "phone" and (reason := phone_problem(text)):
+        problem(field.name, "type", f"“{field.label}”{reason}")
         return None
     if not has_visible(text):
         problem(field.name, "required", f"“{field.label}”只有空白或不可见字符")

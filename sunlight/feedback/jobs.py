@@ -3,7 +3,6 @@ case whatever is retried (the outbox's idempotency key), to the mobile on record
 owner opted out of SMS, with the signed link that opens the rating of that stage."""
 
 import datetime as dt
-import re
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +11,7 @@ from sunlight.cases.choices import CaseState
 from sunlight.cases.models import Case
 from sunlight.core import clock
 from sunlight.core.jobs import register_periodic
+from sunlight.core.phones import mobile_number
 from sunlight.feedback.links import rating_link
 from sunlight.feedback.models import Rating
 from sunlight.notifications.choices import Channel
@@ -19,12 +19,10 @@ from sunlight.notifications.services import DirectMessage, outbox_send_direct
 
 LOOK_BACK = dt.timedelta(days=2)  # concluded since: a worker stopped for a day catches up
 BATCH = 500
-_MOBILE = re.compile(r"^(?:\+86)?(1[3-9]\d{9})$")
 
 
 def _mobile(case: Case) -> str:
-    match = _MOBILE.match(re.sub(r"[\s-]", "", case.applicant_phone or ""))
-    return match.group(1) if match else ""
+    return mobile_number(case.applicant_phone)
 
 
 def _opted_out(phone: str) -> bool:

@@ -35,6 +35,8 @@ from sunlight.core.identity import (
     normalize_resident_id,
     resident_id_problems,
 )
+from sunlight.core.phones import mobile_number
+from sunlight.core.text import has_visible
 from sunlight.feedback.choices import (
     AWAITING_REPLY,
     PetitionAbout,
@@ -56,7 +58,6 @@ from sunlight.org.permissions import departments_visible_to, region_prefix
 
 ALREADY_HANDLED = "该件已被他人处理，请刷新页面查看最新状态"
 TITLE_MAX = 100
-MOBILE = re.compile(r"1[3-9]\d{9}")
 OBJECT_TYPE = "feedback.petition"
 PREFIX = {PetitionKind.CONSULTATION: "ZX", PetitionKind.COMPLAINT: "TS"}
 
@@ -151,10 +152,8 @@ def petition_problems(
         problems.append(FieldProblem("证件号码", "投诉须实名，请填写身份证号码或统一社会信用代码"))
     elif id_problem:
         problems.append(FieldProblem("证件号码", id_problem))
-    phone = re.sub(r"[\s-]", "", data.phone or "")
-    if phone.startswith("+86"):
-        phone = phone[3:]
-    if phone and not MOBILE.fullmatch(phone):
+    phone = mobile_number(data.phone)
+    if not phone and has_visible(data.phone):
         problems.append(FieldProblem("手机号码", "请填写11位手机号码"))
     elif complaint and not phone:
         problems.append(FieldProblem("手机号码", "投诉须实名，请填写手机号码并完成短信验证"))
@@ -230,8 +229,8 @@ def phone_code_send(*, phone: str, client: str) -> str:
     ValidationFailed for a number that is not a mainland mobile, TooManySends past the limits."""
     from sunlight.applicants.otp import otp_send
 
-    phone = re.sub(r"[\s-]", "", phone or "").removeprefix("+86")
-    if not MOBILE.fullmatch(phone):
+    phone = mobile_number(phone)
+    if not phone:
         raise ValidationFailed([FieldProblem("手机号码", "请填写11位手机号码")])
     return otp_send(purpose="complaint", subject=phone, phone=phone, client=client).phone_masked
 

@@ -15,6 +15,7 @@ from sunlight.audit.services import audit_record
 from sunlight.core import clock
 from sunlight.core.errors import FieldProblem, PermissionDenied, ValidationFailed
 from sunlight.core.identity import mask_phone
+from sunlight.core.phones import mobile_number
 from sunlight.notifications.applicant_events import (
     DEFAULTS,
     SMS_MAX,
@@ -103,8 +104,9 @@ def notice_template_save(
 
 
 def normalize_mobile(phone: str) -> str:
-    text = re.sub(r"[\s-]", "", phone or "")
-    return text[3:] if text.startswith("+86") else text
+    """The mobile number as kept (so +86 139-1234-5678 and 13912345678 are one number);
+    anything else only without spaces and dashes."""
+    return mobile_number(phone) or re.sub(r"[\s-]", "", phone or "")
 
 
 def phone_digest(phone: str) -> str:

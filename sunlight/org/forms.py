@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from sunlight.core.errors import FieldProblem
-from sunlight.core.phones import PHONE_HINT, phone_problem
+from sunlight.core.phones import PHONE_HINT, SERVICE_PHONE_HINT, phone_problem
 from sunlight.org.choices import Role
 from sunlight.org.models import Department, Region, Section
 from sunlight.org.selectors import (
@@ -41,7 +41,7 @@ def _phone_checked(value: str) -> None:
 
 def _phones_checked(value: str) -> None:
     """A department may list several numbers, separated by 、 or commas."""
-    if problem := phone_problem(value, several=True):
+    if problem := phone_problem(value, several=True, service=True):
         raise forms.ValidationError(problem)
 
 
@@ -94,7 +94,7 @@ class DepartmentEditForm(StaffForm):
     credit_code = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
     phone = forms.CharField(
         label="咨询电话", max_length=40, required=False, validators=[_phones_checked],
-        help_text="可填多个号码，用“、”分隔；" + PHONE_HINT,
+        help_text="可填多个号码，用“、”分隔；" + SERVICE_PHONE_HINT,
     )  # fmt: skip
     is_legal_office = forms.BooleanField(label="法制机构", required=False)
     is_supervision_office = forms.BooleanField(label="纪检监察机构", required=False)

@@ -10,8 +10,9 @@ from django.db import transaction
 
 from sunlight.audit.services import audit_record
 from sunlight.core.errors import FieldProblem, NotFound, ValidationFailed
+from sunlight.core.phones import phone_problem
 from sunlight.core.regions import region_code_problems, region_level
-from sunlight.core.text import clean_line, phone_problem
+from sunlight.core.text import clean_line
 from sunlight.org.choices import Role
 from sunlight.org.models import Department, Region, Section, User
 from sunlight.org.permissions import DEPARTMENT_ROLES, REGION_ROLES, require_org_admin
@@ -30,9 +31,10 @@ def _require_name(value: str, label: str, problems: list[FieldProblem], max_leng
     return value
 
 
-def _phone_problems(phone: str) -> list[FieldProblem]:
-    problem = phone_problem(phone, "联系电话")
-    return [problem] if problem else []
+def _phone_problems(phone: str, *, department: bool = False) -> list[FieldProblem]:
+    """A department may publish several numbers, hotlines among them; a person has one."""
+    problem = phone_problem(phone, several=department, service=department)
+    return [FieldProblem("联系电话", problem)] if problem else []
 
 
 def region_create(*, actor: Any, code: str, name: str, parent_code: str | None = None) -> Region:
@@ -105,7 +107,7 @@ def department_create(
     require_org_admin(actor, region_code=region.code)
     problems: list[FieldProblem] = []
     name = _require_name(name, "部门名称", problems, 100)
-    problems += _phone_problems(phone)
+    problems += _phone_problems(phone, department=True)
     if not _BODY_CODE.match(code or ""):
         problems.append(FieldProblem("部门编码", f"“{code}”不是三位数字"))
     elif Department.objects.filter(region=region, code=code).exists():
@@ -147,7 +149,7 @@ def department_update(*, actor: Any, department: Department, **changes: Any) -> 
     if changes.get("credit_code"):
         problems += _credit_code_problems(changes["credit_code"])
     if "phone" in changes:
-        problems += _phone_problems(changes["phone"])
+        problems += _phone_problems(changes["phone"], department=True)
     if problems:
         raise ValidationFailed(problems)
     with transaction.atomic():

@@ -29,6 +29,7 @@ from sunlight.core.errors import (
     ValidationFailed,
 )
 from sunlight.core.identity import mask_name, mask_resident_id
+from sunlight.core.public_cache import public_pages_changed
 from sunlight.org.calendar_selectors import work_calendar
 from sunlight.org.choices import Role
 from sunlight.publication.choices import (
@@ -259,6 +260,7 @@ def double_publicity_publish_many(
             }
             _move(entry, EntryState.PENDING, changes)
             published.append(entry)
+        public_pages_changed()  # the API's 双公示 answers are fresh once this commits
         audit_record_many(
             records=[
                 AuditRecord(
@@ -358,6 +360,7 @@ def double_publicity_correct(
             withdrawal_reason="",
         )
         new = DoublePublicityEntry.objects.create(**fields)
+        public_pages_changed()
         audit_record(
             actor=actor,
             action="publication.double_publicity.corrected",
@@ -388,6 +391,7 @@ def double_publicity_withdraw(*, actor: Any, entry_id: int, reason: str) -> Doub
                 "withdrawal_reason": reason.strip(),
             },
         )
+        public_pages_changed()
         audit_record(
             actor=actor,
             action="publication.double_publicity.withdrawn",

@@ -19,7 +19,12 @@ from django.urls import reverse
 
 from sunlight.audit.services import audit_record
 from sunlight.cases.models import Case
-from sunlight.cases.uploads import StoredFile, store_upload
+from sunlight.cases.uploads import (
+    StoredFile,
+    upload_store_checked,
+    uploads_check,
+    uploads_discard,
+)
 from sunlight.core import clock
 from sunlight.core.errors import (
     FieldProblem,
@@ -28,6 +33,7 @@ from sunlight.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from sunlight.core.text import clean_line, clean_text
 from sunlight.notifications.choices import Category
 from sunlight.notifications.choices import Level as NoticeLevel
 from sunlight.notifications.selectors import recipients_for_department
@@ -51,7 +57,6 @@ from sunlight.supervision.orders_selectors import (
 )
 
 ALREADY_HANDLED = "该督办单已被他人处理，请刷新页面查看最新状态"
-MAX_FILES = 10
 MAX_TEXT = 5000
 _NUMBER_ATTEMPTS = 5
 NOTICE_LEVEL = {
@@ -81,7 +86,7 @@ def order_issue(
     alert or case it is about must be that department's. Reports every problem at once."""
     if not may_supervise(actor):
         raise PermissionDenied("只有纪检监察人员可以发出督办单")
-    subject, suggestion = subject.strip(), suggestion.strip()
+    subject, suggestion = clean_line(subject), clean_text(suggestion)
     # The alert's case goes on the order too, when it is the same department's (a joint
     # case's alert may name another department's part).
     if alert is not None and case is None and alert.case_id is not None:
@@ -206,13 +211,16 @@ def order_reply(
 ) -> OrderReply:
     """The department's approver answers the order: explanation, measures and documents.
 
-    Files are checked and stored like case documents (type sniffed from the content, size
-    limit, SHA-256); a refused file refuses the reply and changes nothing."""
+    The files are one submission, checked as an online application's are (cases/uploads.py:
+    count and total size, each file's size, its content parsed as its type) before any is
+    stored; a refused file refuses the reply and stores nothing, and a reply that cannot be
+    written after storing removes what it stored — all or nothing."""
     _require_visible(actor, order)
     if actor.role != Role.APPROVER or actor.department_id != order.department_id:
         raise PermissionDenied("只有被督办部门的负责人可以回复督办单")
     _require_state(order, AWAITING_REPLY, "回复")
-    explanation, measures = explanation.strip(), measures.strip()
+    # Invisible characters (U+FEFF, zero-width spaces) are not an explanation.
+    explanation, measures = clean_text(explanation), clean_text(measures)
     problems = []
     if not explanation:
         problems.append(FieldProblem("情况说明", "不能为空"))
@@ -220,12 +228,24 @@ def order_reply(
         problems.append(FieldProblem("情况说明", f"不能超过{MAX_TEXT}字"))
     if len(measures) > MAX_TEXT:
         problems.append(FieldProblem("整改措施", f"不能超过{MAX_TEXT}字"))
-    if len(files) > MAX_FILES:
-        problems.append(FieldProblem("附件", f"一次最多上传{MAX_FILES}个文件"))
-        files = ()
-    stored = _store_all(files, problems)
+    checked = []
+    try:
+        checked = uploads_check(list(files))
+    except ValidationFailed as exc:
+        problems += [FieldProblem("附件", p.message) for p in exc.problems]
     if problems:
         raise ValidationFailed(problems)
+    stored = [upload_store_checked(item) for item in checked]
+    try:
+        return _reply_write(actor, order, explanation, measures, stored)
+    except BaseException:
+        uploads_discard(stored)
+        raise
+
+
+def _reply_write(
+    actor: User, order: SupervisionOrder, explanation: str, measures: str, stored: list[StoredFile]
+) -> OrderReply:
     now = clock.now()
     with transaction.atomic():
         _move(order, OrderState.REPLIED)
@@ -264,16 +284,6 @@ def order_reply(
     return reply
 
 
-def _store_all(files: Iterable[Any], problems: list[FieldProblem]) -> list[StoredFile]:
-    stored = []
-    for upload in files:
-        try:
-            stored.append(store_upload(upload))
-        except ValidationFailed as exc:
-            problems += [FieldProblem("附件", p.message) for p in exc.problems]
-    return stored
-
-
 # ---------------------------------------------------------------- review
 
 
@@ -284,7 +294,7 @@ def order_accept(
     and objective and the supervisor's conclusion."""
     _require_supervisor(actor, order)
     _require_state(order, (OrderState.REPLIED,), "审核")
-    opinion = opinion.strip()
+    opinion = clean_text(opinion)
     problems = _opinion_problems("督办结论", opinion)
     if problems:
         raise ValidationFailed(problems)
@@ -324,7 +334,7 @@ def order_return(
     deadline already past must be replaced."""
     _require_supervisor(actor, order)
     _require_state(order, (OrderState.REPLIED,), "退回")
-    opinion = opinion.strip()
+    opinion = clean_text(opinion)
     problems = _opinion_problems("退回意见", opinion)
     problems += _due_problems(reply_due, required=False)
     if reply_due is None and order.reply_due < clock.today_local():
@@ -358,7 +368,7 @@ def order_withdraw(*, actor: User, order: SupervisionOrder, reason: str) -> Supe
     """Withdraw an open order (issued in error, or the matter was settled otherwise)."""
     _require_supervisor(actor, order)
     _require_state(order, (*AWAITING_REPLY, OrderState.REPLIED), "撤回")
-    reason = reason.strip()
+    reason = clean_text(reason)
     problems = _opinion_problems("撤回理由", reason)
     if problems:
         raise ValidationFailed(problems)

@@ -191,7 +191,8 @@ def test_bad_phone_numbers_are_refused_with_the_reason(office):
         ("1380000000", "应为11位"),
         ("12800000000", "应为11位"),
         ("87654321", "须带区号"),
-        ("abc", "格式不正确"),
+        ("abc", "不是有效的电话号码"),
+        ("{{7*7}}", "不是有效的电话号码"),
     ]:
         applicant = factories.person()
         applicant.phone = phone

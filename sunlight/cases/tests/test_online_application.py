@@ -100,7 +100,7 @@ def test_choosing_upload_needs_a_file(office):
 
 @pytest.mark.parametrize(
     ("phone", "message"),
-    [("1380000000", "应为11位"), ("87654321", "须带区号"), ("电话", "格式不正确")],
+    [("1380000000", "应为11位"), ("87654321", "须带区号"), ("电话", "不是有效的电话号码")],
 )
 def test_phone_numbers_are_checked(office, phone, message):
     response = _apply(office, applicant_post(phone=phone) | online_materials("window"))

@@ -2,11 +2,15 @@
 bad input refused with nothing changed, compare-and-swap, audit chain, notifications."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sunlight.audit.models import AuditEntry
 from sunlight.audit.verify import audit_verify
+from sunlight.cases import uploads
+from sunlight.cases.tests.sample_files import minimal_png
 from sunlight.core import clock
 from sunlight.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from sunlight.notifications.models import Notification
@@ -215,10 +219,11 @@ def test_reply_with_a_disguised_file_is_refused_and_nothing_changes(w):
     assert not OrderReply.objects.exists() and not OrderAttachment.objects.exists()
 
 
-def test_reply_without_explanation_is_refused(w):
+@pytest.mark.parametrize("explanation", ["  ", "\ufeff\u200b"])  # invisible is not text
+def test_reply_without_explanation_is_refused(w, explanation):
     order = issue(w)
     with clock.frozen(at(2026, 3, 18)), pytest.raises(ValidationFailed) as caught:
-        orders.order_reply(actor=w.head, order=order, explanation="  ")
+        orders.order_reply(actor=w.head, order=order, explanation=explanation)
     assert _problems(caught.value) == {"情况说明": "不能为空"}
     assert fresh(order).state == OrderState.ISSUED
 
@@ -320,3 +325,56 @@ def test_reply_notifies_the_issuing_supervisor(w):
 def test_issue_time_is_the_clock(w):
     order = issue(w)
     assert order.issued_at == ISSUED
+
+
+# ---------------------------------------------------------------- a reply's files: one submission
+# Checked like an online application's before any is stored, kept all or nothing.
+
+
+def _stored_files() -> list[Path]:
+    root = uploads.upload_root()
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def test_several_files_in_one_reply_are_all_kept(w):
+    order = issue(w)
+    png = SimpleUploadedFile("现场照片.png", minimal_png(), content_type="image/png")
+    reply(w, order, moment=at(2026, 3, 18), files=[pdf("整改报告.pdf"), png])
+    names = sorted(OrderAttachment.objects.values_list("file_name", flat=True))
+    assert names == ["整改报告.pdf", "现场照片.png"]
+    assert len(_stored_files()) == 2
+
+
+def test_one_bad_file_refuses_the_reply_and_stores_none(w):
+    order = issue(w)
+    polyglot = pdf("说明.pdf", b"%PDF-1.4\n<html><script>alert(1)</script></html>")
+    with pytest.raises(ValidationFailed) as caught:
+        reply(w, order, moment=at(2026, 3, 18), files=[pdf("整改报告.pdf"), polyglot])
+    assert "说明.pdf" in _problems(caught.value)["附件"]
+    assert fresh(order).state == OrderState.ISSUED
+    assert not OrderReply.objects.exists()
+    assert _stored_files() == []  # not even the good file
+
+
+def test_the_submission_limits_of_online_applications_apply(w):
+    order = issue(w)
+    many = [pdf(f"附件{i}.pdf") for i in range(uploads.MAX_FILES_PER_SUBMISSION + 1)]
+    with pytest.raises(ValidationFailed) as caught:
+        reply(w, order, moment=at(2026, 3, 18), files=many)
+    assert (
+        f"一次最多上传 {uploads.MAX_FILES_PER_SUBMISSION} 个文件" in _problems(caught.value)["附件"]
+    )
+    assert _stored_files() == []
+
+
+def test_a_reply_that_cannot_be_written_removes_what_it_stored(w):
+    order = issue(w)
+    stale = fresh(order)
+    with clock.frozen(at(2026, 3, 18)):
+        orders.order_withdraw(actor=w.supervisor, order=order, reason="预警属误判。")
+        with pytest.raises(InvalidTransition):
+            orders.order_reply(
+                actor=w.head, order=stale, explanation="已办结。", files=[pdf("整改报告.pdf")]
+            )
+    assert not OrderReply.objects.exists()
+    assert _stored_files() == []
