@@ -12,6 +12,7 @@ from sunlight.demo import (
     calendar,
     cases,
     city,
+    disclosure,
     discretion,
     feedback,
     flows,
@@ -98,6 +99,11 @@ STEPS: list[Step] = [
         "双公示",
         lambda o: publication.publication_ready(o.seed),
         lambda o: publication.publication_build(o.seed),
+    ),
+    Step(
+        "信息公开",
+        lambda o: disclosure.disclosure_ready(o.seed),
+        lambda o: disclosure.disclosure_build(o.seed),
     ),
 ]
 
