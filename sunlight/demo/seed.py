@@ -12,6 +12,7 @@ from sunlight.demo import (
     calendar,
     cases,
     city,
+    disclosure,
     discretion,
     feedback,
     flows,
@@ -104,6 +105,11 @@ STEPS: list[Step] = [
         "批前公示",
         lambda o: publicity.publicity_ready(o.seed),
         lambda o: publicity.publicity_build(o.seed),
+    ),
+    Step(
+        "信息公开",
+        lambda o: disclosure.disclosure_ready(o.seed),
+        lambda o: disclosure.disclosure_build(o.seed),
     ),
 ]
 

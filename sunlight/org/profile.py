@@ -9,7 +9,8 @@ from django.db import transaction
 
 from sunlight.audit.services import audit_record
 from sunlight.core.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
-from sunlight.core.text import clean_line, clean_text, has_visible, phone_problem
+from sunlight.core.phones import phone_problem
+from sunlight.core.text import clean_line, clean_text, has_visible
 from sunlight.org.choices import Role
 from sunlight.org.models import Department, DepartmentLeader
 from sunlight.org.permissions import is_platform_admin, region_prefix
@@ -45,9 +46,8 @@ def _problems(
         problems.append(FieldProblem("办公地址", "不超过200字"))
     if len(office_hours) > 200:
         problems.append(FieldProblem("办公时间", "不超过200字"))
-    problem = phone_problem(phone, "咨询电话")
-    if problem is not None:
-        problems.append(problem)
+    if problem := phone_problem(phone, several=True, service=True):
+        problems.append(FieldProblem("咨询电话", problem))
     if len(leaders) > MAX_LEADERS:
         problems.append(FieldProblem("领导班子", f"最多{MAX_LEADERS}人"))
     for number, leader in enumerate(leaders, start=1):

@@ -21,7 +21,8 @@ from sunlight.catalog.choices import LimitUnit
 from sunlight.catalog.models import PowerVersion
 from sunlight.core import clock
 from sunlight.core.errors import FieldProblem, InvalidTransition, NotFound, ValidationFailed
-from sunlight.core.text import clean_line, clean_text, has_visible, phone_normalise, phone_problem
+from sunlight.core.phones import phone_normalise, phone_problem
+from sunlight.core.text import clean_line, clean_text, has_visible
 from sunlight.org.models import Region
 from sunlight.publicity import district_map
 from sunlight.publicity.choices import NoticeState, WindowUnit
@@ -209,9 +210,8 @@ def objection_submit(*, notice_id: int, text: str, name: str = "", contact: str 
     person = clean_line(name)
     if len(person) > MAX_NAME:
         problems.append(FieldProblem("姓名", f"不能超过{MAX_NAME}字"))
-    problem = phone_problem(contact, "联系电话")
-    if problem is not None:
-        problems.append(problem)
+    if problem := phone_problem(contact):
+        problems.append(FieldProblem("联系电话", problem))
     if problems:
         raise ValidationFailed(problems)
     now = clock.now()
