@@ -49,7 +49,8 @@ def good(table: str, codes: dict[str, str]) -> dict[str, Any]:
                                                    started_at="2026-11-04 09:00:00",
                                                    finished_at="2026-11-04 09:30:00"),
         "penalty_result": lambda: base | {
-            "external_id": "PR-9", "case_external_id": "PZ-1", "concluded_at": "2026-11-10 09:00:00",
+            "external_id": "PR-9", "case_external_id": "PZ-1",
+            "concluded_at": "2026-11-10 09:00:00",
             "result": "6", "decision": "3", "decision_number": "清建罚〔2026〕12号",
             "penalty_kind": "警告", "legal_basis": "《物业管理条例》第六十条",
         },
