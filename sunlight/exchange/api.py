@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from sunlight.api.errors import error_responses
 from sunlight.exchange.choices import ExchangeTable
 from sunlight.exchange.services import AuthenticationFailed, exchange_ingest, source_authenticate
+from sunlight.exchange.validation import FIELDS
 
 TAG = "数据交换（写入）"
 ACK = inline_serializer(
@@ -32,6 +33,9 @@ ACK = inline_serializer(
             help_text="written 新写入；updated 更正（更高数据版本）；unchanged 重复推送；"
             "rejected 本条有问题；not_written 本条无误但整批被拒收",
         ),
+        "case": serializers.CharField(
+            help_text="办件类记录：平台上的办件编号（办件已生成时）", required=False
+        ),
         "errors": serializers.ListField(
             child=inline_serializer(
                 name="ExchangeProblem",
@@ -39,9 +43,11 @@ ACK = inline_serializer(
                     "field": serializers.CharField(),
                     "code": serializers.CharField(
                         help_text="required、type、code_table、check_digit、time_order、"
-                        "unknown_power、forbidden_department、power_not_in_use、unknown_case、"
-                        "step_not_in_flow、stale_version、version_conflict、duplicate_in_batch、"
-                        "unknown_field、too_long"
+                        "inconsistent、unknown_power、not_penalty_power、power_changed、"
+                        "forbidden_department、unknown_department、power_not_in_use、"
+                        "unknown_case、step_not_in_flow、unknown_step、unknown_material、file、"
+                        "checksum、duplicate_period、case_check、stale_version、"
+                        "version_conflict、duplicate_in_batch、unknown_field、too_long"
                     ),
                     "message": serializers.CharField(),
                     "index": serializers.IntegerField(),
@@ -61,6 +67,17 @@ RESULT = inline_serializer(
 )
 
 
+def table_fields_text() -> str:
+    """Each exchange table's fields, for the OpenAPI document (read from validation.FIELDS)."""
+    lines = []
+    for table in ExchangeTable:
+        fields = "、".join(
+            f"`{f.name}`{'*' if f.required else ''}（{f.label}）" for f in FIELDS[table]
+        )
+        lines.append(f"- `{table.value}` {table.label}：{fields}")
+    return "\n".join(lines)
+
+
 class Unauthorized(APIException):
     status_code = status.HTTP_401_UNAUTHORIZED
     default_code = "not_authenticated"
@@ -76,6 +93,8 @@ class ExchangePush(APIView):
             "请求头 `Authorization: Bearer <接口密钥>`；要求签名的系统另带 `X-Sunlight-Timestamp`"
             "（Unix 秒）和 `X-Sunlight-Signature`（HMAC-SHA256，见文档）。一批全部通过才写入；"
             "按（系统，交换表，记录号）去重：重发不会重复，更正须提高 data_version。"
+            "办件类记录写入后即成为平台上的办件（按收件时在用的事项版本、流程和时限运行，"
+            "纳入电子监察）。\n\n各交换表的字段（* 为必填）：\n\n" + table_fields_text()
         ),
         parameters=[
             OpenApiParameter(

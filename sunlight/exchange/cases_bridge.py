@@ -45,7 +45,7 @@ from sunlight.core import clock
 from sunlight.core.errors import ValidationFailed
 from sunlight.exchange.choices import ExchangeTable
 from sunlight.exchange.models import ExchangeBatch, ExchangeRecord, SourceSystem
-from sunlight.exchange.validation import DECISIONS, Problem, parse_moment
+from sunlight.exchange.validation import DECISIONS, PROCEDURE_VALUES, Problem, parse_moment
 from sunlight.flows.models import FlowNode
 from sunlight.org.models import Department
 
@@ -291,7 +291,7 @@ class _Trace:
                 started_at=_moment(r.payload["started_at"]),
                 ended_at=_moment(r.payload.get("ended_at")),
                 reason=r.payload["reason"],
-                procedure=r.payload["procedure"],
+                procedure=PROCEDURE_VALUES[r.payload["procedure"]],
                 limit_days=r.payload.get("limit_days"),
             )
             for r in sorted(self.specials, key=lambda r: (r.event_at, r.external_id))

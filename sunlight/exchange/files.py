@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+from collections.abc import Iterator
 from pathlib import PurePath
 from typing import Any
 
@@ -31,6 +32,28 @@ def read_records(data: bytes, file_name: str) -> list[Any]:
     if suffix == ".xlsx":
         return _xlsx(data)
     raise _refused(f"不支持的文件类型“{suffix or file_name}”：请用 {'、'.join(FORMATS)}")
+
+
+def jsonl_chunks(stream: Any, size: int) -> Iterator[list[Any]]:
+    """A JSONL file of any length read `size` records at a time (memory stays bounded): each
+    chunk is one batch of the same write path. Lines are numbered in the whole file."""
+    chunk: list[Any] = []
+    for number, raw in enumerate(stream, start=1):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            raise _refused(f"第 {number} 行不是 UTF-8 编码") from None
+        if not line.strip():
+            continue
+        try:
+            chunk.append(json.loads(line))
+        except json.JSONDecodeError as error:
+            raise _refused(f"第 {number} 行不是合法的 JSON：{error.msg}") from None
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _refused(message: str) -> ValidationFailed:

@@ -381,10 +381,14 @@ class _Context:
                     self._problem(index, "power_code", "power_not_in_use",
                                   f"权力事项“{code}”当前{item.get_status_display()}，不能办件")
                 )  # fmt: skip
-            elif self.table == ExchangeTable.PENALTY_BASIC and item.category != Category.PENALTY:
+            elif (
+                self.table == ExchangeTable.PENALTY_BASIC
+                and item.current_version.category != Category.PENALTY
+            ):
+                version = item.current_version
                 problems.append(
                     self._problem(index, "power_code", "not_penalty_power",
-                                  f"“{item.name}”是{item.get_category_display()}事项，"
+                                  f"“{version.name}”是{version.get_category_display()}事项，"
                                   "不能报送到行政处罚办件表")
                 )  # fmt: skip
             else:

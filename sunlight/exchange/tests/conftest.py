@@ -26,6 +26,10 @@ def _city() -> dict:
     clerk = org.user("clerk", department=housing, full_name="王经办")
     admin = org.user("admin", in_region=housing.region, full_name="平台管理员")
     item = item_with_flow(housing, clerk, published=True, name="物业服务企业资质核定")
+    penalty = item_with_flow(
+        housing, clerk, published=True, name="对物业服务企业违规行为的处罚", category="02",
+        code=f"{housing.full_code}0200901",
+    )  # fmt: skip
     other = item_with_flow(
         market, org.user("clerk", department=market), published=True, name="食品经营许可"
     )
@@ -44,6 +48,7 @@ def _city() -> dict:
         "admin": admin,
         "clerk": clerk,
         "item": item,
+        "penalty_item": penalty,
         "other_item": other,
         "source": source,
         "key": issued.key,

@@ -4,9 +4,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from sunlight.core.errors import ValidationFailed
 from sunlight.exchange.choices import Channel, ExchangeTable
-from sunlight.exchange.files import read_records
+from sunlight.exchange.files import jsonl_chunks, read_records
 from sunlight.exchange.models import SourceSystem
-from sunlight.exchange.services import exchange_ingest
+from sunlight.exchange.services import MAX_RECORDS, exchange_ingest
 
 
 class Command(BaseCommand):
@@ -25,6 +25,8 @@ class Command(BaseCommand):
         source = SourceSystem.objects.filter(code=options["source"], active=True).first()
         if source is None:
             raise CommandError(f"没有代码为“{options['source']}”的已启用自建系统")
+        if path.suffix.lower() in (".jsonl", ".ndjson") and path.is_file():
+            return self._chunks(path, source, options["table"])
         try:
             data = path.read_bytes()
         except OSError as error:
@@ -39,15 +41,36 @@ class Command(BaseCommand):
             )
         except ValidationFailed as error:
             raise CommandError("；".join(p.message for p in error.problems)) from None
+        self._report(result)
+
+    def _chunks(self, path: Path, source: SourceSystem, table: str) -> None:
+        """A JSONL file of any size, MAX_RECORDS records per batch: each batch whole or not at
+        all; a refused batch stops the load (the batches before it stay; loading the file
+        again writes nothing twice)."""
+        offset = 0
+        with path.open("rb") as stream:
+            try:
+                for chunk in jsonl_chunks(stream, MAX_RECORDS):
+                    result = exchange_ingest(source=source, table=table, records=chunk,
+                                             channel=Channel.FILE, file_name=path.name)  # fmt: skip
+                    self._report(result, offset)
+                    offset += len(chunk)
+            except ValidationFailed as error:
+                raise CommandError("；".join(p.message for p in error.problems)) from None
+
+    def _report(self, result, offset: int = 0) -> None:
         batch = result.batch
         if not result.accepted:
             for ack in result.acks:
                 for problem in ack.errors:
                     self.stderr.write(
-                        f"第 {ack.index + 1} 条（{ack.external_id or '无记录号'}）"
+                        f"第 {offset + ack.index + 1} 条（{ack.external_id or '无记录号'}）"
                         f"{problem['field']}：{problem['message']}［{problem['code']}］"
                     )
-            raise CommandError(f"整批拒收：{batch.rejected} 条记录有问题，什么也没有写入")
+            earlier = f"（此前的 {offset} 条已分批写入）" if offset else ""
+            raise CommandError(
+                f"整批拒收：{batch.rejected} 条记录有问题，本批什么也没有写入{earlier}"
+            )
         self.stdout.write(
             f"已接收 {batch.record_count} 条（写入 {batch.written}，"
             f"重复未变 {batch.unchanged}），批次 {batch.pk}"

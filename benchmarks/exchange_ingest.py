@@ -1,0 +1,207 @@
+"""Benchmark: the exchange's one write path against a plain load of the same rows.
+
+N process rows (办件过程表: 受理 → 审查 → 决定 → 送达, four per case) of cases whose basic
+records were pushed first (not timed) are written as one JSONL file and, in the same run and the
+same database:
+  * ours: the file read in chunks of 5,000 lines (memory stays bounded) and each chunk given to
+    `exchange_ingest` — every record checked (fields, code tables, times, the case, the step in
+    the power's flow, data versions), upserted by (source, table, external id) with its sync
+    columns, and every case it touches carried on through the cases app (steps appended along
+    the flow, deadlines), with audit entries, one transaction per chunk;
+  * floor: the exchange rows ours wrote, read back and inserted again with fresh ids and record
+    numbers — plain `cursor.executemany` on SQLite, `COPY … FROM STDIN` on PostgreSQL — nothing
+    parsed or checked, no case touched.
+Rates are process rows per second. Target (issue #15): ours ≥ 30% of the floor's rate.
+
+    python benchmarks/exchange_ingest.py [--rows 100000] [--postgres postgres://…/db]
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402 (benchmarks are scripts; the shared harness sits beside them)
+
+TARGET = 0.30
+STEPS = (("Task_1", "受理", "4"), ("Task_2", "审查", "1"), ("Task_3", "决定", "1"),
+         ("Task_4", "送达", "1"))  # fmt: skip
+CHUNK = 5_000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000, help="process rows to ingest")
+    parser.add_argument("--postgres", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        harness.child_result(measure(args.rows))
+        return 0
+    return harness.run_parent(__file__, ["--rows", str(args.rows)], args.postgres, report)
+
+
+def report(r: dict[str, Any]) -> bool:
+    ours, floor = r["rows"] / r["ours_seconds"], r["rows"] / r["floor_seconds"]
+    print(f"database: {r['database']}, {r['cases']:,} cases, {r['rows']:,} process rows")
+    print(f"  JSONL file: {r['file_bytes'] / 1e6:,.1f} MB; peak memory {r['peak_mb']:,.0f} MB")
+    print(f"  ours, exchange_ingest by chunks: {ours:>10,.0f} rows/s ({r['ours_seconds']:.1f} s)")
+    print(f"  floor, {r['floor_kind']:<24} {floor:>10,.0f} rows/s ({r['floor_seconds']:.1f} s)")
+    print(f"  CPU seconds of this process: ours {r['ours_cpu']:.1f} s, floor {r['floor_cpu']:.1f} s"
+          " (on a shared machine wall time includes waiting for a core)")  # fmt: skip
+    ok = ours / floor >= TARGET
+    print(f"  ours / floor = {ours / floor:.1%} (target ≥ {TARGET:.0%}): "
+          f"{'ok' if ok else 'MISSED'}\n")  # fmt: skip
+    return ok
+
+
+def measure(rows: int) -> dict[str, Any]:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sunlight.config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from sunlight.core import clock
+    from sunlight.core.clock import SHANGHAI
+    from sunlight.exchange.files import jsonl_chunks
+    from sunlight.exchange.models import ExchangeRecord
+    from sunlight.exchange.services import exchange_ingest
+    from sunlight.org.calendar_services import calendar_seed_from_package
+
+    call_command("migrate", verbosity=0)
+    calendar_seed_from_package(actor=None)
+    with clock.frozen(dt.datetime(2020, 1, 1, 9, tzinfo=SHANGHAI)):
+        source, code = _source()
+    cases = max(1, rows // len(STEPS))
+    for start in range(0, cases, CHUNK):  # the basic records first (not timed)
+        basics = [_basic(n, code) for n in range(start, min(cases, start + CHUNK))]
+        pushed = exchange_ingest(source=source, table="case_basic", records=basics)
+        assert pushed.accepted, pushed.batch.problems[:3]
+    path = Path(tempfile.mkdtemp()) / "process.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(cases):
+            for line in _steps(n):
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    before = ExchangeRecord.objects.count()
+    started, cpu = time.perf_counter(), time.process_time()
+    with path.open("rb") as stream:
+        for chunk in jsonl_chunks(stream, CHUNK):
+            result = exchange_ingest(source=source, table="case_process", records=chunk,
+                                     channel="file", file_name=path.name)  # fmt: skip
+            assert result.accepted, result.batch.problems[:3]
+    ours_seconds, ours_cpu = time.perf_counter() - started, time.process_time() - cpu
+    written = ExchangeRecord.objects.count() - before
+    assert written == cases * len(STEPS), written
+    floor_seconds, floor_cpu, floor_kind = _floor()
+    return {
+        "database": f"{connection.vendor} {connection.settings_dict['NAME']}",
+        "cases": cases,
+        "rows": written,
+        "file_bytes": path.stat().st_size,
+        "ours_seconds": ours_seconds,
+        "floor_seconds": floor_seconds,
+        "ours_cpu": ours_cpu,
+        "floor_cpu": floor_cpu,
+        "floor_kind": floor_kind,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def _source() -> tuple[Any, str]:
+    from sunlight.exchange.services import source_register
+    from sunlight.flows.steps import StepRow
+    from sunlight.flows.tests.flow_data import item_with_flow
+    from sunlight.org.tests import factories as org
+
+    department = org.department(code="011", name="清源市住房和城乡建设局")
+    clerk = org.user("clerk", department=department)
+    steps = [StepRow(str(i), name, "clerk", 2) for i, (_, name, _r) in enumerate(STEPS, 1)]
+    item = item_with_flow(department, clerk, steps=steps, published=True, name="基准测试事项")
+    admin = org.user("admin", in_region=department.region)
+    source = source_register(actor=admin, code="bench", name="基准测试系统", level="city",
+                             vertical=False, departments=[department])  # fmt: skip
+    return source, item.code
+
+
+_DAY0 = dt.datetime(2020, 1, 2, 9)  # noqa: DTZ001 (written as China time, as a source writes it)
+
+
+def _ids() -> list[str]:
+    from sunlight.cases.tests.factories import resident_id
+
+    global _ID_LIST
+    if not _ID_LIST:
+        _ID_LIST = [resident_id(sequence=f"{n:03d}") for n in range(1, 1000)]
+    return _ID_LIST
+
+
+_ID_LIST: list[str] = []
+
+
+def _t(n: int, minutes: int) -> str:
+    return (_DAY0 + dt.timedelta(minutes=17 * n + minutes)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _basic(n: int, code: str) -> dict[str, Any]:
+    return {
+        "external_id": f"C{n:08d}", "data_version": 1, "entered_at": _t(n, 11),
+        "power_code": code, "applicant_kind": "1", "applicant_name": f"申请人{n}",
+        "applicant_id": _ids()[n % 999], "channel": "0", "case_type": "2",
+        "received_at": _t(n, 0), "accepted_at": _t(n, 10),
+    }  # fmt: skip
+
+
+def _steps(n: int) -> list[dict[str, Any]]:
+    marks = (0, 10, 60 * 24, 60 * 48, 60 * 49)
+    return [
+        {
+            "external_id": f"C{n:08d}-{i}", "data_version": 1, "entered_at": _t(n, marks[i + 1]),
+            "case_external_id": f"C{n:08d}", "step_code": f"Task_{i + 1}", "step_name": name,
+            "handler": "王经办", "started_at": _t(n, marks[i]), "finished_at": _t(n, marks[i + 1]),
+            "result": result,
+        }
+        for i, (_, name, result) in enumerate(STEPS)
+    ]  # fmt: skip
+
+
+def _floor() -> tuple[float, float, str]:
+    """The process rows ours wrote, inserted again the plainest way (fresh ids and numbers)."""
+    from django.db import connection, transaction
+
+    from sunlight.exchange.models import ExchangeRecord
+
+    table = ExchangeRecord._meta.db_table
+    columns = [f.column for f in ExchangeRecord._meta.concrete_fields if f.column != "id"]
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {quoted} FROM {table} WHERE \"table\" = 'case_process'")  # noqa: S608 (our model's table name)
+        rows = [list(r) for r in cursor.fetchall()]
+    at = columns.index("external_id")
+    for row in rows:
+        row[at] = "F" + row[at]
+    started, cpu = time.perf_counter(), time.process_time()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([json.dumps(v, ensure_ascii=False) if isinstance(v, dict)
+                                    else v for v in row])  # fmt: skip
+            kind = "COPY same rows:"
+        else:
+            sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608 (our model's table name)
+            cursor.executemany(sql, rows)
+            kind = "executemany same rows:"
+    return time.perf_counter() - started, time.process_time() - cpu, kind
+
+
+if __name__ == "__main__":
+    sys.exit(main())
