@@ -14,15 +14,21 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Max, Q
 
+from sunlight.cases import engine
 from sunlight.cases import services as case_services
-from sunlight.cases.choices import CaseState, StepState
-from sunlight.cases.models import Case, CaseStep
+from sunlight.cases.choices import CaseState, DocumentKind, StepState
+from sunlight.cases.models import Case, CaseDocument, CaseStep
+from sunlight.cases.services import CaseRequest, MaterialReceipt
+from sunlight.cases.uploads import store_upload
 from sunlight.catalog.choices import Category, ItemStatus
 from sunlight.catalog.models import PowerItem
 from sunlight.core import clock
+from sunlight.core.clock import SHANGHAI
 from sunlight.core.errors import DomainError
+from sunlight.demo import applicants
 from sunlight.demo import timeline as demo_time  # the demo's "now", read when used
 from sunlight.demo.city import GIVEN, SURNAMES
+from sunlight.demo.documents import pdf_upload
 from sunlight.org.choices import Role
 from sunlight.org.models import User
 from sunlight.publicity import district_map
@@ -38,7 +44,8 @@ from sunlight.publicity.services import (
 
 LOCATED_WORDS = ("规划许可", "选址意见书")
 SITE_WORDS = ("建设", "工程", "拆除", "公墓", "水土保持", "设施", "防护")
-CASES_PER_POWER = 4
+OPEN_PER_POWER = 2
+PAST_DAYS = (45, 28)  # applications received that many days before the demo's day
 PROJECTS = (
     "滨江花园二期住宅", "城南中学扩建", "望湖路商业综合体", "凤鸣工业园标准厂房",
     "临江公园配套用房", "桐溪卫生院迁建", "安澜物流仓储中心", "云岭水厂提标改造",
@@ -135,6 +142,38 @@ def _notice_input(rng: random.Random, case: Case, located: bool, serial: int) ->
     )
 
 
+def _past_case(rng: random.Random, item: PowerItem, received: dt.datetime) -> Case:
+    """An organisation's application, registered and accepted at the window on `received`."""
+    version = item.current_version
+    clerk = _staff(item.department_id, Role.CLERK)
+    materials = [
+        MaterialReceipt(m.name, original_received=True, copy_received=True)
+        for m in version.materials.all()
+    ]
+    with clock.frozen(received):
+        case = case_services.case_register(
+            actor=clerk,
+            request=CaseRequest(
+                power_code=item.code, applicant=applicants.organisation(rng), materials=materials
+            ),
+        )
+    with clock.frozen(received + dt.timedelta(minutes=40)):
+        case_services.case_accept(actor=clerk, case=case)
+    case.refresh_from_db()
+    return case
+
+
+def _missing_documents(case: Case, step: CaseStep, node: Any) -> list[str]:
+    if node is None or not node.required_documents:
+        return []
+    have = set(
+        CaseDocument.objects.filter(case=case, step__node_id=step.node_id)
+        .exclude(sha256="")
+        .values_list("name", flat=True)
+    )
+    return [name for name in node.required_documents if name not in have]
+
+
 def _conclude(case: Case, at: dt.datetime) -> bool:
     """Drive the case through its open steps to 办结 (批后), as its staff would; a flow that
     needs documents or fields the demo does not have is left in work."""
@@ -148,6 +187,14 @@ def _conclude(case: Case, at: dt.datetime) -> bool:
                 actor = step and _staff(case.department_id, step.role or Role.CLERK)
                 if step is None or actor is None:
                     raise DomainError("no one to handle the step")
+                node = engine.load_graph(case.flow_id).nodes.get(step.node_id)
+                for name in _missing_documents(case, step, node):
+                    text = f"{case.number} {step.node_id}"
+                    stored = store_upload(pdf_upload(f"{name}.pdf", text))
+                    case_services.document_attach(
+                        actor=actor, case=case, name=name, stored=stored, step=step,
+                        kind=DocumentKind.STEP,
+                    )  # fmt: skip
                 case_services.step_complete(actor=actor, step=step, opinion="同意")
                 case.refresh_from_db()
             clerk = _staff(case.department_id, Role.CLERK)
@@ -166,23 +213,28 @@ def publicity_build(seed: int) -> str:
     for item, located in _powers():
         days = 10 if "建设工程" in item.current_version.name else (7 if located else 5)
         unit = "natural_day" if located else "working_day"
-        with clock.frozen(now - dt.timedelta(days=40)):
+        # Set at the demo's "now": the city's other open cases of these powers were accepted
+        # before the duty and may conclude without it (the 办结 check reads that moment).
+        with clock.frozen(now):
             publicity_requirement_set(
                 actor=None, version=item.current_version, window_days=days, window_unit=unit,
                 located=located,
             )  # fmt: skip
-        cases = sorted(
+        latest = sorted(
             Case.objects.filter(
                 power_item=item, state=CaseState.IN_PROGRESS, joint_parent__isnull=True
             ).select_related("power_version"),
             key=lambda c: (_last_activity(c), c.number),
-        )
-        # The longest waiting (their window long closed) and the latest (still in it).
-        half = CASES_PER_POWER // 2
-        chosen = cases if len(cases) <= CASES_PER_POWER else cases[:half] + cases[-half:]
-        plans += [(case, located) for case in chosen]
+        )[-OPEN_PER_POWER:]
+        plans += [(case, located, None) for case in latest]
+        # Two applications from weeks ago whose windows the clock has closed: one went on to
+        # 办结 (批后公示), the other is still in work (批中).
+        for back, conclude in ((PAST_DAYS[0], True), (PAST_DAYS[1], False)):
+            received = demo_time.first_workday_on_or_after((now - dt.timedelta(days=back)).date())
+            case = _past_case(rng, item, dt.datetime.combine(received, dt.time(9, 30), SHANGHAI))
+            plans.append((case, located, conclude))
     notices = []
-    for serial, (case, located) in enumerate(plans):
+    for serial, (case, located, conclude) in enumerate(plans):
         # Published a few hours to a day after the case's last step, when the handler had
         # the publicity text ready.
         start = _last_activity(case) + dt.timedelta(hours=rng.randint(2, 26))
@@ -193,14 +245,14 @@ def publicity_build(seed: int) -> str:
             notice = publicity_start(
                 actor=handler, case=case, data=_notice_input(rng, case, located, serial)
             )
-        notices.append((notice, handler))
+        notices.append((notice, handler, conclude))
     answered = pending = 0
-    for index, (notice, handler) in enumerate(notices):
-        last = min(notice.ends_at, now) - dt.timedelta(hours=3)
-        for k in range(index % 3):
-            at = notice.starts_at + dt.timedelta(hours=20 + 26 * k)
-            if at >= last:
-                break
+    for index, (notice, handler, _) in enumerate(notices):
+        until = min(notice.ends_at, now)
+        still_open = notice.ends_at > now
+        count = 1 + index % 2 if still_open else index % 3
+        for k in range(count):
+            at = notice.starts_at + (until - notice.starts_at) * (k + 1) / (count + 2)
             # Some objectors leave a name and a phone (kept for the answer, never shown).
             name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN) if k == 0 else ""
             phone = f"139{rng.randint(10000000, 99999999)}" if name else ""
@@ -210,23 +262,23 @@ def publicity_build(seed: int) -> str:
                     name=name, contact=phone,
                 )  # fmt: skip
             # Still in the window: the newest objection waits for its answer (the workbench).
-            if notice.ends_at > now and k == index % 3 - 1:
+            if still_open and k == count - 1:
                 pending += 1
                 continue
-            with clock.frozen(min(at + dt.timedelta(hours=5), last)):
+            with clock.frozen(at + (until - at) / 2):
                 objection_answer(
                     actor=handler, objection_id=objection.pk,
                     reply=REPLIES[(index + k) % len(REPLIES)],
                 )  # fmt: skip
             answered += 1
     # The clock closes each window at its end, in order, as the worker would have.
-    for end in sorted({n.ends_at for n, _ in notices if n.ends_at < now}):
+    for end in sorted({n.ends_at for n, _, _ in notices if n.ends_at < now}):
         with clock.frozen(end + dt.timedelta(minutes=1)):
             publicity_windows_close()
     concluded = 0
-    for index, (notice, _) in enumerate(notices):
+    for notice, _, conclude in notices:
         notice.refresh_from_db()
-        if notice.ends_at < now - dt.timedelta(days=2) and index % 2 == 0:
+        if conclude and notice.ends_at < now - dt.timedelta(days=2):
             concluded += _conclude(notice.case, notice.ends_at + dt.timedelta(days=1, hours=2))
     located_count = PublicityNotice.objects.filter(district__isnull=False).count()
     return (

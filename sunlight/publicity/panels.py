@@ -27,10 +27,12 @@ def _may_handle(user: Any, case: Any) -> bool:
 
 
 def case_publicity_panel(user: Any, case: Any) -> Panel | None:
-    notice = notice_for_case(case=case)
-    requirement = publicity_requirement_for(case.power_version) if notice is None else None
-    if notice is None and requirement is None:
+    # One look-up for the cases of powers without the duty (requirements are never deleted, so
+    # no requirement in the item's versions means no notice either).
+    requirement = publicity_requirement_for(case.power_version)
+    if requirement is None:
         return None
+    notice = notice_for_case(case=case)
     handler = _may_handle(user, case)
     return Panel(
         "publicity/_case_panel.html",

@@ -77,8 +77,9 @@ def test_case_page_query_count_is_bounded(django_assert_max_num_queries):
     client = client_of(office.head)
     client.get(detail_url(case))
     # 14, plus the delivery record of the applicant notices (messages and their attempts), plus
-    # the sign-in gate's look-up of the user's two-factor device.
-    with django_assert_max_num_queries(17):
+    # the sign-in gate's look-up of the user's two-factor device, plus the publicity panel's
+    # look-up of the power's 批前公示 duty.
+    with django_assert_max_num_queries(18):
         response = client.get(detail_url(case))
     assert len(response.context["open_steps"]) == 2
 
