@@ -3,9 +3,11 @@ served by their own processes. A case concluded in the county is pulled county �
 city → province, twice each, and appears once on both levels — in the exchange tables and in
 the monthly statistics.
 
-A minute or more (one migration, copied to three data directories; two gunicorn servers);
-it runs with the rest of the suite in CI. SUNLIGHT_ROLLUP_TEST_PORTS=8180,8181 pins the
-servers' ports (default: free ones)."""
+Run on SQLite (one migration, the file copied to three data directories) and, where
+DATABASE_URL names a PostgreSQL server, on three PostgreSQL databases (<test db>_county,
+_city, _province; one migrated, two created from it as a template). A minute or more each (two
+gunicorn servers); both run with the rest of the suite in CI.
+SUNLIGHT_ROLLUP_TEST_PORTS=8180,8181 pins the servers' ports (default: free ones)."""
 
 import json
 import os
@@ -70,10 +72,12 @@ def _ports() -> list[int]:
 
 
 class Instance:
-    def __init__(self, name: str, data: Path) -> None:
+    def __init__(self, name: str, data: Path, database_url: str = "") -> None:
         self.name, self.data = name, data
         self.env = {**os.environ, "SUNLIGHT_DATA_DIR": str(data), "SUNLIGHT_EMBEDDED_WORKER": "0"}
         self.env.pop("DATABASE_URL", None)
+        if database_url:
+            self.env["DATABASE_URL"] = database_url
         self.server: subprocess.Popen | None = None
 
     def run(self, *args: str) -> str:
@@ -110,20 +114,67 @@ class Instance:
             self.server.wait(timeout=20)
 
 
-@pytest.fixture
-def levels(tmp_path):
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=BACKENDS)
+def levels(request, tmp_path):
+    names = ("county", "city", "province")
+    if request.param == "sqlite":
+        instances = _sqlite_levels(tmp_path, names)
+        yield instances
+        for instance in instances.values():
+            instance.stop()
+        return
+    server = os.environ.get("DATABASE_URL", "")
+    if not server.startswith(("postgres://", "postgresql://")):
+        pytest.skip("PostgreSQL not configured (DATABASE_URL)")
+    instances, drop = _postgresql_levels(tmp_path, names, server)
+    yield instances
+    for instance in instances.values():
+        instance.stop()
+    drop()
+
+
+def _sqlite_levels(tmp_path: Path, names: tuple[str, ...]) -> dict[str, Instance]:
     template = tmp_path / "template"
     Instance("template", template).run("migrate", "-v0")
     instances = {}
-    for name in ("county", "city", "province"):
+    for name in names:
         data = tmp_path / name
         data.mkdir()
         # One migration for three databases: an empty migrated database copied (no WAL open).
         shutil.copy(template / "sunlight.sqlite3", data / "sunlight.sqlite3")
         instances[name] = Instance(name, data)
-    yield instances
-    for instance in instances.values():
-        instance.stop()
+    return instances
+
+
+def _postgresql_levels(tmp_path: Path, names: tuple[str, ...], server: str):
+    """Three databases beside the test database (<name>_county, …): the first is migrated, the
+    other two are created from it as a template (PostgreSQL copies it in a moment)."""
+    import psycopg
+
+    base, _, database = server.rpartition("/")
+    database = database.split("?")[0]
+    urls = {name: f"{base}/{database}_{name}" for name in names}
+    admin = psycopg.connect(f"{base}/postgres", autocommit=True)
+
+    def drop() -> None:
+        for name in names:
+            admin.execute(f'DROP DATABASE IF EXISTS "{database}_{name}" WITH (FORCE)')
+
+    drop()
+    instances = {name: Instance(name, tmp_path / name, database_url=urls[name]) for name in names}
+    admin.execute(f'CREATE DATABASE "{database}_{names[0]}"')
+    instances[names[0]].run("migrate", "-v0")
+    for name in names[1:]:
+        admin.execute(f'CREATE DATABASE "{database}_{name}" TEMPLATE "{database}_{names[0]}"')
+
+    def finish() -> None:
+        drop()
+        admin.close()
+
+    return instances, finish
 
 
 def _key(output: str) -> str:

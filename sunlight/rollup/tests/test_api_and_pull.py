@@ -9,6 +9,7 @@ import time
 from urllib.parse import urlencode
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from sunlight.core import clock
@@ -17,7 +18,7 @@ from sunlight.exchange import credentials
 from sunlight.exchange.models import ExchangeBatch, ExchangeRecord
 from sunlight.rollup import client as rollup_client
 from sunlight.rollup.choices import PullOutcome
-from sunlight.rollup.models import RolledUpStatistic, SuperiorKey
+from sunlight.rollup.models import LowerInstance, PullRun, RolledUpStatistic, SuperiorKey
 from sunlight.rollup.services import (
     lower_cursor_reset,
     lower_pull,
@@ -232,3 +233,25 @@ def test_a_lower_platform_needs_a_url_a_key_and_its_own_source(county, lower):
     assert {p.field for p in refused.value.problems} == {
         "code", "name", "base_url", "key", "source",
     }  # fmt: skip
+
+
+def test_the_periodic_job_records_a_failing_lower_platform_and_goes_on(lower):
+    from sunlight.rollup.jobs import rollup_pull_job
+
+    rollup_pull_job()
+
+    run = PullRun.objects.get()
+    assert run.outcome == PullOutcome.FAILED and LowerInstance.objects.get().last_error
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--from", "nowhere"], "没有代码为“nowhere”的下级平台"),
+        (["--from", "county", "--statistics", "2026-13"], "月份应写作"),
+        (["--from", "county"], "无法连接"),
+    ],
+)
+def test_the_pull_command_says_what_is_wrong(lower, arguments, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("rollup_pull", *arguments)

@@ -5,6 +5,7 @@ import pytest
 
 from sunlight.cases import services as case_services
 from sunlight.cases.tests import factories as case_factories
+from sunlight.core import clock
 from sunlight.core.errors import ValidationFailed
 from sunlight.exchange.models import ExchangeRecord
 from sunlight.exchange.services import exchange_ingest
@@ -85,3 +86,20 @@ def test_a_later_change_comes_with_a_higher_data_version():
 def test_a_bad_cursor_is_refused(cursor):
     with pytest.raises(ValidationFailed, match="since"):
         changes_since(cursor=cursor)
+
+
+def test_an_alert_raised_by_a_scan_goes_up_in_the_next_page():
+    from sunlight.supervision.tests import orders_world
+
+    w = orders_world.world()
+    with clock.frozen(orders_world.at(2026, 3, 16, 18)):
+        before = changes_since(cursor="")
+    orders_world.red_alert(w)
+
+    with clock.frozen(orders_world.at(2026, 3, 17, 1)):
+        after = changes_since(cursor=before.next_cursor)
+
+    (alert,) = after.records["supervision_alert"]
+    assert alert["case_external_id"] == w.case.number and alert["rule_code"] == "case-red"
+    assert alert["state"] == "raised" and alert["level"] == "red"
+    assert "case_basic" not in after.records  # the scan changed no case
