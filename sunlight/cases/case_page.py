@@ -30,6 +30,7 @@ from sunlight.cases.models import Case, CaseDocument, CaseStep
 from sunlight.cases.notices import SOURCE_TYPE
 from sunlight.cases.offers import CaseOffers, StepOffer, case_offers
 from sunlight.cases.selectors import case_clock, case_documents, case_timeline
+from sunlight.cases.services import missing_materials
 from sunlight.catalog.choices import CaseType
 from sunlight.catalog.models import Material
 from sunlight.core import clock
@@ -149,7 +150,9 @@ def case_page_context(
     )  # one query: the offers, highlight and timeline all read from it
     documents = case_documents(case=case)
     offers = case_offers(user=user, case=case, steps=steps, documents=documents)
-    rows = material_rows(case, documents)
+    joint_parent = case.case_type == CaseType.JOINT and case.flow_id is None
+    # A joint parent has no materials of its own: each part holds its power's.
+    rows = [] if joint_parent else material_rows(case, documents)
     forms = case_forms(case, offers, rows)
     for offer in offers.steps:
         forms.update(step_forms(case, offer))
@@ -166,10 +169,17 @@ def case_page_context(
     ]
     open_nodes = frozenset(s.node_id for s in steps if s.state == StepState.OPEN)
     joint_parts = []
-    if case.case_type == CaseType.JOINT and case.flow_id is None:
+    missing = [r.material.name for r in rows if r.material.mandatory and not r.received]
+    if joint_parent:
         joint_parts = list(
             case.joint_parts.select_related("department", "power_version").order_by("number")
         )
+        if offers.accept:
+            missing = [
+                f"{part.power_version.full_name}：{name}"
+                for part in joint_parts
+                for name in missing_materials(part)
+            ]
     return {
         "case": case,
         "version": case.power_version,
@@ -178,7 +188,7 @@ def case_page_context(
         "panels": panels,
         "open_steps": [s for s in steps if s.state == StepState.OPEN],
         "materials": rows,
-        "missing": [r.material.name for r in rows if r.material.mandatory and not r.received],
+        "missing": missing,
         "documents": [d for d in documents if d.file_path],
         "timeline": case_timeline(case=case),
         "clock": case_clock(case=case),

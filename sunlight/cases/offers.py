@@ -148,7 +148,9 @@ def case_offers(
     head, _ = _allowed(require_department_head, user, case)
     if case.flow_id is None:
         # A joint approval's parent: its parts are handled, it follows them (joint_settle).
-        return CaseOffers(window=window, head=head)
+        # Applied for online, the lead window accepts or refuses it as a whole first.
+        waiting = window and case.joint_item_id is not None and case.state == CaseState.SUBMITTED
+        return CaseOffers(window=window, head=head, accept=waiting, refuse=waiting)
     state = case.state
     active = next(
         (p for p in case.pauses.all() if p.kind == PauseKind.SPECIAL and p.ended_at is None), None

@@ -32,8 +32,10 @@ from sunlight.cases.forms import (
     SendBackForm,
     StepCompleteForm,
 )
+from sunlight.cases.joint import joint_case_accept, joint_case_refuse
 from sunlight.cases.models import Case
 from sunlight.cases.offers import next_gateway_fields
+from sunlight.cases.progress import is_joint_parent
 from sunlight.cases.receipt import case_receipt, receipt_waiting
 from sunlight.cases.selectors import case_document_get, case_documents, case_get_for_user
 from sunlight.cases.uploads import store_upload, stored_file_response
@@ -134,7 +136,11 @@ def _accept(request: HttpRequest, case: Case) -> Any:
     form = AcceptForm(request.POST, prefix="accept")
 
     def run() -> None:
-        services.case_accept(actor=request.user, case=case, opinion=form.cleaned_data["opinion"])
+        opinion = form.cleaned_data["opinion"]
+        if is_joint_parent(case):  # an online 一件事: every part at once
+            joint_case_accept(actor=request.user, parent=case, opinion=opinion)
+        else:
+            services.case_accept(actor=request.user, case=case, opinion=opinion)
 
     return {"accept": form}, run, "已受理，开始计时"
 
@@ -143,7 +149,11 @@ def _refuse(request: HttpRequest, case: Case) -> Any:
     form = RefuseForm(request.POST, prefix="refuse")
 
     def run() -> None:
-        services.case_refuse(actor=request.user, case=case, reason=form.cleaned_data["reason"])
+        reason = form.cleaned_data["reason"]
+        if is_joint_parent(case):
+            joint_case_refuse(actor=request.user, parent=case, reason=reason)
+        else:
+            services.case_refuse(actor=request.user, case=case, reason=reason)
 
     return {"refuse": form}, run, "已决定不予受理"
 

@@ -22,7 +22,8 @@ SESSION_KEY = "cases_applied"
 LIMIT_PER_HOUR = 20
 
 
-def _limit() -> Limit:
+def apply_limit() -> Limit:
+    """Online submissions per client address and hour (single powers and bundles together)."""
     return Limit("apply.client", attempts=LIMIT_PER_HOUR, window=dt.timedelta(hours=1))
 
 
@@ -34,7 +35,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     forms = application_forms(request, version, window=False)
     status = 200
     if request.method == "POST":
-        verdict = ratelimit_attempt(limit=_limit(), key=client_address(request))
+        verdict = ratelimit_attempt(limit=apply_limit(), key=client_address(request))
         if not verdict.allowed:
             messages.error(
                 request,

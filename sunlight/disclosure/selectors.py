@@ -370,6 +370,7 @@ class PublicBundle:
     lead_department: str
     limit_days: int
     powers: list[BundlePower]
+    joint_id: int = 0  # the one online form for the whole bundle (apply_bundle)
 
 
 def public_online_bundles() -> list[PublicBundle]:
@@ -396,6 +397,7 @@ def public_online_bundles() -> list[PublicBundle]:
                 name=joint.name,
                 lead_department=joint.lead_department.name,
                 limit_days=joint.limit_days,
+                joint_id=joint.pk,
                 powers=[
                     BundlePower(p.code, p.current_version.full_name, p.department.name)
                     for p in sorted(powers, key=lambda p: p.code)

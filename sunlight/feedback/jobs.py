@@ -9,6 +9,7 @@ from django.conf import settings
 
 from sunlight.cases.choices import CaseState
 from sunlight.cases.models import Case
+from sunlight.cases.progress import public_title
 from sunlight.core import clock
 from sunlight.core.jobs import register_periodic
 from sunlight.core.phones import mobile_number
@@ -34,7 +35,7 @@ def _opted_out(phone: str) -> bool:
 def invitation_text(case: Case) -> str:
     link = f"{settings.SUNLIGHT_SITE_URL}{rating_link(case=case, stage='concluded')}"
     return (
-        f"【阳光政务】您申请的“{case.power_version.name}”（办件编号{case.number}）已办结。"
+        f"【阳光政务】您申请的“{public_title(case)}”（办件编号{case.number}）已办结。"
         f"欢迎对办理服务作出评价：{link}"
     )
 
@@ -50,7 +51,9 @@ def rating_invitations_send() -> dict[str, Any]:
         )
         .exclude(pk__in=rated)
         .exclude(applicant_phone="")
-        .select_related("power_version")
+        # A joint application is rated as the one thing applied for: its parent, not each part.
+        .filter(joint_parent__isnull=True)
+        .select_related("power_version", "joint_item")
         .order_by("concluded_at", "id")[:BATCH]
     )
     messages = []

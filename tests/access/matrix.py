@@ -121,6 +121,10 @@ EXPECTED: dict[str, str] = {
     "applicants:sms": "405 405 405 405 405 405 405 405",
     "apply": "404 404 404 404 404 404 404 404",
     "apply_done": "302 302 302 302 302 302 302 302",
+    # One online form for a 一件事 bundle: public like `apply` (no such bundle here: 404);
+    # its receipt only for the browser that applied (else back to the form).
+    "apply_bundle": "404 404 404 404 404 404 404 404",
+    "apply_bundle_done": "302 302 302 302 302 302 302 302",
     "audit:checkpoints": "200 200 200 200 200 200 200 200",
     "audit:checkpoints_json": "200 200 200 200 200 200 200 200",
     "case_reports:download": "302 404 404 404 404 404 404 404",

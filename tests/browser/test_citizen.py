@@ -95,3 +95,64 @@ def test_lookup_without_javascript_at_360_px(live_site, browser, screenshot):
     assert _fits(page)
     screenshot(page, "citizen_lookup_nojs")
     context.close()
+
+
+@pytest.mark.browser
+def test_bundle_applied_for_once_from_the_home_page_then_accepted_and_looked_up(
+    live_site, browser, tmp_path, settings
+):
+    """一件事: from the portal home, one form for both powers (data once, the shared 申请书
+    once), the receipt listing the parts; accepted by the lead window; the 受理 SMS link shows
+    the parts — at 360 px, without JavaScript."""
+    from sunlight.cases.joint import joint_case_accept, joint_item_create
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SUNLIGHT_SITE_URL = live_site.url
+    SHOTS.mkdir(exist_ok=True)
+    lead = factories.office_with_power(code="071")
+    other = factories.office_with_power(code="072")
+    joint_item_create(
+        actor=None,
+        name="开办餐饮店一件事",
+        lead_department=lead.department,
+        powers=[lead.item, other.item],
+        limit_days=10,
+    )
+    scan = tmp_path / "申请书.pdf"
+    scan.write_bytes(PDF)
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 360, "height": 780}, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.goto(f"{live_site.url}/")
+    page.click("a:has-text('一次申请全部事项')")
+    main = page.inner_text("main")
+    assert "开办餐饮店一件事" in main and lead.department.name in main
+    assert page.locator("input[type='file']").count() == 2  # 申请书 and 营业执照, once each
+    page.fill("#id_applicant-name", "钱小红")
+    page.fill("#id_applicant-id_number", factories.resident_id())
+    page.fill("#id_applicant-phone", "13912345678")
+    page.set_input_files("input[name='materials-m0_file']", str(scan))
+    assert _fits(page)
+    page.screenshot(path=str(SHOTS / "citizen_bundle_apply_phone.png"), full_page=True)
+    page.click("button:has-text('提交申请')")
+    page.wait_for_url("**/done/")
+    receipt = page.locator(".receipt").inner_text()
+    parent = Case.objects.get(joint_parent__isnull=True)
+    parts = list(parent.joint_parts.order_by("number"))
+    assert parent.query_code in receipt and "包含事项" in receipt
+    assert all(p.number in receipt for p in parts)
+    page.screenshot(path=str(SHOTS / "citizen_bundle_receipt_phone.png"), full_page=True)
+    assert _fits(page)
+
+    joint_case_accept(actor=lead.clerk, parent=parent)
+    sms = OutboxMessage.objects.filter(source_id=parent.number).order_by("id").last()
+    assert "已受理" in sms.body and "开办餐饮店一件事" in sms.body
+    page.goto(re.search(r"https?://\S+", sms.body).group(0))
+    main = page.inner_text("main")
+    assert "包含事项" in main and "办理中" in main and "钱**" in main and "钱小红" not in main
+    assert _fits(page)
+    page.screenshot(path=str(SHOTS / "citizen_bundle_progress_phone.png"), full_page=True)
+    page.click("a:has-text('查看该事项进度') >> nth=0")
+    assert parts[0].number in page.inner_text("main")
+    context.close()

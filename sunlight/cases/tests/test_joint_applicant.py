@@ -148,3 +148,17 @@ def test_lookup_of_the_parent_shows_its_parts_with_their_own_links(offices, clie
     assert "开办餐饮店一件事" in text and "包含事项" in text
     for part in parent.joint_parts.all():
         assert part.department.name in text and part.query_code in text
+
+
+def test_a_concluded_joint_application_is_rated_once_as_a_whole(offices):
+    from sunlight.feedback.jobs import rating_invitations_send
+
+    planning, housing, joint = offices
+    with clock.frozen(T0):
+        parent = _register(planning, housing, joint, actor=planning.clerk)
+    with clock.frozen(T0 + dt.timedelta(days=1)):
+        for office in (planning, housing):
+            _finish(office, parent.joint_parts.get(department=office.department))
+        assert rating_invitations_send() == {"queued": 1}
+    invitation = OutboxMessage.objects.get(source_type="feedback.invitation")
+    assert invitation.source_id == parent.number and "开办餐饮店一件事" in invitation.body
