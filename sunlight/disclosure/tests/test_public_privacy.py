@@ -91,11 +91,16 @@ def test_no_personal_data_on_any_public_page(seeded, settings):
     cases = list(Case.objects.all())
     assert cases, "the demo city has cases"
     starts = ["/", "/powers/", "/progress/", "/my/signin/", "/publicity/"]
+    # The portal's columns (机构概况, 工作动态, 公告公示, 公开存档) and every page they link to.
+    columns = ["/departments/", "/news/", "/notices/", "/disclosures/"]
+    starts += columns
     own = {progress_link(number=c.number, code=c.query_code): c for c in cases}
     starts += list(own)
     pages = _crawl(Client(), starts)
     assert len(pages) > len(cases)
     assert any(re.fullmatch(r"/publicity/\d+/", url) for url in pages), "公示 pages crawled"
+    for column in columns:
+        assert any(url.startswith(column) and url != column for url in pages), column
     people = {c.applicant_name for c in cases if c.applicant_kind == ApplicantKind.PERSON}
     people |= {c.agent_name for c in cases if c.agent_name}
     people |= {u.full_name for u in User.objects.exclude(full_name="")}
