@@ -45,10 +45,12 @@ import public_pages  # noqa: E402 (benchmarks are scripts; the server wrapper si
 
 DEFAULT_MAX_SLOPE = 3.0  # MB/min over the second half: ~1 KB kept per request would exceed it
 RSS_EVERY = 5.0
-# gunicorn closes a connection idle for 2 s (its keep-alive); a browser that finds its idle
-# connection closed opens a new one. This client opens a new one before that can happen, so
-# that every connection error it counts is the server's.
+# gunicorn closes a connection idle for 2 s (its keep-alive). This client opens a new one
+# before that; and, as a browser does, sends a GET once more on a new connection when the
+# server closed a kept-alive one without answering (counted apart; a form is never sent twice).
+# A worker that died would show as a changed worker process, which fails the soak.
 IDLE_REOPEN_S = 1.5
+_CLOSED_UNANSWERED = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
 MAX_CLERKS = 12
 _CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -197,10 +199,14 @@ class Browser:
         self.cookies: dict[str, str] = {}
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.last_used = time.monotonic()
+        self.answered = 0  # on the current connection
+        self.resent = 0
+        self.failure = ""
 
     def _reopen(self) -> None:
         self.connection.close()
         self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        self.answered = 0
 
     def request(
         self, method: str, path: str, form: dict | None = None, headers: dict | None = None
@@ -215,18 +221,32 @@ class Browser:
         if time.monotonic() - self.last_used > IDLE_REOPEN_S:
             self._reopen()
         try:
-            self.connection.request(method, path, body=body, headers=sent)
-            response = self.connection.getresponse()
-            text = response.read().decode("utf-8", "replace")
-        except (OSError, http.client.HTTPException):
+            try:
+                response, text = self._send(method, path, body, sent)
+            except _CLOSED_UNANSWERED:
+                if not (self.answered and method == "GET"):
+                    raise
+                self._reopen()
+                self.resent += 1
+                response, text = self._send(method, path, body, sent)
+        except (OSError, http.client.HTTPException) as exc:
+            self.failure = type(exc).__name__
             self._reopen()
             return 0, ""
         finally:
             self.last_used = time.monotonic()
+        self.answered += 1
         for header in response.headers.get_all("Set-Cookie") or []:
             name, _, rest = header.partition("=")
             self.cookies[name.strip()] = rest.split(";", 1)[0]
         return response.status, text
+
+    def _send(
+        self, method: str, path: str, body: str | None, headers: dict
+    ) -> tuple[http.client.HTTPResponse, str]:
+        self.connection.request(method, path, body=body, headers=headers)
+        response = self.connection.getresponse()
+        return response, response.read().decode("utf-8", "replace")
 
     def sign_in(self, username: str, password: str) -> None:
         status, page = self.request("GET", "/staff/login/")
@@ -255,6 +275,8 @@ class Result:
     accepted_numbers: list[str] = field(default_factory=list)
     writes_refused: int = 0
     rss: list[tuple[float, float]] = field(default_factory=list)  # (seconds in, MB)
+    resent: int = 0
+    workers: tuple[list[int], list[int]] = ([], [])  # worker process ids at start and end
 
 
 class Soak:
@@ -280,6 +302,8 @@ class Soak:
             browser = Browser(self.server.port)
             browser.sign_in(clerk.username, self.plan.password)
             self.browsers[clerk.username] = browser
+        self.public_browsers: list[Browser] = []
+        workers_start = self._worker_pids()
         self.start = time.monotonic()
         self.stop = self.start + self.args.seconds
         self.next_write = self.start + self.write_every
@@ -295,7 +319,14 @@ class Soak:
         self.result.seconds = time.monotonic() - self.start
         sampler.join(timeout=RSS_EVERY + 1)
         self.result.rss.append((self.result.seconds, self.server.rss_mb()))
+        self.result.workers = (workers_start, self._worker_pids())
+        browsers = [*self.public_browsers, *self.browsers.values()]
+        self.result.resent = sum(b.resent for b in browsers)
         return self.result
+
+    def _worker_pids(self) -> list[int]:
+        pid = self.server.process.pid
+        return sorted(int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
 
     def _sample(self) -> None:
         while time.monotonic() < self.stop:
@@ -304,13 +335,14 @@ class Soak:
 
     def _client(self, index: int) -> None:
         public = Browser(self.server.port)
+        self.public_browsers.append(public)
         interval = 1.0 / self.args.rate
         while True:
             with self.lock:
                 n = next(self.sequence)
             due = self.start + n * interval
-            if due >= self.stop:
-                return
+            if due >= self.stop or time.monotonic() >= self.stop:
+                return  # bounded in time as well as in count
             if due > time.monotonic():
                 time.sleep(due - time.monotonic())
             self._one(n, public)
@@ -410,7 +442,8 @@ class Soak:
             if status == 0 or status >= 500:
                 self.result.errors[kind] += 1
                 if len(self.result.error_samples) < 10:
-                    self.result.error_samples.append(f"{status} {method} {path}")
+                    what = status or browser.failure
+                    self.result.error_samples.append(f"{what} {method} {path}")
             elif status not in expected:
                 self.result.unexpected[f"{kind} {status}"] += 1
         return status, body
@@ -459,6 +492,12 @@ def _report(r: Result, args: argparse.Namespace, workers: int, accepted: int) ->
         f"  writes: {writes} cases accepted through the form ({accepted} confirmed in the"
         f" database), {r.writes_refused} refused"
     )
+    workers_ok = r.workers[0] == r.workers[1]
+    print(
+        f"  connections: {r.resent} GETs sent again after the server closed an idle kept-alive"
+        f" connection unanswered; worker processes {r.workers[0]}"
+        + (" unchanged" if workers_ok else f" became {r.workers[1]} (a worker died)")
+    )
     middle = min(r.rss, key=lambda p: abs(p[0] - r.seconds / 2))
     second_half = [p for p in r.rss if p[0] >= r.seconds / 2]
     slope = _slope_mb_per_min(second_half)
@@ -469,7 +508,7 @@ def _report(r: Result, args: argparse.Namespace, workers: int, accepted: int) ->
     )
     memory_ok = slope <= args.max_slope
     writes_ok = writes == accepted and r.writes_refused == 0
-    ok = errors == 0 and memory_ok and writes_ok
+    ok = errors == 0 and memory_ok and writes_ok and workers_ok
     print(
         f"  verdict: {'PASSED' if ok else 'FAILED'}"
         f" (errors {errors}, memory {'flat' if memory_ok else 'GROWING'},"
