@@ -142,6 +142,20 @@ def _notice_input(rng: random.Random, case: Case, located: bool, serial: int) ->
     )
 
 
+def _office_hours(moment: dt.datetime, rng: random.Random) -> dt.datetime:
+    """`moment` if it falls in office hours (9:00–17:00 Beijing time), else the next working
+    morning at a drawn minute."""
+    local = moment.astimezone(SHANGHAI)
+    if (
+        local.hour in range(9, 17)
+        and demo_time.first_workday_on_or_after(local.date()) == local.date()
+    ):
+        return moment
+    day = local.date() + dt.timedelta(days=1 if local.hour >= 17 else 0)
+    day = demo_time.first_workday_on_or_after(day)
+    return dt.datetime.combine(day, dt.time(9, rng.randint(0, 59)), SHANGHAI)
+
+
 def _past_case(rng: random.Random, item: PowerItem, received: dt.datetime) -> Case:
     """An organisation's application, registered and accepted at the window on `received`."""
     version = item.current_version
@@ -237,7 +251,7 @@ def publicity_build(seed: int) -> str:
     for serial, (case, located, conclude) in enumerate(plans):
         # Published a few hours to a day after the case's last step, when the handler had
         # the publicity text ready.
-        start = _last_activity(case) + dt.timedelta(hours=rng.randint(2, 26))
+        start = _office_hours(_last_activity(case) + dt.timedelta(hours=rng.randint(2, 26)), rng)
         if start >= now - dt.timedelta(hours=2):
             continue
         handler = _staff(case.department_id, Role.CLERK)

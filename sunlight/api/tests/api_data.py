@@ -1,11 +1,15 @@
 """A little public data for the API to serve while it is fuzzed: powers with a flow, and 双公示
-entries published, corrected and withdrawn (and one pending, which must never be served)."""
+entries published, corrected and withdrawn (and one pending, which must never be served), and
+a 批前公示 with an objection."""
 
+from sunlight.cases import services as case_services
 from sunlight.cases.tests import factories as case_factories
 from sunlight.catalog.tests import factories as catalog
 from sunlight.publication import services
 from sunlight.publication.models import DoublePublicityEntry
 from sunlight.publication.tests import factories as publication
+from sunlight.publicity import services as publicity_services
+from sunlight.publicity.tests import world as publicity_world
 
 
 def populate() -> None:
@@ -26,3 +30,19 @@ def populate() -> None:
         reason="内容有误",
     )
     services.double_publicity_withdraw(actor=office.clerk, entry_id=entries[1].pk, reason="撤销")
+    _publicity(office)
+
+
+def _publicity(office) -> None:
+    """One located 批前公示 in its window, with an objection."""
+    publicity_world.districts()
+    publicity_services.publicity_requirement_set(
+        actor=None, version=office.item.current_version, window_days=7,
+        window_unit="natural_day", located=True,
+    )  # fmt: skip
+    case = case_factories.register(office)
+    case_services.case_accept(actor=office.clerk, case=case)
+    notice = publicity_services.publicity_start(
+        actor=office.clerk, case=case, data=publicity_world.notice_input()
+    )
+    publicity_services.objection_submit(notice_id=notice.pk, text="请公开日照分析")
