@@ -2,6 +2,8 @@
 library only: one request shape, no session state)."""
 
 import json
+import socket
+import ssl
 import time
 import urllib.error
 import urllib.parse
@@ -41,10 +43,23 @@ def fetch_json(lower: LowerInstance, path: str, params: dict[str, str]) -> Any:
         detail = _detail(error.read())
         raise PullFailed(f"下级平台拒绝了请求（HTTP {error.code}）：{detail}") from None
     except (urllib.error.URLError, TimeoutError, OSError) as error:
-        reason = getattr(error, "reason", error)
+        reason = _reason(getattr(error, "reason", error))
         raise PullFailed(f"无法连接下级平台 {lower.base_url}：{reason}") from None
     except json.JSONDecodeError:
         raise PullFailed("下级平台返回的不是 JSON") from None
+
+
+def _reason(error: object) -> str:
+    """The network failure in words an admin can act on (not the system's error text)."""
+    if isinstance(error, socket.gaierror):
+        return "地址无法解析，请检查接口地址"
+    if isinstance(error, ConnectionRefusedError):
+        return "对方拒绝连接，请确认下级平台已启动、地址和端口正确"
+    if isinstance(error, TimeoutError | socket.timeout):
+        return f"{TIMEOUT_SECONDS} 秒内没有响应"
+    if isinstance(error, ssl.SSLError):
+        return "安全连接（HTTPS 证书）校验失败"
+    return "网络错误"
 
 
 def _detail(body: bytes) -> str:

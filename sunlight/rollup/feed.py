@@ -35,6 +35,7 @@ PAGE_ENTRIES = 500
 MAX_PAGE_ENTRIES = 2000
 # The alert records' table: 部门监察数据表. Not an exchange table yet (see docs/rollup.md).
 ALERT_TABLE = "supervision_alert"
+ALERT_CAP = 10_000
 TABLE_ORDER = ["case_basic", "case_process", "case_result", ALERT_TABLE]
 _CURSOR = re.compile(r"^v1\.(\d{1,18})$")
 _WATCHED = Q(object_type="cases.case") | Q(action="exchange.batch.accepted")
@@ -94,8 +95,8 @@ def changes_since(*, cursor: str, limit: int = PAGE_ENTRIES) -> Page:
         page.records.setdefault(table, []).extend(r for r in rows if r["external_id"] not in taken)
     for table, rows in relayed.items():
         page.records.setdefault(table, []).extend(rows)
-    alert_times = [e[1] for e in entries if e[2] in ("supervision.scan", "supervision.alert")]
-    alerts = _alert_records(cases, alert_times)
+    alert_entries = [e for e in entries if e[2] in ("supervision.scan", "supervision.alert")]
+    alerts = _alert_records(cases, [e[1] for e in alert_entries], last)
     if alerts:
         page.records.setdefault(ALERT_TABLE, []).extend(alerts)
     page.records = {t: page.records[t] for t in TABLE_ORDER if page.records.get(t)}
@@ -236,9 +237,15 @@ def _relayed_records(batches: set[int | None]) -> dict[str, list[dict[str, Any]]
     return found
 
 
-def _alert_records(cases: list[Case], scan_times: list[dt.datetime]) -> list[dict[str, Any]]:
+def _alert_records(
+    cases: list[Case], scan_times: list[dt.datetime], sequence: int
+) -> list[dict[str, Any]]:
     """Alerts of the page's cases, and alerts raised, signed for or closed within the page's
-    scans and alert actions (they change beside their audit entry, in its transaction)."""
+    scans and alert actions (they change beside their audit entry, in its transaction). Their
+    data version is the page's last sequence number: a later page sends a higher one.
+
+    At most ALERT_CAP a page: a first scan over a large city raises hundreds of thousands at
+    once. Paging alerts by their own cursor waits for the exchange to take the table."""
     wanted = Q(case__in=cases) if cases else Q(pk__in=[])
     if scan_times:
         start, end = min(scan_times), max(scan_times)
@@ -248,13 +255,12 @@ def _alert_records(cases: list[Case], scan_times: list[dt.datetime]) -> list[dic
     for alert in (
         Alert.objects.filter(wanted)
         .select_related("rule", "department", "case")
-        .order_by("id")[:10_000]
+        .order_by("id")[:ALERT_CAP]
     ):
-        changed = max(m for m in (alert.raised_at, alert.acknowledged_at, alert.closed_at) if m)
         rows.append(
             {
                 "external_id": f"{alert.region_code}-alert-{alert.pk}",
-                "data_version": int(changed.timestamp()),
+                "data_version": sequence,
                 "entered_at": _when(alert.raised_at),
                 "case_external_id": alert.case.number if alert.case else None,
                 "rule_code": alert.rule.code,

@@ -103,3 +103,15 @@ def test_an_alert_raised_by_a_scan_goes_up_in_the_next_page():
     assert alert["case_external_id"] == w.case.number and alert["rule_code"] == "case-red"
     assert alert["state"] == "raised" and alert["level"] == "red"
     assert "case_basic" not in after.records  # the scan changed no case
+
+
+def test_every_data_version_fits_the_exchange_s_nine_digits():
+    from sunlight.supervision.tests import orders_world
+
+    w = orders_world.world()
+    orders_world.red_alert(w)
+
+    page = changes_since(cursor="")
+
+    versions = [r["data_version"] for rows in page.records.values() for r in rows]
+    assert versions and all(1 <= v <= 999_999_999 for v in versions)
