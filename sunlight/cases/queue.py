@@ -20,6 +20,7 @@ from sunlight.core.clock import SHANGHAI
 from sunlight.org.choices import Role
 
 SHOWN = 8  # rows of "next to do" on the workbench
+PER_KIND = 3  # of them, at most this many of one kind while other kinds wait
 
 # key: (label, tone, what the list is of)
 QUEUES: dict[str, tuple[str, str, str]] = {
@@ -142,21 +143,31 @@ def case_queues_for_user(*, user: Any) -> CaseQueues:
 
 
 def _next_items(user: Any, today: dt.date) -> list[NextItem]:
-    """The most urgent work first: red, due today, returned, yellow, then the window's."""
-    items: list[NextItem] = []
+    """The most urgent work first: red, due today, returned, yellow, then the window's — but at
+    most PER_KIND of each kind before the rest fill the list, so a long red backlog does not hide
+    the work that can still be done in time."""
+    groups: list[list[NextItem]] = []
     seen: set[int] = set()
     for key in ("late", "today", "returned", "soon"):
         label, tone, _ = QUEUES[key]
+        group = []
         for step in queue_steps(user=user, key=key, today=today)[:SHOWN]:
             if step.pk in seen:
                 continue
             seen.add(step.pk)
             case = step.case
-            items.append(NextItem(case.number, case.title, step.name, step.deadline, tone, label))
+            group.append(NextItem(case.number, case.title, step.name, step.deadline, tone, label))
+        groups.append(group)
     for key in ("online", "to_conclude"):
         label, tone, _ = QUEUES[key]
         task = "受理或一次性告知补正" if key == "online" else "办结"
+        group = []
         for case in queue_cases(user=user, key=key)[:SHOWN]:
             due = case.promised_deadline if key == "to_conclude" else None
-            items.append(NextItem(case.number, case.title, task, due, tone, label))
-    return items[:SHOWN]
+            group.append(NextItem(case.number, case.title, task, due, tone, label))
+        groups.append(group)
+    first = [item for group in groups for item in group[:PER_KIND]]
+    rest = [item for group in groups for item in group[PER_KIND:]]
+    chosen = (first + rest)[:SHOWN]
+    order = {id(item): index for index, item in enumerate(i for g in groups for i in g)}
+    return sorted(chosen, key=lambda item: order[id(item)])

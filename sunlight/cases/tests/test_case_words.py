@@ -25,7 +25,9 @@ def test_a_penalty_case_calls_the_person_the_party():
     office = factories.office_with_power(code="061", category="02")
     case = factories.register(office)
     page = client_of(office.clerk).get(reverse("cases:detail", args=[case.number]))
-    assert "<h2>当事人</h2>" in page.content.decode()
+    text = page.content.decode()
+    assert "<h2>当事人</h2>" in text and "<h2>通知当事人记录</h2>" in text
+    assert "申请人" not in text.replace("申请人网上提交", "")
 
 
 def test_a_licence_case_calls_the_person_the_applicant():

@@ -115,3 +115,15 @@ def test_supervisors_get_no_case_queue(office):
     supervisor = org.user("supervisor", in_region=office.department.region)
     page = client_of(supervisor).get(reverse("staff:home")).content.decode()
     assert "今日工作" not in page
+
+
+def test_a_red_backlog_leaves_room_for_work_due_today_in_the_next_steps(office):
+    for day in ("2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05", "2026-11-06",
+                "2026-11-09", "2026-11-10", "2026-11-11", "2026-11-12", "2026-11-23"):  # fmt: skip
+        with clock.frozen(_at(day)):
+            case = factories.register(office)
+            services.case_accept(actor=office.clerk, case=case)
+    with clock.frozen(_at("2026-11-30")):
+        items = case_queues_for_user(user=office.head).next_items
+    reasons = [item.reason for item in items]
+    assert reasons == ["已超期"] * 7 + ["今日到期"]  # nine red, yet today's step is there
