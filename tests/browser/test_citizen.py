@@ -99,7 +99,7 @@ def test_lookup_without_javascript_at_360_px(live_site, browser, screenshot):
 
 @pytest.mark.browser
 def test_bundle_applied_for_once_from_the_home_page_then_accepted_and_looked_up(
-    live_site, browser, tmp_path, settings
+    live_site, browser, tmp_path, settings, screenshot
 ):
     """一件事: from the portal home, one form for both powers (data once, the shared 申请书
     once), the receipt listing the parts; accepted by the lead window; the 受理 SMS link shows
@@ -108,7 +108,6 @@ def test_bundle_applied_for_once_from_the_home_page_then_accepted_and_looked_up(
 
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SUNLIGHT_SITE_URL = live_site.url
-    SHOTS.mkdir(exist_ok=True)
     lead = factories.office_with_power(code="071")
     other = factories.office_with_power(code="072")
     joint_item_create(
@@ -134,7 +133,7 @@ def test_bundle_applied_for_once_from_the_home_page_then_accepted_and_looked_up(
     page.fill("#id_applicant-phone", "13912345678")
     page.set_input_files("input[name='materials-m0_file']", str(scan))
     assert _fits(page)
-    page.screenshot(path=str(SHOTS / "citizen_bundle_apply_phone.png"), full_page=True)
+    screenshot(page, "citizen_bundle_apply_phone")
     page.click("button:has-text('提交申请')")
     page.wait_for_url("**/done/")
     receipt = page.locator(".receipt").inner_text()
@@ -142,7 +141,7 @@ def test_bundle_applied_for_once_from_the_home_page_then_accepted_and_looked_up(
     parts = list(parent.joint_parts.order_by("number"))
     assert parent.query_code in receipt and "包含事项" in receipt
     assert all(p.number in receipt for p in parts)
-    page.screenshot(path=str(SHOTS / "citizen_bundle_receipt_phone.png"), full_page=True)
+    screenshot(page, "citizen_bundle_receipt_phone")
     assert _fits(page)
 
     joint_case_accept(actor=lead.clerk, parent=parent)
@@ -152,7 +151,7 @@ def test_bundle_applied_for_once_from_the_home_page_then_accepted_and_looked_up(
     main = page.inner_text("main")
     assert "包含事项" in main and "办理中" in main and "钱**" in main and "钱小红" not in main
     assert _fits(page)
-    page.screenshot(path=str(SHOTS / "citizen_bundle_progress_phone.png"), full_page=True)
+    screenshot(page, "citizen_bundle_progress_phone")
     page.click("a:has-text('查看该事项进度') >> nth=0")
     assert parts[0].number in page.inner_text("main")
     context.close()
