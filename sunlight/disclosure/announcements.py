@@ -121,7 +121,7 @@ def announcement_review(
         raise ValidationFailed([FieldProblem("审核意见", "不超过300字")])
     with transaction.atomic():
         item = (
-            Announcement.objects.select_for_update()
+            Announcement.objects.select_for_update(of=("self",))
             .select_related("department")
             .filter(pk=announcement_id)
             .first()

@@ -10,6 +10,7 @@ from django.db import models
 
 from sunlight.cases.models import StageReport
 from sunlight.catalog.choices import DisclosureForm, DisclosureFrequency, DisclosureScope
+from sunlight.core.clock import SHANGHAI
 from sunlight.disclosure.choices import (
     AnnouncementKind,
     AnnouncementState,
@@ -138,7 +139,8 @@ class DisclosureDue(models.Model):
 
     @property
     def archived_late(self) -> bool:
-        return bool(self.archived_at and self.archived_at.date() > self.due_on)
+        # Judged on the Asia/Shanghai date, as the supervision rule trips at that day's start.
+        return bool(self.archived_at and self.archived_at.astimezone(SHANGHAI).date() > self.due_on)
 
 
 class Announcement(models.Model):

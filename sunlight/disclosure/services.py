@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from sunlight.audit.services import AuditRecord, actor_label, audit_record, audit_record_many
 from sunlight.catalog.choices import DisclosureForm, DisclosureFrequency, DisclosureScope
+from sunlight.catalog.permissions import can_see_department
 from sunlight.core import clock
 from sunlight.core.errors import (
     FieldProblem,
@@ -203,6 +204,8 @@ def disclosure_publish(
     if matter is None:
         raise NotFound("公开事项不存在")
     if not can_disclose(actor, matter.department):
+        if can_see_department(actor, matter.department):
+            raise PermissionDenied("只有本部门工作人员可以公开本部门的事项")
         raise NotFound("公开事项不存在或无权查看")
     scheduled = schedule.is_scheduled(matter.frequency)
     if scheduled and due_id is None:

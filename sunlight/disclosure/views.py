@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from sunlight.core.errors import NotFound
 from sunlight.core.public_cache import public_page
+from sunlight.disclosure.columns import latest_announcements
 from sunlight.disclosure.selectors import (
     AUDIENCES,
     POWER_CATEGORIES,
@@ -31,6 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "bundles": public_online_bundles(),
             # Last month's ratings and complaint numbers (the feedback app's public read model).
             "feedback_summary": feedback_portal_summary(),
+            "latest": latest_announcements(),
         },
     )
 

@@ -41,6 +41,7 @@ def test_passed_announcement_is_published_with_its_date_and_archived():
     page = Client().get(f"/notices/{item.pk}/").content.decode()
     assert "关于调整办公时间的公告" in page and "发布日期 2026-03-02" in page
     assert Client().get(f"/news/{item.pk}/").status_code == 404  # the other column
+    assert f'href="/notices/{item.pk}/"' in Client().get("/").content.decode()  # on the home page
 
 
 def test_the_writer_cannot_review_their_own_announcement():

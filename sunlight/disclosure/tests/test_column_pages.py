@@ -161,3 +161,15 @@ def test_policies_cover_every_law_the_public_catalog_cites_each_linked_to_its_po
         assert f"<h2>{law}</h2>" in page
     for item in items:
         assert f'href="/powers/{item.code}/"' in page
+
+
+def test_the_staff_page_shows_late_and_upcoming_periods():
+    office = factories.office()
+    with clock.frozen(at(2026, 2, 20)):
+        factories.matter(office, content="部门预算执行情况")
+        client = Client()
+        client.force_login(office.clerk)
+        html = client.get("/staff/disclosure/").content.decode()
+    late, upcoming = html.split("待公开（")[0], html.split("待公开（")[1]
+    assert "已逾期（1）" in late and "2026-02-10" in late  # January's
+    assert "2026-03-10" in upcoming  # February's, still in time

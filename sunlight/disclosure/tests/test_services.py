@@ -152,3 +152,23 @@ def test_staff_of_another_region_cannot_see_or_correct():
     entry = services.disclosure_publish(actor=office.clerk, matter_id=matter.pk, body="原内容")
     with pytest.raises(NotFound):
         services.archive_correct(actor=stranger, entry_id=entry.pk, body="改", reason="理由")
+
+
+def test_the_office_sees_a_departments_matter_but_may_not_disclose_it():
+    office = factories.office()
+    matter = factories.matter(office, frequency="anytime")
+    with pytest.raises(PermissionDenied):
+        services.disclosure_publish(actor=office.supervisor, matter_id=matter.pk, body="代公开")
+    assert not ArchiveEntry.objects.exists()
+
+
+def test_a_period_disclosed_in_the_evening_of_its_due_day_is_in_time():
+    office = factories.office()
+    with clock.frozen(at(2026, 2, 10, 23, 30)):  # 15:30 UTC: still 10 February in Shanghai
+        matter = factories.matter(office)
+        due = matter.dues.get(period_start=dt.date(2026, 1, 1))
+        services.disclosure_publish(
+            actor=office.clerk, matter_id=matter.pk, due_id=due.pk, body="x"
+        )
+    due.refresh_from_db()
+    assert due.due_on == dt.date(2026, 2, 10) and not due.archived_late
