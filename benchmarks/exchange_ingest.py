@@ -99,6 +99,9 @@ def measure(rows: int) -> dict[str, Any]:
                                      channel="file", file_name=path.name)  # fmt: skip
             assert result.accepted, result.batch.problems[:3]
     ours_seconds, ours_cpu = time.perf_counter() - started, time.process_time() - cpu
+    file_bytes = path.stat().st_size
+    path.unlink()
+    path.parent.rmdir()
     written = ExchangeRecord.objects.count() - before
     assert written == cases * len(STEPS), written
     floor_seconds, floor_cpu, floor_kind = _floor()
@@ -106,7 +109,7 @@ def measure(rows: int) -> dict[str, Any]:
         "database": f"{connection.vendor} {connection.settings_dict['NAME']}",
         "cases": cases,
         "rows": written,
-        "file_bytes": path.stat().st_size,
+        "file_bytes": file_bytes,
         "ours_seconds": ours_seconds,
         "floor_seconds": floor_seconds,
         "ours_cpu": ours_cpu,

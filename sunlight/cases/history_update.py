@@ -10,7 +10,7 @@ appended, the result is set. Nothing is rewritten or removed; a case is never wr
 """
 
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -60,10 +60,14 @@ def cases_update_history(
             raise ValidationFailed(problems)
         writer = _Writer(context, actor, random.SystemRandom(), now)
         audit = []
+        # Step ids for the whole batch at once (SQLite hands them out as MAX(id) + 1).
+        wanted = sum(max(0, len(r.steps) - len(existing[c.pk].steps)) for c, r in updates)
+        new_rows = _NewRows(iter(_reserve_ids(CaseStep, wanted)))
         for row, (case, record) in enumerate(updates, start=1):
-            change = _apply(writer, locked[case.pk], record, existing[case.pk], row)
+            change = _apply(writer, locked[case.pk], record, existing[case.pk], row, new_rows)
             if change:
                 audit.append(_audit_entry(actor, locked[case.pk], record, change))
+        new_rows.insert()
         audit_record_many(records=audit)
     return len(audit)
 
@@ -75,6 +79,21 @@ class _Trace:
         self.steps: list[CaseStep] = []
         self.pauses: list[CasePause] = []
         self.documents: int = 0
+
+
+class _NewRows:
+    """What the cases gain, inserted together (a few multi-row inserts for the whole batch)."""
+
+    def __init__(self, step_ids: Iterator[int]) -> None:
+        self.step_ids = step_ids
+        self.steps: list[tuple] = []
+        self.pauses: list[tuple] = []
+        self.documents: list[tuple] = []
+
+    def insert(self) -> None:
+        _insert(CaseStep, STEP_COLUMNS, self.steps)
+        _insert(CasePause, PAUSE_COLUMNS, self.pauses)
+        _insert(CaseDocument, DOCUMENT_COLUMNS, self.documents)
 
 
 def _existing(case_ids: list[int]) -> dict[int, _Trace]:
@@ -124,13 +143,14 @@ def _prefix_problems(
 
 
 def _apply(
-    writer: _Writer, case: Case, record: "HistoricalCase", trace: _Trace, row: int
-) -> dict[str, int]:
+    writer: _Writer, case: Case, record: "HistoricalCase", trace: _Trace, row: int,
+    new_rows: _NewRows,
+) -> dict[str, int]:  # fmt: skip
     """Write what is new; the counts of what changed (empty: nothing)."""
     version = writer.context.version_of(record)
     item = _Row(record, row, version, id=case.pk, number=case.number)
     known = len(trace.steps)
-    new_ids = _reserve_ids(CaseStep, len(record.steps) - known)
+    new_ids = [next(new_rows.step_ids) for _ in range(len(record.steps) - known)]
     ids = [s.pk for s in trace.steps] + new_ids
     step_rows = writer._step_rows(item, ids)
     finished = 0
@@ -144,7 +164,7 @@ def _apply(
                 handler_name=step.handler_name.strip()[:150],
             )
             finished += 1
-    _insert(CaseStep, STEP_COLUMNS, step_rows[known:])
+    new_rows.steps += step_rows[known:]
     pauses = writer._pause_rows(item)
     ended = 0
     for kept, pause in zip(trace.pauses, record.pauses, strict=False):
@@ -152,9 +172,9 @@ def _apply(
             days = 0 if pause.kind == PauseKind.EXTENSION else writer._pause_days(pause, version)
             CasePause.objects.filter(pk=kept.pk).update(ended_at=pause.ended_at, workdays=days)
             ended += 1
-    _insert(CasePause, PAUSE_COLUMNS, pauses[len(trace.pauses) :])
+    new_rows.pauses += pauses[len(trace.pauses) :]
     documents = writer._document_rows(item, ids)[trace.documents :]
-    _insert(CaseDocument, DOCUMENT_COLUMNS, documents)
+    new_rows.documents += documents
     case_changed = _update_case(writer, case, record, item)
     change = {
         "steps_added": len(new_ids),

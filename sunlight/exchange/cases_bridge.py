@@ -41,9 +41,10 @@ from sunlight.cases.history_models import BatchSource
 from sunlight.cases.history_update import cases_update_history
 from sunlight.cases.models import Case
 from sunlight.cases.services import Applicant, Conclusion
+from sunlight.catalog.models import PowerVersion
 from sunlight.core import clock
 from sunlight.core.errors import ValidationFailed
-from sunlight.exchange.choices import ExchangeTable
+from sunlight.exchange.choices import BASIC_TABLES, PROCESS_TABLES, RESULT_TABLES, ExchangeTable
 from sunlight.exchange.models import ExchangeBatch, ExchangeRecord, SourceSystem
 from sunlight.exchange.validation import DECISIONS, PROCEDURE_VALUES, Problem, parse_moment
 from sunlight.flows.models import FlowNode
@@ -56,6 +57,9 @@ CASE_TABLES = (
     ExchangeTable.CASE_RESULT,
     ExchangeTable.MATERIAL,
     ExchangeTable.SPECIAL_PROCEDURE,
+    ExchangeTable.PENALTY_BASIC,
+    ExchangeTable.PENALTY_PROCESS,
+    ExchangeTable.PENALTY_RESULT,
 )
 _CHANNELS = {c.value for c in Channel}
 _REFUSAL_RESULTS = {StepResult.REJECT, StepResult.NOT_ACCEPTED}
@@ -317,16 +321,24 @@ def _previous(
 
 def _records_of(source: SourceSystem, case_ids: list[str]) -> dict[str, _Trace]:
     traces = {cid: _Trace() for cid in case_ids}
-    rows = ExchangeRecord.objects.filter(
-        source=source, table__in=CASE_TABLES, case_external_id__in=case_ids
-    ).select_related("power_version")
+    rows = list(
+        ExchangeRecord.objects.filter(
+            source=source, table__in=CASE_TABLES, case_external_id__in=case_ids
+        ).defer("error_reason", "read_at")
+    )
+    # The few versions the cases use, read once (not joined onto every row).
+    versions = PowerVersion.objects.in_bulk(
+        {r.power_version_id for r in rows if r.power_version_id}
+    )
     for row in rows:
+        if row.table in BASIC_TABLES and row.power_version_id:
+            row.power_version = versions[row.power_version_id]
         trace = traces[row.case_external_id]
-        if row.table == ExchangeTable.CASE_BASIC:
+        if row.table in BASIC_TABLES:
             trace.basic = row
-        elif row.table == ExchangeTable.CASE_RESULT:
+        elif row.table in RESULT_TABLES:
             trace.result = row
-        elif row.table == ExchangeTable.CASE_PROCESS:
+        elif row.table in PROCESS_TABLES:
             trace.steps.append(row)
         elif row.table == ExchangeTable.MATERIAL:
             trace.materials.append(row)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from sunlight.audit.services import audit_record
@@ -30,6 +30,7 @@ from sunlight.cases.uploads import (
 from sunlight.catalog.choices import Category, ItemStatus
 from sunlight.catalog.models import Material, PowerItem, PowerVersion
 from sunlight.core import clock
+from sunlight.core.bulk import db_datetime, insert_many
 from sunlight.core.errors import (
     DomainError,
     FieldProblem,
@@ -411,7 +412,7 @@ class _Context:
             r.external_id: r
             for r in ExchangeRecord.objects.filter(
                 source=self.source, table__in=CASE_OF[self.table], external_id__in=wanted
-            ).select_related("power_version")
+            ).select_related("power_version__item")
         }
         versions = {r.power_version_id for r in self.cases.values() if r.power_version_id}
         nodes: dict[int, list[tuple[str, str]]] = {}
@@ -701,7 +702,7 @@ def _write(
             acks.append(Ack(index, values["external_id"], "updated" if stored else "written"))
             if table in CASE_TABLES:
                 touched.setdefault(row.case_external_id, []).append(index)
-        ExchangeRecord.objects.bulk_create(new, batch_size=500)
+        _insert_records(new)
         fields = [
             "case_external_id", "department", "power_code", "power_version", "data_version",
             "payload", "event_at", "entered_in_source_at", "written_at", "read_at", "sync_flag",
@@ -737,6 +738,30 @@ def _write(
             },
         )
     return IngestResult(batch, acks)
+
+
+_RECORD_FIELDS = [
+    "source", "table", "external_id", "case_external_id", "department", "power_code",
+    "power_version", "data_version", "payload", "event_at", "entered_in_source_at", "written_at",
+    "read_at", "sync_flag", "error_reason", "batch",
+]  # fmt: skip
+
+
+def _insert_records(rows: list[ExchangeRecord]) -> None:
+    """New exchange rows as plain multi-row inserts (the ORM's bulk_create prepares a model
+    instance per row, the larger part of a big batch's time); values already checked."""
+    adapt_json = connection.ops.adapt_json_value
+    insert_many(
+        ExchangeRecord,
+        _RECORD_FIELDS,
+        (
+            (r.source_id, r.table, r.external_id, r.case_external_id, r.department_id,
+             r.power_code, r.power_version_id, r.data_version, adapt_json(r.payload, None),
+             db_datetime(r.event_at), db_datetime(r.entered_in_source_at),
+             db_datetime(r.written_at), None, r.sync_flag, r.error_reason, r.batch_id)
+            for r in rows
+        ),
+    )  # fmt: skip
 
 
 def source_get_for_user(*, user: Any, code: str) -> SourceSystem:

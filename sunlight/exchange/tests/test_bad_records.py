@@ -164,3 +164,13 @@ def test_bad_records_inside_readable_files_are_refused_like_pushed_ones(world):
         found = {(e["field"], e["code"]) for a in result.acks for e in a.errors}
         assert not result.accepted and expected in found, (name, found)
     assert counts() == before
+
+
+def test_a_long_jsonl_file_is_read_in_bounded_chunks_with_lines_counted_across_them():
+    from sunlight.exchange.files import jsonl_chunks
+
+    lines = [b'{"n": %d}\n' % n for n in range(5)]
+    assert [len(c) for c in jsonl_chunks(io.BytesIO(b"".join(lines)), 2)] == [2, 2, 1]
+    broken = io.BytesIO(b"".join(lines[:3]) + b"{oops\n")
+    with pytest.raises(ValidationFailed, match="第 4 行"):
+        list(jsonl_chunks(broken, 2))

@@ -193,3 +193,15 @@ def test_the_case_page_shows_where_the_case_came_from(client, exchange_city):
     page = client.get(f"/staff/cases/{case.number}/").content.decode()
 
     assert "部门自建系统推送" in page and "住建局审批系统" in page
+
+
+def test_a_pushed_penalty_case_is_a_case_of_its_penalty_power(exchange_city):
+    from sunlight.exchange.tests.bad_corpus import good
+
+    codes = {"penalty": exchange_city["penalty_item"].code}
+    result = push(exchange_city, "penalty_basic", [good("penalty_basic", codes)])
+
+    case = Case.objects.get()
+    assert result.acks[0].case == case.number
+    assert case.power_item == exchange_city["penalty_item"]
+    assert case.applicant_name == "清源市某物业服务有限公司"
