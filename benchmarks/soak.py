@@ -81,6 +81,9 @@ def main() -> int:
             _seed(data_dir, args.scale)
         os.environ["SUNLIGHT_DATA_DIR"] = str(data_dir)
         os.environ.pop("DATABASE_URL", None)  # the demo copy's embedded database
+        # All of the soak's traffic comes from one address: the API's per-address limit (a
+        # protection against one scraper, tested on its own) would answer it 429.
+        os.environ["SUNLIGHT_API_ANON_RATE"] = ""
         plan = _plan(writes_wanted=int(args.seconds / args.write_every) + 1)
         print(
             f"demo copy ready in {time.perf_counter() - started:.0f} s: {len(plan.codes)} published"
