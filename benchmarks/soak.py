@@ -15,9 +15,11 @@ Requests are due at --rate per second in all, spread over --clients keep-alive c
 The server is gunicorn with `sunlight serve`'s settings (SUNLIGHT_WORKERS workers × 4 threads,
 gthread), the same as benchmarks/public_pages.py, over the demo's embedded database.
 
+Before the clock starts, every power page and API power is fetched a few times, so the page
+caches are full (they are bounded) and memory measured afterwards is not their filling.
 Prints requests, errors (any 5xx or connection error), p50/p99 per page kind, writes done, and
 the server's resident memory (master + workers) at start, middle and end with the slope over
-the second half (the caches fill first). Exits non-zero on any error, on a write that did not
+the second half. Exits non-zero on any error, on a write that did not
 take, or when memory still grows in the second half faster than --max-slope MB/min.
 
     python benchmarks/soak.py [--seconds 600] [--rate 25] [--demo SEEDED_DATA_DIR | --scale 0.1]
@@ -52,6 +54,10 @@ RSS_EVERY = 5.0
 IDLE_REOPEN_S = 1.5
 _CLOSED_UNANSWERED = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
 MAX_CLERKS = 12
+# Every power page and API power this many times before the clock starts: with two workers
+# that fills each one's page cache nearly whole (bounded, config/caches.py), so memory that
+# grows afterwards is not the caches filling.
+WARM_PASSES = 3
 _CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -75,6 +81,9 @@ def main() -> int:
             _seed(data_dir, args.scale)
         os.environ["SUNLIGHT_DATA_DIR"] = str(data_dir)
         os.environ.pop("DATABASE_URL", None)  # the demo copy's embedded database
+        # All of the soak's traffic comes from one address: the API's per-address limit (a
+        # protection against one scraper, tested on its own) would answer it 429.
+        os.environ["SUNLIGHT_API_ANON_RATE"] = ""
         plan = _plan(writes_wanted=int(args.seconds / args.write_every) + 1)
         print(
             f"demo copy ready in {time.perf_counter() - started:.0f} s: {len(plan.codes)} published"
@@ -276,6 +285,7 @@ class Result:
     writes_refused: int = 0
     rss: list[tuple[float, float]] = field(default_factory=list)  # (seconds in, MB)
     resent: int = 0
+    warm_seconds: float = 0.0
     workers: tuple[list[int], list[int]] = ([], [])  # worker process ids at start and end
 
 
@@ -303,6 +313,7 @@ class Soak:
             browser.sign_in(clerk.username, self.plan.password)
             self.browsers[clerk.username] = browser
         self.public_browsers: list[Browser] = []
+        self.result.warm_seconds = self._warm()
         workers_start = self._worker_pids()
         self.start = time.monotonic()
         self.stop = self.start + self.args.seconds
@@ -323,6 +334,33 @@ class Soak:
         browsers = [*self.public_browsers, *self.browsers.values()]
         self.result.resent = sum(b.resent for b in browsers)
         return self.result
+
+    def _warm(self) -> float:
+        begin = time.monotonic()
+        paths = iter(
+            [
+                f"{prefix}{code}/"
+                for code in self.plan.codes
+                for prefix in ("/powers/", "/api/v1/powers/")
+            ]
+            * WARM_PASSES
+        )
+
+        def worker() -> None:
+            browser = Browser(self.server.port)
+            while True:
+                with self.lock:
+                    path = next(paths, None)
+                if path is None:
+                    return
+                browser.request("GET", path)
+
+        threads = [threading.Thread(target=worker) for _ in range(self.args.clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return time.monotonic() - begin
 
     def _worker_pids(self) -> list[int]:
         pid = self.server.process.pid
@@ -472,6 +510,7 @@ def _slope_mb_per_min(points: list[tuple[float, float]]) -> float:
 def _report(r: Result, args: argparse.Namespace, workers: int, accepted: int) -> int:
     requests = sum(len(v) for v in r.latencies.values())
     errors = sum(r.errors.values())
+    print(f"warmed every power page and API power {WARM_PASSES}× in {r.warm_seconds:.0f} s")
     print(
         f"soak {r.seconds:.0f} s on 127.0.0.1, gunicorn {workers} workers × 4 threads,"
         f" {args.clients} connections, bounded at {args.rate:.0f} requests/s:"
@@ -502,7 +541,7 @@ def _report(r: Result, args: argparse.Namespace, workers: int, accepted: int) ->
     second_half = [p for p in r.rss if p[0] >= r.seconds / 2]
     slope = _slope_mb_per_min(second_half)
     print(
-        f"  server RSS (master + workers), sampled every {RSS_EVERY:.0f} s: start"
+        f"  server RSS (master + workers, after the warm-up), every {RSS_EVERY:.0f} s: start"
         f" {r.rss[0][1]:.1f} MB, middle {middle[1]:.1f} MB, end {r.rss[-1][1]:.1f} MB;"
         f" slope over the second half {slope:+.2f} MB/min (bound {args.max_slope:.1f})"
     )

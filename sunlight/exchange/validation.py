@@ -416,7 +416,7 @@ def _convert(field: Field, value: Any, text: str, problem: Callable[[str, str, s
             return None
         return text
     if field.kind == "phone" and (reason := phone_problem(text)):
-        problem(field.name, "type", f"“{field.label}”{reason}")
+        problem(field.name, "type", f"{field.label}：{reason}")
         return None
     if not has_visible(text):
         problem(field.name, "required", f"“{field.label}”只有空白或不可见字符")
