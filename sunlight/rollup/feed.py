@@ -14,6 +14,11 @@ step, result, alerts) as it is now, with the case's latest audit sequence number
 version: the superior keeps the newest and treats a repeat as unchanged. Records this instance
 received through the exchange (from its own lower platforms or from departments' systems) are
 relayed as they were stored, so county cases reach the province through the city.
+
+The page is read without one snapshot across its statements (a read transaction would take
+SQLite's write lock here). A change committing between reading a case's version and its rows
+can pair newer content with the older version; the superior then refuses that page as a version
+conflict, keeps its cursor, and the next pull reads the newer version: it heals by itself.
 """
 
 import datetime as dt

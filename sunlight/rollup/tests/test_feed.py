@@ -115,3 +115,21 @@ def test_every_data_version_fits_the_exchange_s_nine_digits():
 
     versions = [r["data_version"] for rows in page.records.values() for r in rows]
     assert versions and all(1 <= v <= 999_999_999 for v in versions)
+
+
+def test_a_page_reads_the_same_number_of_queries_for_one_case_or_many():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    office = scenario.catalog()
+    scenario.concluded_case(office)
+    with CaptureQueriesContext(connection) as one:
+        changes_since(cursor="")
+    for _ in range(4):
+        scenario.concluded_case(office)
+
+    with CaptureQueriesContext(connection) as five:
+        page = changes_since(cursor="")
+
+    assert len(page.records["case_basic"]) == 5
+    assert len(five.captured_queries) == len(one.captured_queries)
