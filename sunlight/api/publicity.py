@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sunlight.api.errors import READ_ERRORS
-from sunlight.api.filters import MAX_ID, StrictFilterSet
+from sunlight.api.filters import MAX_ID, StrictFilterSet, refuse_empty
 from sunlight.core import clock
 from sunlight.core.errors import NotFound
 from sunlight.publicity.choices import Stage
@@ -99,6 +99,7 @@ class PublicityList(generics.ListAPIView):
         return notice_list_public(filters=NoticeFilters())
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        refuse_empty(request, ["district"])
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         rows = notices_public(list(page or []))
         return self.get_paginated_response(PublicitySerializer(rows, many=True).data)

@@ -37,7 +37,9 @@ def test_the_list_filters_by_stage_and_district(notice):
     assert row["applicant"] == "张*" and row["district"] == "清源区" and row["pending_count"] == 1
 
 
-@pytest.mark.parametrize("query", [{"stage": "soon"}, {"district": "33"}, {"stage": ""}])
+@pytest.mark.parametrize(
+    "query", [{"stage": "soon"}, {"district": "33"}, {"stage": ""}, {"district": ""}]
+)
 def test_bad_filters_are_refused(notice, query):
     assert Client().get("/api/v1/publicity/", query).status_code == 400
 
