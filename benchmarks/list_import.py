@@ -18,7 +18,8 @@ with CPU seconds (on a shared machine wall time is mostly waiting for a core).
 
 Measured (2026-12-07, load ≈ 20 on 2 cores), CPU seconds for 5,000 rows: xlsx bare 0.10,
 preview 0.59, import 1.39, floor 0.20 — import = 13.7× the bare read, 6.8× the floor, 4.6× bare
-+ floor; xls bare 0.03, import 1.15 = 43.6× bare, 5.7× floor, 5.1× bare + floor. The bare read is
++ floor; xls bare 0.03, import 1.15 = 43.6× bare, 5.7× floor, 5.1× bare + floor; CSV bare 0.01,
+import 1.08 = 94.9× bare, 5.3× floor, 5.0× bare + floor. The bare read is
 a Rust reader touching cells; the import parses every cell leniently, checks every content rule,
 matches existing items and writes items, versions, bases, materials, transitions and a hashed
 audit entry per item. Proposed target instead: import ≤ 6× (bare read + plain insert of the same
