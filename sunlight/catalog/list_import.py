@@ -474,6 +474,7 @@ def list_import_apply(
                     drafts=[r.draft for r in creates],
                     rows=[r.row for r in creates],
                     complete=False,
+                    load=False,
                 )
             for planned in updates:
                 _apply_update(actor, planned, reason)

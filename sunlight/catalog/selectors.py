@@ -67,6 +67,29 @@ def power_versions_of(*, item: PowerItem) -> QuerySet[PowerVersion]:
     return item.versions.order_by("-number")
 
 
+def power_versions_in_force(*, item: PowerItem) -> list[PowerVersion]:
+    """The item's versions, newest first, each with when it was in force: `in_force_from` and
+    `in_force_until` (None: still in force, or never was). A historical version (补录) has the
+    validity period recorded with it (dates); a version published on the platform runs from its
+    publication to the next one's, or to the item's suspension or revocation (moments)."""
+    versions = list(power_versions_of(item=item))
+    published = sorted(
+        (v for v in versions if v.published_at is not None and not v.historical),
+        key=lambda v: v.published_at,
+    )
+    for v in versions:
+        v.in_force_from = v.in_force_until = None
+        if v.historical:
+            v.in_force_from, v.in_force_until = v.valid_from, v.valid_until
+    for index, v in enumerate(published):
+        v.in_force_from = v.published_at
+        if index + 1 < len(published):
+            v.in_force_until = published[index + 1].published_at
+        elif item.status in (ItemStatus.SUSPENDED, ItemStatus.REVOKED):
+            v.in_force_until = item.status_changed_at
+    return versions
+
+
 def transitions_of(*, item: PowerItem) -> QuerySet[Any]:
     return item.transitions.select_related("version").order_by("at", "id")
 

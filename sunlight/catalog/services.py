@@ -5,7 +5,7 @@ spreadsheet import and the demo generator share one write path."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
@@ -109,10 +109,13 @@ def power_items_create(
     drafts: Sequence[PowerDraft],
     rows: Sequence[int] | None = None,
     complete: bool = True,
+    load: bool = True,
 ) -> list[PowerItem]:
     """Create items, each with a version-1 draft. All or nothing: every problem of every draft
     is reported (with its spreadsheet row when `rows` is given) and nothing is written.
-    `complete=False` (list imports) lets drafts lack what only publication needs (draft_gaps)."""
+    `complete=False` (list imports) lets drafts lack what only publication needs (draft_gaps).
+    Returns the items with their working versions; `load=False` (imports that do not use
+    them) returns none and spares building thousands of model instances."""
     require_can_draft(actor, department)
     sections = _sections_by_name(department)
     problems = power_drafts_problems(department, drafts, rows, sections, complete=complete)
@@ -146,40 +149,15 @@ def power_items_create(
             ),
         )
         item_ids = dict(PowerItem.objects.filter(department=department).values_list("code", "pk"))
-        items = [
-            PowerItem(
-                pk=item_ids[draft.code],
-                code=draft.code,
-                national_code=draft.national_code,
-                basic_code=draft.basic_code,
-                department=department,
-                status=ItemStatus.DRAFT,
-                created_at=now,
-                status_changed_at=now,
-            )
-            for draft in drafts
-        ]
         insert_many(
             PowerVersion,
             ["item", "number", "status", "created_at", *_VERSION_FIELDS],
             (
-                (item.pk, 1, VersionStatus.DRAFT, stamp, *_version_values(draft, sections))
-                for item, draft in zip(items, drafts, strict=True)
+                (item_ids[draft.code], 1, VersionStatus.DRAFT, stamp,
+                 *_version_values(draft, sections))
+                for draft in drafts
             ),
-        )
-        version_ids = dict(
-            PowerVersion.objects.filter(item__department=department, number=1).values_list(
-                "item_id", "pk"
-            )
-        )
-        versions = [
-            _new_version(item, 1, draft, sections, now)
-            for item, draft in zip(items, drafts, strict=True)
-        ]
-        for item, version in zip(items, versions, strict=True):
-            version.pk = version_ids[item.pk]
-            item.working_version = version
-        _create_children(versions, drafts)
+        )  # fmt: skip
         PowerItem.objects.filter(department=department, working_version__isnull=True).filter(
             current_version__isnull=True
         ).update(
@@ -187,18 +165,35 @@ def power_items_create(
                 PowerVersion.objects.filter(item=OuterRef("pk"), number=1).values("pk")[:1]
             )
         )
+        version_ids = dict(
+            PowerVersion.objects.filter(item__department=department, number=1).values_list(
+                "item_id", "pk"
+            )
+        )
+        ids = [item_ids[draft.code] for draft in drafts]
+        moves = [
+            (_Created(pk, draft.code, 1), _Created(version_ids[pk], draft.code, 1), "",
+             VersionStatus.DRAFT)
+            for pk, draft in zip(ids, drafts, strict=True)
+        ]  # fmt: skip
+        _create_children([version for _, version, _, _ in moves], drafts)
         _record(
             actor,
             TransitionAction.CREATE,
             "catalog.item.created",
-            [
-                (item, version, "", VersionStatus.DRAFT)
-                for item, version in zip(items, versions, strict=True)
-            ],
+            moves,
             opinion="",
             extra=[{"draft": draft.as_data()} for draft in drafts],
         )
-    return items
+        return _created_items(department, ids) if load else []
+
+
+class _Created(NamedTuple):
+    """An item or version just inserted, as the transition rows and audit entries need it."""
+
+    pk: int
+    code: str
+    number: int
 
 
 def power_version_update(
@@ -617,6 +612,30 @@ def _version_values(draft: PowerDraft, sections: dict[str, Section]) -> tuple[An
         draft.supervision_phone,
         draft.change_reason,
     )
+
+
+def _created_items(department: Department, ids: list[int]) -> list[PowerItem]:
+    """The items just inserted, with their working versions, in `ids` order: read back in one
+    query (the database's rows make instances on Django's fast path; building thousands from
+    keyword arguments cost more than their inserts), each version knowing its item and each
+    item its department, as callers expect."""
+    if not ids:
+        return []
+    wanted = set(ids)
+    found = {
+        item.pk: item
+        for item in PowerItem.objects.filter(
+            department=department, pk__gte=min(ids), pk__lte=max(ids)
+        ).select_related("working_version")
+        if item.pk in wanted
+    }
+    item_field = PowerVersion._meta.get_field("item")
+    department_field = PowerItem._meta.get_field("department")
+    items = [found[pk] for pk in ids]
+    for item in items:
+        department_field.set_cached_value(item, department)
+        item_field.set_cached_value(item.working_version, item)
+    return items
 
 
 def _new_version(

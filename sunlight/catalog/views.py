@@ -24,7 +24,7 @@ from sunlight.catalog.models import PowerItem, PowerVersion
 from sunlight.catalog.selectors import (
     power_item_get_for_user,
     power_version_detail,
-    power_versions_of,
+    power_versions_in_force,
     transitions_of,
 )
 from sunlight.catalog.version_diff import version_diff
@@ -112,7 +112,7 @@ def _detail_context(request: HttpRequest, item: PowerItem) -> dict[str, Any]:
     shown = item.working_version or item.current_version
     version = power_version_detail(version_id=shown.pk) if shown else None
     options = power_item_options(user=request.user, item=item)
-    versions = power_versions_of(item=item)
+    versions = power_versions_in_force(item=item)
     working = item.working_version
     return {
         "item": item,
@@ -168,7 +168,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
 @staff_required
 def version_detail(request: HttpRequest, item_id: int, number: int) -> HttpResponse:
     version = power_version_get_for_user(user=request.user, item_id=item_id, number=number)
-    versions = power_versions_of(item=version.item)
+    versions = power_versions_in_force(item=version.item)
     return render(
         request,
         "catalog/version_detail.html",

@@ -10,7 +10,10 @@ some of its text would come out garbled whichever way it is read.
 Formulas are never evaluated and never imported as values: in .xlsx their cells are named (the
 rows say which columns), in .ods the file is refused (calamine does not say which cell), in CSV
 a cell starting with "=" counts as a formula. Calamine cannot tell formulas in .xls apart: their
-last computed values are read, as Excel shows them.
+last computed values are read, as Excel shows them. No well-kept reader can say it either:
+python-calamine (0.9) reads values only (formula reading is an open proposal upstream), and
+xlrd 2 keeps a formula cell's cached result with no mark that it was one; walking the file's
+BIFF records ourselves would be the hand-written parsing this module exists to avoid.
 
 Merged cells are filled from their top-left cell, so a name merged over its sub-item rows, or a
 header merged over two columns, reads the same in every cell it covers.

@@ -259,3 +259,24 @@ def test_cli_records_a_historical_version_or_lists_its_problems(office):
                      stdout=out)  # fmt: skip
     assert "第2版（历史版本，2025-01-01 至 2026-03-01 有效）" in out.getvalue()
     assert office.item.versions.get(number=2).statutory_limit == 30
+
+
+def test_the_item_page_lists_historical_versions_with_their_validity_periods(office, client):
+    """Staff see, on the item's page, every version with when it was in force: the 补录 ones
+    with their recorded dates, the platform's from publication on; other departments see
+    nothing of it (404)."""
+    with clock.frozen(BATCH):
+        power_version_record_historical(
+            actor=office.head, item=office.item, valid_from=dt.date(2024, 1, 1),
+            valid_until=dt.date(2024, 12, 31), reason="2024年版（原文件）",
+        )  # fmt: skip
+    client.force_login(office.clerk)
+    page = client.get(f"/staff/catalog/{office.item.pk}/").content.decode()
+
+    assert "版本与有效期" in page
+    assert "补录</span> 2024-01-01 至 2024-12-31" in page
+    assert "2026-03-02 09:00 起，至今" in page  # the version published on the platform
+    assert "2024年版（原文件）" in page
+    stranger = org_factories.user("clerk")
+    client.force_login(stranger)
+    assert client.get(f"/staff/catalog/{office.item.pk}/").status_code == 404
