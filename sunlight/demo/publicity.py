@@ -8,6 +8,8 @@ Random seeded by the demo seed, and every moment from the demo timeline."""
 
 import datetime as dt
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -220,8 +222,26 @@ def _conclude(case: Case, at: dt.datetime) -> bool:
     return True
 
 
+@contextmanager
+def _seeded_query_codes(rng: random.Random) -> Iterator[None]:
+    """The demo's own applications get query codes from the seeded source for the length of
+    the build (the system's random source otherwise), so two seeds write the same rows."""
+    original = case_services.new_query_code
+    alphabet = case_services._QUERY_ALPHABET
+    case_services.new_query_code = lambda: "".join(rng.choice(alphabet) for _ in range(8))
+    try:
+        yield
+    finally:
+        case_services.new_query_code = original
+
+
 def publicity_build(seed: int) -> str:
     rng = random.Random(f"{seed}:publicity")
+    with _seeded_query_codes(random.Random(f"{seed}:publicity:codes")):
+        return _build(rng)
+
+
+def _build(rng: random.Random) -> str:
     now = demo_time.now()
     plans = []
     for item, located in _powers():
