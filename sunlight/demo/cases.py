@@ -419,17 +419,20 @@ class _Department:
     def _start(self, power: Power, fate: Fate) -> int:
         rng, now = self.rng, self.catalog.now
         first, last = rng.choices(power.windows, weights=[e - s for s, e in power.windows])[0]
+        start = rng.randint(first, last - 1)
         if fate.kind == STALLED:
-            # Received long enough ago that its promised deadline has passed, but not long ago:
-            # within the 40 days before, in the publication window still open now (a case stuck
-            # since an earlier version of the power would have been noticed long before).
+            # Stuck only if received long enough ago that its promised deadline has passed, but
+            # not long ago: within the 40 days before, in the publication window still open now
+            # (a case stuck since an earlier version of the power would have been noticed long
+            # before). The start is drawn like any other case's, so the stuck ones are a share of
+            # the recent cases, not of the whole history (which made a fifth of the open cases
+            # overdue on a city built with two years of cases).
             current_first, current_last = power.windows[-1]
             latest = now - int(power.promised_minutes * 1.2) - 2 * DAY
             earliest = max(current_first, latest - 40 * DAY)
-            if current_last >= now and latest > earliest:
-                return rng.randint(earliest, latest)
-            fate.kind = EARLY
-        return rng.randint(first, last - 1)
+            if not (current_last >= now and earliest <= start <= latest):
+                fate.kind = EARLY
+        return start
 
     def _plant(self, power: Power, anomaly: str) -> None:
         """One more case of `power`, concluded long enough ago, showing `anomaly`."""

@@ -44,7 +44,13 @@ from sunlight.supervision.selectors import (
 )
 
 PAGE_SIZE = 50
-TRIGGER_LABELS = {"worker": "后台定时", "manual": "手动", "command": "命令行", "demo": "演示数据"}
+TRIGGER_LABELS = {
+    "worker": "后台定时",
+    "manual": "手动",
+    "command": "命令行",
+    "demo": "演示数据",
+    "demo-feedback": "演示数据",
+}
 ACTION_DONE = {"acknowledge": "已签收", "resolve": "已解除", "cancel": "已撤销"}
 
 
@@ -98,7 +104,7 @@ def centre(request: HttpRequest) -> HttpResponse:
             "daily": daily,
             "monthly": monthly,
             "scans": [
-                (scan, TRIGGER_LABELS.get(scan.trigger, scan.trigger))
+                (scan, TRIGGER_LABELS.get(scan.trigger, "其他"))
                 for scan in scan_runs_recent(limit=5)
             ],
             "provisional": provisional_deadlines(user=user),

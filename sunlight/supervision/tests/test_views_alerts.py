@@ -58,6 +58,17 @@ def test_centre_shows_the_live_counts_by_department_and_the_charts(world):
     assert "期限暂定" in page
 
 
+def test_centre_names_every_scan_s_trigger_in_words(world):
+    from sunlight.supervision.scan import scan_run
+
+    with clock.frozen(at(2026, 3, 20)):
+        scan_run(full=True, trigger="demo-feedback")
+        scan_run(trigger="something-new")
+        page = client_of(world.supervisor).get(reverse("supervision:centre")).content.decode()
+    assert "演示数据" in page and "其他" in page
+    assert "demo-feedback" not in page and "something-new" not in page
+
+
 def test_centre_offers_the_scan_button_to_supervisors_only(world):
     centre = reverse("supervision:centre")
     assert "立即扫描" in client_of(world.supervisor).get(centre).content.decode()
