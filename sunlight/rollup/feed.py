@@ -126,19 +126,30 @@ def _native_cases(numbers: set[str]) -> list[Case]:
     cases = list(
         Case.objects.filter(number__in=numbers).select_related("power_item").order_by("number")
     )
-    # A case made here from a pushed record (its source number is that record's id) goes up as
-    # the record, relayed with the origin's id and data versions, not as a case of this
-    # instance; past cases brought in from files (补录) have no such record and go up as ours.
-    pushed = set(
-        ExchangeRecord.objects.filter(
-            table="case_basic",
-            external_id__in={c.source_number for c in cases if c.source_number},
-        ).values_list("external_id", flat=True)
-    )
-    cases = [c for c in cases if not (c.source_number and c.source_number in pushed)]
+    # A case made here from a pushed record goes up as the record, relayed with the origin's id
+    # and data versions, not as a case of this instance (else the superior would get the case
+    # twice, once under a number of ours with versions that move at every re-ingest); past cases
+    # brought in from files (补录) have no such record and go up as ours.
+    bridged = _pushed_source_numbers(cases)
+    cases = [c for c in cases if c.source_number not in bridged]
     for case in cases:
         case.rollup_version = versions.get(case.number, 1)  # type: ignore[attr-defined]
     return cases
+
+
+def _pushed_source_numbers(cases: list[Case]) -> set[str]:
+    """The source numbers among `cases` that the exchange's case bridge gave a case made from
+    a pushed basic record: "<source code>:<the record's external id>" (its `source_number`).
+    Source codes are slugs, so the first colon ends the code."""
+    wanted = {c.source_number for c in cases if ":" in c.source_number}
+    if not wanted:
+        return set()
+    pushed = ExchangeRecord.objects.filter(
+        table="case_basic",
+        source__code__in={n.split(":", 1)[0] for n in wanted},
+        external_id__in={n.split(":", 1)[1] for n in wanted},
+    ).values_list("source__code", "external_id")
+    return {f"{code}:{external_id}" for code, external_id in pushed} & wanted
 
 
 def _when(moment: dt.datetime | None) -> str | None:
