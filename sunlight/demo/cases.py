@@ -213,7 +213,7 @@ def _reports_pending() -> bool:
     return unfiled.filter(~Exists(filed)).exists()
 
 
-def _reports_build() -> str:
+def reports_build() -> str:
     """The reporting job's run at timeline.reports_at() (the same services as
     `generate_stage_reports`)."""
     at, month = timeline.reports_at(), _reports_month()
@@ -641,7 +641,7 @@ def cases_build(seed: int, scale: float, progress: bool = True) -> str:
                 rng=random.Random(f"{seed}:codes:{department.full_code}"),
             )
     bar.close()
-    reports = _reports_build()
+    reports = reports_build()
     cases = _city_cases()
     open_cases = cases.filter(state__in=OPEN_STATES).count()
     joint = cases.filter(joint_item__isnull=False, joint_parent__isnull=True).count()

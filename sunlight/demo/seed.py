@@ -97,14 +97,15 @@ STEPS: list[Step] = [
         "两步验证", lambda o: two_factor.two_factor_ready(), lambda o: two_factor.two_factor_build()
     ),
     Step(
-        "双公示",
-        lambda o: publication.publication_ready(o.seed),
-        lambda o: publication.publication_build(o.seed),
-    ),
-    Step(
         "批前公示",
         lambda o: publicity.publicity_ready(o.seed),
         lambda o: publicity.publicity_build(o.seed),
+    ),
+    # After 公示: the cases it concludes get their 双公示 entries too.
+    Step(
+        "双公示",
+        lambda o: publication.publication_ready(o.seed),
+        lambda o: publication.publication_build(o.seed),
     ),
     Step(
         "信息公开",
@@ -126,10 +127,12 @@ def seed_demo(options: DemoOptions, report: Callable[[str], None]) -> bool:
     if overruled:
         report(f"演示城市已按 {day:%Y-%m-%d} 生成，--as-of 不改变已有数据")
     ran = False
-    for step in STEPS:
-        # Asked when its turn comes, not before the first step: on an empty database some steps
-        # look done (no supervisor lacks two-factor sign-in while there is no supervisor yet).
-        if step.is_done(options):
+    # A step runs when it was not done before the first step ran (the flows step reports what
+    # the catalog step saved) or is not done when its turn comes (on an empty database some
+    # steps look done: no supervisor lacks two-factor sign-in while there is no supervisor).
+    pending = [not step.is_done(options) for step in STEPS]
+    for step, was_pending in zip(STEPS, pending, strict=True):
+        if not was_pending and step.is_done(options):
             continue
         started = time.perf_counter()
         summary = step.run(options)

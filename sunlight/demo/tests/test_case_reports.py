@@ -57,7 +57,7 @@ def test_nothing_is_left_to_report_after_the_seed(seeded):
 def test_running_the_reports_again_makes_no_second_form(seeded):
     forms, entries = StageReport.objects.count(), AuditEntry.objects.count()
 
-    summary = cases._reports_build()
+    summary = cases.reports_build()
 
     assert (StageReport.objects.count(), AuditEntry.objects.count()) == (forms, entries)
     assert "登记表 0 份" in summary

@@ -66,7 +66,12 @@ def test_cases_happen_between_publication_and_the_demo_now(seeded):
 
     assert not late_published.exists()
     assert not Case.objects.filter(received_at__gt=cases.NOW).exists()
-    assert set(Case.objects.values_list("entered_at", flat=True)) == {cases.RECORDED_AT}
+    # The city's past is recorded in one migration run; the 公示 step's few applications are
+    # registered at the window when received, like any live case.
+    recorded = Case.objects.filter(entered_at=cases.RECORDED_AT)
+    live = Case.objects.exclude(entered_at=cases.RECORDED_AT)
+    assert live.count() < recorded.count() / 50
+    assert not live.exclude(entered_at=F("received_at")).exists()
 
 
 def test_most_conclude_early_some_late_and_a_few_are_overdue_now(seeded):
@@ -189,8 +194,10 @@ def test_no_undeclared_case_shows_a_planted_anomaly(seeded):
 
 def test_every_case_is_on_a_verified_audit_chain(seeded):
     recorded = AuditEntry.objects.filter(action="cases.case.recorded")
+    registered = AuditEntry.objects.filter(action="cases.case.registered")
 
-    assert recorded.count() == Case.objects.count()
+    assert recorded.count() + registered.count() == Case.objects.count()
+    assert registered.count() < recorded.count() / 50
     assert audit_verify().ok
 
 
