@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -25,7 +26,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import harness  # noqa: E402 (creates and drops the PostgreSQL database)
 
-PORT = 8170
+
+def _free_port() -> int:
+    # A port the system hands out, so parallel runs (xdist, two checkouts) never collide.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+PORT = _free_port()
 BATCHES, PER_BATCH, KILLED = 5, 1000, 3  # the fourth batch (index 3) is interrupted
 
 SETUP = """
