@@ -11,6 +11,8 @@ demo city is there and complete. On a working day it:
   documents a step requires), and concludes the cases whose flow has ended — so most cases
   finish on time, on their last day, as busy offices do, and a clerk's list shows work due
   today, due in the next days, and a few cases overdue;
+- puts a case of a power that requires 批前公示 to the public while it is in work (the clock
+  ends the window; a later run finishes the case);
 - leaves a few cases (about one in forty, chosen by number) alone until they are five working
   days overdue, so supervision always has some red lights to show, and then does them;
 - registers, for each case it concluded, a new application for the same power (online where
@@ -52,10 +54,14 @@ from sunlight.catalog.choices import Category, HandlingForm
 from sunlight.core import clock
 from sunlight.core.errors import DomainError
 from sunlight.demo import city, timeline
+from sunlight.demo import publicity as demo_publicity
 from sunlight.demo.case_model import Staff
 from sunlight.demo.cases import department_staff
 from sunlight.demo.documents import pdf_upload
 from sunlight.org.models import Department
+from sunlight.publicity.models import PublicityNotice
+from sunlight.publicity.selectors import publicity_requirement_for
+from sunlight.publicity.services import publicity_start
 
 log = logging.getLogger("sunlight.demo")
 
@@ -96,7 +102,14 @@ class _Day:
         afternoon = clock.now().astimezone(clock.SHANGHAI).time() >= AFTERNOON
         self.horizon = today if afternoon else today - dt.timedelta(days=1)
         self.rng = random.Random(f"demo-live:{today.isoformat()}")
-        self.counts = {"accepted": 0, "corrections": 0, "steps": 0, "concluded": 0, "new": 0}
+        self.counts = {
+            "accepted": 0,
+            "corrections": 0,
+            "steps": 0,
+            "concluded": 0,
+            "new": 0,
+            "publicised": 0,
+        }
         self.staff = _staff()
         self.concluded: list[Case] = []
         self.touched = 0  # cases moved this run
@@ -185,7 +198,7 @@ class _Day:
                 if rushing or case.joint_parent_id is not None or self._flow_ended_before(case):
                     self._conclude(case)
                 return
-            if case.state != CaseState.IN_PROGRESS or _paused(case):
+            if case.state != CaseState.IN_PROGRESS or _paused(case) or self._publicise(case):
                 return
             due = [
                 s
@@ -196,6 +209,19 @@ class _Day:
                 return
             for step in due:
                 self._complete(case, step)
+
+    def _publicise(self, case: Case) -> bool:
+        """A power that requires 批前公示: the handler puts the case to the public while it is in
+        work; the clock ends the window and a later run finishes the case."""
+        requirement = publicity_requirement_for(case.power_version)
+        if requirement is None or case.accepted_at is None or requirement.set_at > case.accepted_at:
+            return False  # no duty, or accepted before it (such a case concludes without it)
+        if PublicityNotice.objects.filter(case=case).exists():
+            return False
+        data = demo_publicity.notice_input(self.rng, case, requirement.located, case.pk)
+        publicity_start(actor=self.staff[case.department_id].clerk, case=case, data=data)
+        self.counts["publicised"] += 1
+        return True
 
     def _held_back(self, case: Case) -> bool:
         """About one case in forty is left to go overdue, until it is STUCK_FOR days late."""

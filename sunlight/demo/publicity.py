@@ -120,7 +120,7 @@ def _site(rng: random.Random, code: str) -> tuple[Decimal, Decimal]:
             return Decimal(f"{point[0]:.5f}"), Decimal(f"{point[1]:.5f}")
 
 
-def _notice_input(rng: random.Random, case: Case, located: bool, serial: int) -> NoticeInput:
+def notice_input(rng: random.Random, case: Case, located: bool, serial: int) -> NoticeInput:
     project = PROJECTS[serial % len(PROJECTS)]
     name = case.power_version.name
     if not located:
@@ -278,7 +278,7 @@ def _build(rng: random.Random) -> str:
         handler = _staff(case.department_id, Role.CLERK)
         with clock.frozen(start):
             notice = publicity_start(
-                actor=handler, case=case, data=_notice_input(rng, case, located, serial)
+                actor=handler, case=case, data=notice_input(rng, case, located, serial)
             )
         notices.append((notice, handler, conclude))
     answered = pending = 0
