@@ -15,6 +15,7 @@ split into chunks."""
 import codecs
 import csv
 import datetime as dt
+from abc import ABC, abstractmethod
 from array import array
 from collections import defaultdict
 from collections.abc import Iterator
@@ -41,7 +42,7 @@ def _receipt(value: Any) -> dt.datetime:
         return _LAST
 
 
-class LineSource:
+class LineSource(ABC):
     """What history_import needs of a file: reading problems (`fatal` when no line can be
     read), the cases in chunks, each case's steps, and the steps that name no case."""
 
@@ -52,14 +53,14 @@ class LineSource:
         self.problems: list[FieldProblem] = []
         self.case_numbers: set[str] = set()
 
-    def case_chunks(self, size: int) -> Iterator[list[CaseLine]]:
-        raise NotImplementedError
+    @abstractmethod
+    def case_chunks(self, size: int) -> Iterator[list[CaseLine]]: ...
 
-    def steps_of(self, number: str) -> list[StepLine]:
-        raise NotImplementedError
+    @abstractmethod
+    def steps_of(self, number: str) -> list[StepLine]: ...
 
-    def stray_steps(self) -> Iterator[StepLine]:
-        raise NotImplementedError
+    @abstractmethod
+    def stray_steps(self) -> Iterator[StepLine]: ...
 
 
 class ReadSource(LineSource):
