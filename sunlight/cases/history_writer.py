@@ -60,7 +60,7 @@ class _Writer:
         self.actor = actor
         self.rng = rng
         self.now = now
-        self.at = _datetime_adapter()
+        self.at = datetime_adapter()
         self.stamp = self.at(now)
         self.calendar = calendar()
         self.labels: dict[int, str] = {}
@@ -160,7 +160,7 @@ class _Writer:
             version.region_code if joint is None else self.context.department.region_id,
             case_type,
             record.channel,
-            f"{joint.name if joint else version.full_name}（{applicant.name.strip()}）"[:300],
+            case_title(joint.name if joint else version.full_name, applicant.name),
             applicant.kind,
             applicant.name.strip(),
             applicant.id_number.strip().upper(),
@@ -264,10 +264,13 @@ class _Writer:
             statutory.provisional or promised.provisional,
         )
 
-    def _step_rows(self, row: _Row, ids: list[int]) -> list[tuple[Any, ...]]:
-        graph = self.context.graph(row.version.flow_id) if row.record.steps else None
+    def _step_rows(self, row: _Row, ids: list[int], start: int = 0) -> list[tuple[Any, ...]]:
+        """The rows of the record's steps from `start` on (`ids`: every step's id)."""
+        steps = row.record.steps
+        graph = self.context.graph(row.version.flow_id) if len(steps) > start else None
         result = []
-        for index, step in enumerate(row.record.steps):
+        for index in range(start, len(steps)):
+            step = steps[index]
             node = graph.nodes[step.node_id]
             kind = step_kind(graph, node)
             if kind == "join":
@@ -373,6 +376,12 @@ class _Writer:
         )
 
 
+def case_title(name: str, applicant_name: str) -> str:
+    """A case's title: the power's (or joint item's) name and the applicant's, as registration
+    makes it."""
+    return f"{name}（{applicant_name.strip()}）"[:300]
+
+
 # ---------------------------------------------------------------- plain SQL helpers
 
 
@@ -436,7 +445,7 @@ def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
     return list(range(first, first + count))
 
 
-def _datetime_adapter() -> Callable[[dt.datetime | None], Any]:
+def datetime_adapter() -> Callable[[dt.datetime | None], Any]:
     """Datetimes as the database stores them. SQLite's form (naive UTC text, as Django's
     adapt_datetimefield_value makes it) is built directly: a batch has millions of them."""
     if connection.vendor == "sqlite" and connection.timezone is dt.UTC:

@@ -15,6 +15,7 @@ batch.
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -79,29 +80,56 @@ def source_number(source: SourceSystem, case_external_id: str) -> str:
     return f"{source.code}:{case_external_id}"
 
 
+@dataclass(slots=True)
+class CaseRecord:
+    """An exchange record about a case, as the bridge needs it: this batch's straight from
+    memory (`values` the cleaned record, times already parsed), earlier ones as stored."""
+
+    table: str
+    external_id: str
+    case_external_id: str
+    values: dict[str, Any]
+    event_at: dt.datetime
+    entered_at: dt.datetime
+    power_version_id: int | None
+    department_id: int
+
+
 def cases_sync(
-    *, source: SourceSystem, batch: ExchangeBatch, touched: dict[str, list[int]]
+    *,
+    source: SourceSystem,
+    batch: ExchangeBatch,
+    touched: dict[str, list[int]],
+    records: Sequence[CaseRecord] = (),
 ) -> dict[str, str]:
     """Write or carry on the cases `touched` (case external id → indices of this batch's
-    records about it). Returns case external id → case number; raises CaseCheckFailed."""
+    records about it), all of them at once: each case's whole trace is built in memory from
+    `records` (this batch's records written, new or corrected) and the case's records stored
+    before, then the new cases are written through the 补录 path and the existing ones carried
+    on together. Returns case external id → case number; raises CaseCheckFailed."""
     if not touched:
         return {}
-    stored = _records_of(source, list(touched))
+    stored = _traces(source, batch, list(touched), records)
     traces = {cid: stored[cid] for cid in touched if stored[cid].basic is not None}
     if not traces:
         return {}
-    nodes = _flow_nodes({t.basic.power_version_id for t in traces.values()})
+    versions = PowerVersion.objects.in_bulk({t.basic.power_version_id for t in traces.values()})
+    nodes = _flow_nodes(set(versions))
     by_department: dict[int, list[tuple[str, HistoricalCase]]] = defaultdict(list)
     for cid, trace in traces.items():
-        record = trace.build(source, nodes.get(trace.basic.power_version_id, []))
+        version = versions.get(trace.basic.power_version_id)
+        record = trace.build(source, version, nodes.get(trace.basic.power_version_id, []))
         by_department[trace.basic.department_id].append((cid, record))
-    numbers = {source_number(source, cid): cid for cid in traces}
+    numbers = [source_number(source, cid) for cid in traces]
     existing = {
-        (c.department_id, c.source_number): c
-        for c in Case.objects.filter(source_number__in=list(numbers))
+        (department_id, number): (pk, case_number)
+        for pk, department_id, number, case_number in Case.objects.filter(
+            source_number__in=numbers
+        ).values_list("pk", "department_id", "source_number", "number")
     }
     departments = Department.objects.in_bulk(list(by_department))
     problems: list[Problem] = []
+    created: list[str] = []
     for department_id, items in sorted(by_department.items()):
         department = departments[department_id]
         new = [(cid, r) for cid, r in items if (department_id, r.source_number) not in existing]
@@ -109,6 +137,7 @@ def cases_sync(
         try:
             if new:
                 _record_new(source, batch, department, [r for _, r in new])
+                created += [r.source_number for _, r in new]
         except ValidationFailed as error:
             problems += _mapped(error, new, touched)
         try:
@@ -116,15 +145,18 @@ def cases_sync(
                 cases_update_history(
                     actor=None,
                     department=department,
-                    updates=[(existing[(department_id, r.source_number)], r) for _, r in old],
+                    updates=[(existing[(department_id, r.source_number)][0], r) for _, r in old],
                 )
         except ValidationFailed as error:
             problems += _mapped(error, old, touched)
     if problems:
         raise CaseCheckFailed(problems)
-    return dict(
-        Case.objects.filter(source_number__in=list(numbers)).values_list("source_number", "number")
-    )
+    found = {number: case_number for (_d, number), (_pk, case_number) in existing.items()}
+    if created:
+        found |= dict(
+            Case.objects.filter(source_number__in=created).values_list("source_number", "number")
+        )
+    return found
 
 
 def _record_new(
@@ -165,19 +197,36 @@ def _mapped(
     return found
 
 
-@dataclass
 class _Trace:
-    basic: ExchangeRecord | None = None
-    result: ExchangeRecord | None = None
+    """Every record of one case, this batch's and the stored ones."""
 
-    def __post_init__(self) -> None:
-        self.steps: list[ExchangeRecord] = []
-        self.materials: list[ExchangeRecord] = []
-        self.specials: list[ExchangeRecord] = []
+    __slots__ = ("basic", "result", "steps", "materials", "specials", "step_index")
+
+    def __init__(self) -> None:
+        self.basic: CaseRecord | None = None
+        self.result: CaseRecord | None = None
+        self.steps: list[CaseRecord] = []
+        self.materials: list[CaseRecord] = []
+        self.specials: list[CaseRecord] = []
         self.step_index: dict[str, int] = {}  # process record → its index among the steps
 
-    def build(self, source: SourceSystem, nodes: list[tuple[str, str]]) -> HistoricalCase:
-        basic = self.basic.payload
+    def add(self, record: CaseRecord) -> None:
+        table = record.table
+        if table in BASIC_TABLES:
+            self.basic = record
+        elif table in RESULT_TABLES:
+            self.result = record
+        elif table in PROCESS_TABLES:
+            self.steps.append(record)
+        elif table == ExchangeTable.MATERIAL:
+            self.materials.append(record)
+        else:
+            self.specials.append(record)
+
+    def build(
+        self, source: SourceSystem, version: PowerVersion | None, nodes: list[tuple[str, str]]
+    ) -> HistoricalCase:
+        basic = self.basic.values
         steps = self._steps(nodes)
         accepted = _moment(basic.get("accepted_at")) or next(
             (s.finished_at for s in steps if s.result == StepResult.ACCEPTED and s.finished_at),
@@ -196,12 +245,12 @@ class _Trace:
             ),
             state=state,
             received_at=received,
-            power_version=self.basic.power_version,
+            power_version=version,
             channel=basic.get("channel") if basic.get("channel") in _CHANNELS else Channel.OTHER,
             accepted_at=None
             if state in (CaseState.SUBMITTED, CaseState.NOT_ACCEPTED)
             else accepted,
-            concluded_at=_moment(self.result.payload["concluded_at"]) if self.result else None,
+            concluded_at=_moment(self.result.values["concluded_at"]) if self.result else None,
             steps=steps,
             pauses=self._pauses(),
             documents=self._documents(),
@@ -209,13 +258,13 @@ class _Trace:
             conclusion=conclusion,
             source_number=source_number(source, self.basic.external_id),
             external=True,
-            entered_at=self.basic.entered_in_source_at,
+            entered_at=self.basic.entered_at,
         )
 
     def _state(self, accepted, steps) -> tuple[str, Conclusion | None, str]:
         if self.result is None:
             return (CaseState.IN_PROGRESS if accepted else CaseState.SUBMITTED), None, ""
-        payload = self.result.payload
+        payload = self.result.values
         refused = next((s for s in steps if s.result in _REFUSAL_RESULTS), None)
         if refused is not None and accepted is None:
             reason = payload.get("opinion") or refused.opinion
@@ -236,11 +285,11 @@ class _Trace:
         far = dt.datetime.max.replace(tzinfo=dt.UTC)
         rows = sorted(
             self.steps,
-            key=lambda r: (r.event_at, _moment(r.payload.get("finished_at")) or far, r.external_id),
+            key=lambda r: (r.event_at, _moment(r.values.get("finished_at")) or far, r.external_id),
         )
         steps: list[HistoricalStep] = []
         for index, row in enumerate(rows):
-            p = row.payload
+            p = row.values
             node = by_code.get(p["step_code"]) or by_code.get(p["step_name"]) or p["step_code"]
             started, finished = _moment(p["started_at"]), _moment(p.get("finished_at"))
             result = p.get("result") or ""
@@ -263,7 +312,7 @@ class _Trace:
     def _documents(self) -> list[HistoricalDocument]:
         found = []
         for row in sorted(self.materials, key=lambda r: (r.event_at, r.external_id)):
-            p = row.payload
+            p = row.values
             step = self.step_index.get(p.get("step_external_id") or "")
             found.append(
                 HistoricalDocument(
@@ -292,11 +341,11 @@ class _Trace:
         return [
             HistoricalPause(
                 kind=PauseKind.SPECIAL,
-                started_at=_moment(r.payload["started_at"]),
-                ended_at=_moment(r.payload.get("ended_at")),
-                reason=r.payload["reason"],
-                procedure=PROCEDURE_VALUES[r.payload["procedure"]],
-                limit_days=r.payload.get("limit_days"),
+                started_at=_moment(r.values["started_at"]),
+                ended_at=_moment(r.values.get("ended_at")),
+                reason=r.values["reason"],
+                procedure=PROCEDURE_VALUES[r.values["procedure"]],
+                limit_days=r.values.get("limit_days"),
             )
             for r in sorted(self.specials, key=lambda r: (r.event_at, r.external_id))
         ]
@@ -319,31 +368,26 @@ def _previous(
     return None
 
 
-def _records_of(source: SourceSystem, case_ids: list[str]) -> dict[str, _Trace]:
+def _traces(
+    source: SourceSystem, batch: ExchangeBatch, case_ids: list[str], records: Sequence[CaseRecord]
+) -> dict[str, _Trace]:
+    """The cases' traces: this batch's records from memory, the others read in one query (plain
+    rows, not model instances: a chunk touches thousands of cases)."""
     traces = {cid: _Trace() for cid in case_ids}
-    rows = list(
+    rows = (
         ExchangeRecord.objects.filter(
             source=source, table__in=CASE_TABLES, case_external_id__in=case_ids
-        ).defer("error_reason", "read_at")
-    )
-    # The few versions the cases use, read once (not joined onto every row).
-    versions = PowerVersion.objects.in_bulk(
-        {r.power_version_id for r in rows if r.power_version_id}
-    )
+        )
+        .exclude(batch=batch)
+        .values_list(
+            "table", "external_id", "case_external_id", "payload", "event_at",
+            "entered_in_source_at", "power_version_id", "department_id",
+        )
+    )  # fmt: skip
     for row in rows:
-        if row.table in BASIC_TABLES and row.power_version_id:
-            row.power_version = versions[row.power_version_id]
-        trace = traces[row.case_external_id]
-        if row.table in BASIC_TABLES:
-            trace.basic = row
-        elif row.table in RESULT_TABLES:
-            trace.result = row
-        elif row.table in PROCESS_TABLES:
-            trace.steps.append(row)
-        elif row.table == ExchangeTable.MATERIAL:
-            trace.materials.append(row)
-        else:
-            trace.specials.append(row)
+        traces[row[2]].add(CaseRecord(*row))
+    for record in records:
+        traces[record.case_external_id].add(record)
     return traces
 
 

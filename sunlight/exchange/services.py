@@ -13,13 +13,14 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.db.models import Q
 
 from sunlight.audit.services import audit_record
+from sunlight.cases.history_writer import datetime_adapter
 from sunlight.cases.uploads import (
     CheckedUpload,
     StoredFile,
@@ -30,7 +31,7 @@ from sunlight.cases.uploads import (
 from sunlight.catalog.choices import Category, ItemStatus
 from sunlight.catalog.models import Material, PowerItem, PowerVersion
 from sunlight.core import clock
-from sunlight.core.bulk import db_datetime, insert_many
+from sunlight.core.bulk import insert_many
 from sunlight.core.errors import (
     DomainError,
     FieldProblem,
@@ -42,6 +43,7 @@ from sunlight.exchange import credentials
 from sunlight.exchange.cases_bridge import (
     CASE_TABLES,
     CaseCheckFailed,
+    CaseRecord,
     cases_sync,
     source_number,
 )
@@ -320,6 +322,15 @@ def _payload(values: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+class _CaseBasic(NamedTuple):
+    """A case's basic record, as the checks of its other records need it."""
+
+    external_id: str
+    power_version_id: int | None
+    department_id: int
+    event_at: dt.datetime
+
+
 class _Context:
     """What the records of a batch refer to, read once per batch."""
 
@@ -333,7 +344,7 @@ class _Context:
         self.allowed = {d.pk: d for d in source.departments.all()}
         self.versions: dict[int, PowerVersion | None] = {}  # index → the version it binds to
         self.departments: dict[int, int] = {}  # index → department id
-        self.cases: dict[str, ExchangeRecord] = {}
+        self.cases: dict[str, _CaseBasic] = {}
         self.uploads: dict[int, CheckedUpload] = {}
 
     def problems(self) -> list[Problem]:
@@ -408,13 +419,15 @@ class _Context:
 
     def _cases(self) -> list[Problem]:
         wanted = {v["case_external_id"] for v in self.cleaned if v.get("case_external_id")}
+        # Plain rows and the few versions they use (a chunk names thousands of cases).
         self.cases = {
-            r.external_id: r
-            for r in ExchangeRecord.objects.filter(
+            row[0]: _CaseBasic(*row)
+            for row in ExchangeRecord.objects.filter(
                 source=self.source, table__in=CASE_OF[self.table], external_id__in=wanted
-            ).select_related("power_version__item")
+            ).values_list("external_id", "power_version_id", "department_id", "event_at")
         }
         versions = {r.power_version_id for r in self.cases.values() if r.power_version_id}
+        in_use = PowerVersion.objects.select_related("item").in_bulk(versions)
         nodes: dict[int, list[tuple[str, str]]] = {}
         for version_id, bpmn_id, name in FlowNode.objects.filter(
             flow__power_version_id__in=versions
@@ -439,7 +452,7 @@ class _Context:
                                   f"办件“{case_id}”的基本信息尚未报送（请先报送{basic}）")
                 )  # fmt: skip
                 continue
-            self.versions[index] = case.power_version
+            self.versions[index] = in_use.get(case.power_version_id)
             self.departments[index] = case.department_id
             event_field = EVENT_FIELD[self.table]
             event = values.get(event_field)
@@ -666,7 +679,13 @@ def _write(
             outcome=BatchOutcome.ACCEPTED,
             record_count=len(cleaned),
         )
-        new, changed = [], []
+        new: list[tuple[Any, ...]] = []
+        changed: list[ExchangeRecord] = []
+        pushed: list[CaseRecord] = []  # this batch's records about cases, for the bridge
+        payloads = []
+        event_field = EVENT_FIELD[table]
+        adapt_json, at = connection.ops.adapt_json_value, datetime_adapter()
+        written_at = at(now)
         for index, values in enumerate(cleaned):
             upload = context.uploads.get(index)
             if upload is not None:
@@ -674,35 +693,49 @@ def _write(
                 stored_files.append(kept)
                 values["file_path"] = kept.path
             payload = _payload(values)
-            stored = context.stored.get(values["external_id"])
+            payloads.append(payload)
+            external_id = values["external_id"]
+            stored = context.stored.get(external_id)
             if stored is not None and stored.data_version == values["data_version"]:
-                acks.append(Ack(index, values["external_id"], "unchanged"))
+                acks.append(Ack(index, external_id, "unchanged"))
                 continue
             version = context.versions[index]
-            row = stored or ExchangeRecord(
-                source=source, table=table, external_id=values["external_id"]
-            )
-            if table in BASIC_TABLES:
-                row.case_external_id = values["external_id"]
+            department_id = context.department_of(index)
+            case_id = external_id if table in BASIC_TABLES else values.get("case_external_id") or ""
+            if stored is None:
+                # A new row as a plain tuple (a model instance per row costs more than its
+                # INSERT); the values are checked.
+                new.append(
+                    (source.pk, table, external_id, case_id, department_id,
+                     version.item.code if version else "", version.pk if version else None,
+                     values["data_version"], adapt_json(payload, None),
+                     at(values[event_field]), at(values["entered_at"]), written_at, None,
+                     SyncFlag.NEW, "", batch.pk)
+                )  # fmt: skip
             else:
-                row.case_external_id = values.get("case_external_id") or ""
-            row.department_id = context.department_of(index)
-            row.power_code = version.item.code if version else ""
-            row.power_version = version
-            row.data_version = values["data_version"]
-            row.payload = payload
-            row.event_at = values[EVENT_FIELD[table]]
-            row.entered_in_source_at = values["entered_at"]
-            row.written_at = now
-            row.read_at = None
-            row.sync_flag = SyncFlag.UPDATED if stored else SyncFlag.NEW
-            row.error_reason = ""
-            row.batch = batch
-            (changed if stored else new).append(row)
-            acks.append(Ack(index, values["external_id"], "updated" if stored else "written"))
+                stored.case_external_id = case_id
+                stored.department_id = department_id
+                stored.power_code = version.item.code if version else ""
+                stored.power_version = version
+                stored.data_version = values["data_version"]
+                stored.payload = payload
+                stored.event_at = values[event_field]
+                stored.entered_in_source_at = values["entered_at"]
+                stored.written_at = now
+                stored.read_at = None
+                stored.sync_flag = SyncFlag.UPDATED
+                stored.error_reason = ""
+                stored.batch = batch
+                changed.append(stored)
+            acks.append(Ack(index, external_id, "updated" if stored else "written"))
             if table in CASE_TABLES:
-                touched.setdefault(row.case_external_id, []).append(index)
-        _insert_records(new)
+                touched.setdefault(case_id, []).append(index)
+                pushed.append(
+                    CaseRecord(table, external_id, case_id, values, values[event_field],
+                               values["entered_at"], version.pk if version else None,
+                               department_id)
+                )  # fmt: skip
+        insert_many(ExchangeRecord, _RECORD_FIELDS, new)
         fields = [
             "case_external_id", "department", "power_code", "power_version", "data_version",
             "payload", "event_at", "entered_in_source_at", "written_at", "read_at", "sync_flag",
@@ -712,14 +745,14 @@ def _write(
         batch.written = len(new) + len(changed)
         batch.unchanged = len(cleaned) - batch.written
         batch.save(update_fields=["written", "unchanged"])
-        numbers = cases_sync(source=source, batch=batch, touched=touched)
+        numbers = cases_sync(source=source, batch=batch, touched=touched, records=pushed)
         for ack in acks:
             case_id = cleaned[ack.index].get("case_external_id") or (
                 cleaned[ack.index]["external_id"] if table in BASIC_TABLES else ""
             )
             ack.case = numbers.get(source_number(source, case_id), "") if case_id else ""
         digest = hashlib.sha256(
-            json.dumps([_payload(v) for v in cleaned], sort_keys=True, ensure_ascii=False).encode()
+            json.dumps(payloads, sort_keys=True, ensure_ascii=False).encode()
         ).hexdigest()
         audit_record(
             actor=None,
@@ -745,23 +778,6 @@ _RECORD_FIELDS = [
     "power_version", "data_version", "payload", "event_at", "entered_in_source_at", "written_at",
     "read_at", "sync_flag", "error_reason", "batch",
 ]  # fmt: skip
-
-
-def _insert_records(rows: list[ExchangeRecord]) -> None:
-    """New exchange rows as plain multi-row inserts (the ORM's bulk_create prepares a model
-    instance per row, the larger part of a big batch's time); values already checked."""
-    adapt_json = connection.ops.adapt_json_value
-    insert_many(
-        ExchangeRecord,
-        _RECORD_FIELDS,
-        (
-            (r.source_id, r.table, r.external_id, r.case_external_id, r.department_id,
-             r.power_code, r.power_version_id, r.data_version, adapt_json(r.payload, None),
-             db_datetime(r.event_at), db_datetime(r.entered_in_source_at),
-             db_datetime(r.written_at), None, r.sync_flag, r.error_reason, r.batch_id)
-            for r in rows
-        ),
-    )  # fmt: skip
 
 
 def source_get_for_user(*, user: Any, code: str) -> SourceSystem:

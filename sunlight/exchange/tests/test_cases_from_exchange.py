@@ -3,6 +3,7 @@ judged by supervision, carried on by later pushes (never duplicated), shown with
 
 import base64
 import datetime as dt
+import json
 
 import pytest
 
@@ -205,3 +206,44 @@ def test_a_pushed_penalty_case_is_a_case_of_its_penalty_power(exchange_city):
     assert result.acks[0].case == case.number
     assert case.power_item == exchange_city["penalty_item"]
     assert case.applicant_name == "清源市某物业服务有限公司"
+
+
+def test_a_corrected_basic_record_corrects_the_applicant_with_an_audit_entry(exchange_city):
+    from sunlight.cases.tests.factories import resident_id
+
+    code = exchange_city["item"].code
+    push(exchange_city, "case_basic", [records.basic(code)])
+    push(exchange_city, "case_process", [accept_step(), records.process()])
+    corrected_id = resident_id(sequence="456")
+
+    result = push(exchange_city, "case_basic", [records.basic(
+        code, data_version=2, applicant_name="李四", applicant_id=corrected_id,
+        applicant_phone="13900001111",
+    )])  # fmt: skip
+
+    assert result.accepted and result.acks[0].status == "updated"
+    case = Case.objects.get()
+    assert (case.applicant_name, case.applicant_id_number, case.applicant_phone) == (
+        "李四",
+        corrected_id,
+        "13900001111",
+    )
+    assert case.title.endswith("（李四）") and CaseStep.objects.filter(case=case).count() == 2
+    entry = AuditEntry.objects.filter(action="cases.case.record_updated").latest("id")
+    assert entry.object_id == case.number
+    corrected = json.loads(entry.data)["applicant_corrected"]
+    assert corrected["applicant_name"] == ["张*", "李*"]
+    assert corrected["applicant_phone"] == ["138****5678", "139****1111"]
+    assert records.RESIDENT_ID not in entry.data and corrected_id not in entry.data
+
+
+def test_a_stale_basic_record_is_refused_and_the_applicant_is_kept(exchange_city):
+    code = exchange_city["item"].code
+    push(exchange_city, "case_basic", [records.basic(code, data_version=2)])
+
+    stale = push(exchange_city, "case_basic", [records.basic(code, applicant_name="王五")])
+
+    assert not stale.accepted
+    assert [e["code"] for e in stale.acks[0].errors] == ["stale_version"]
+    assert Case.objects.get().applicant_name == "张三"
+    assert not AuditEntry.objects.filter(action="cases.case.record_updated").exists()
