@@ -412,7 +412,7 @@ DOCUMENT_COLUMNS = [
 
 
 def _insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """insert_many, with any column added to the model later given its default."""
+    """insert_rows, with any column added to the model later given its default."""
     extra = [
         f
         for f in model._meta.concrete_fields
@@ -422,7 +422,26 @@ def _insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any,
         defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in extra)
         columns = columns + [f.name for f in extra]
         rows = [r + defaults for r in rows]
-    insert_many(model, columns, rows)
+    insert_rows(model, columns, rows)
+
+
+def insert_rows(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Checked rows in database form inserted the fastest way the database offers: COPY on
+    PostgreSQL (executemany there runs one INSERT per row), core.bulk.insert_many's prepared
+    INSERT on SQLite (where that is the fast way)."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        insert_many(model, fields, rows)
+        return
+    meta, quote = model._meta, connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
+    sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _reserve_ids(model: type[models.Model], count: int) -> list[int]:

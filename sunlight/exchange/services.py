@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from sunlight.audit.services import audit_record
-from sunlight.cases.history_writer import datetime_adapter
+from sunlight.cases.history_writer import datetime_adapter, insert_rows
 from sunlight.cases.uploads import (
     CheckedUpload,
     StoredFile,
@@ -31,7 +31,6 @@ from sunlight.cases.uploads import (
 from sunlight.catalog.choices import Category, ItemStatus
 from sunlight.catalog.models import Material, PowerItem, PowerVersion
 from sunlight.core import clock
-from sunlight.core.bulk import insert_many
 from sunlight.core.errors import (
     DomainError,
     FieldProblem,
@@ -682,9 +681,9 @@ def _write(
         new: list[tuple[Any, ...]] = []
         changed: list[ExchangeRecord] = []
         pushed: list[CaseRecord] = []  # this batch's records about cases, for the bridge
-        payloads = []
+        texts = []  # each record as JSON, once: stored and digested
         event_field = EVENT_FIELD[table]
-        adapt_json, at = connection.ops.adapt_json_value, datetime_adapter()
+        as_json, at = _json_adapter(), datetime_adapter()
         written_at = at(now)
         for index, values in enumerate(cleaned):
             upload = context.uploads.get(index)
@@ -693,7 +692,8 @@ def _write(
                 stored_files.append(kept)
                 values["file_path"] = kept.path
             payload = _payload(values)
-            payloads.append(payload)
+            text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
+            texts.append(text)
             external_id = values["external_id"]
             stored = context.stored.get(external_id)
             if stored is not None and stored.data_version == values["data_version"]:
@@ -708,7 +708,7 @@ def _write(
                 new.append(
                     (source.pk, table, external_id, case_id, department_id,
                      version.item.code if version else "", version.pk if version else None,
-                     values["data_version"], adapt_json(payload, None),
+                     values["data_version"], as_json(text),
                      at(values[event_field]), at(values["entered_at"]), written_at, None,
                      SyncFlag.NEW, "", batch.pk)
                 )  # fmt: skip
@@ -735,7 +735,7 @@ def _write(
                                values["entered_at"], version.pk if version else None,
                                department_id)
                 )  # fmt: skip
-        insert_many(ExchangeRecord, _RECORD_FIELDS, new)
+        insert_rows(ExchangeRecord, _RECORD_FIELDS, new)
         fields = [
             "case_external_id", "department", "power_code", "power_version", "data_version",
             "payload", "event_at", "entered_in_source_at", "written_at", "read_at", "sync_flag",
@@ -752,7 +752,8 @@ def _write(
             )
             ack.case = numbers.get(source_number(source, case_id), "") if case_id else ""
         digest = hashlib.sha256(
-            json.dumps(payloads, sort_keys=True, ensure_ascii=False).encode()
+            # = json.dumps(payloads, sort_keys=True, ensure_ascii=False) of the whole batch
+            ("[" + ", ".join(texts) + "]").encode()
         ).hexdigest()
         audit_record(
             actor=None,
@@ -771,6 +772,16 @@ def _write(
             },
         )
     return IngestResult(batch, acks)
+
+
+def _json_adapter() -> Any:
+    """A JSON text as the JSON column takes it: as it is on SQLite, wrapped for psycopg's jsonb
+    on PostgreSQL (without dumping the record a second time)."""
+    if connection.vendor == "postgresql":
+        from psycopg.types.json import Jsonb
+
+        return lambda text: Jsonb(text, dumps=str)
+    return lambda text: text
 
 
 _RECORD_FIELDS = [
