@@ -8,7 +8,11 @@ class RollupConfig(AppConfig):
 
     def ready(self) -> None:
         from sunlight.core.jobs import register_periodic
+        from sunlight.publication.statistics import reported_provider_register
         from sunlight.rollup.jobs import rollup_pull_job
+        from sunlight.rollup.reported import reported_rows
+
+        reported_provider_register(reported_rows)
 
         register_periodic(
             name="rollup.pull",

@@ -6,4 +6,5 @@ ACTIONS = {
     "rollup.lower.cursor_reset": "重置下级平台拉取进度",
     "rollup.pull.finished": "从下级平台拉取数据",
     "rollup.statistics.received": "接收下级平台月度统计",
+    "rollup.statistics.reported": "登记自建系统报送的月度统计",
 }

@@ -11,6 +11,7 @@ twice is still counted once).
 from django.db import models
 
 from sunlight.exchange.models import SourceSystem
+from sunlight.org.models import Department
 from sunlight.rollup.choices import FEED_TABLE_LABELS, PullOutcome
 
 
@@ -135,8 +136,31 @@ class RolledUpStatistic(models.Model):
     on_time = models.PositiveIntegerField("按期办结", default=0)
     late = models.PositiveIntegerField("逾期办结", default=0)
     score = models.DecimalField("绩效得分", max_digits=6, decimal_places=2, null=True, blank=True)
+    # Who sent the line: a lower platform (pulled), or a department's own system (pushed to
+    # exchange table 部门统计数据表 for a department of this instance, named in `department`).
     via = models.ForeignKey(
-        LowerInstance, verbose_name="报送平台", on_delete=models.PROTECT, related_name="statistics"
+        LowerInstance,
+        verbose_name="报送平台",
+        on_delete=models.PROTECT,
+        related_name="statistics",
+        null=True,
+        blank=True,
+    )
+    reported_by = models.ForeignKey(
+        SourceSystem,
+        verbose_name="报送系统",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name="本级部门",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     received_at = models.DateTimeField("接收时间")
 

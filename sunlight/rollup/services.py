@@ -347,7 +347,8 @@ def statistics_pull(*, lower: LowerInstance, month: dt.date, fetch: Fetch | None
                 month=month,
                 department_code=row.department_code,
                 power_code=row.power_code,
-                defaults=values | {"received_at": row.received_at},
+                defaults=values
+                | {"received_at": row.received_at, "reported_by": None, "department": None},
             )
         if lower.statistics_month is None or month > lower.statistics_month:
             LowerInstance.objects.filter(pk=lower.pk).update(statistics_month=month)
