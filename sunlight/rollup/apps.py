@@ -14,6 +14,14 @@ class RollupConfig(AppConfig):
 
         reported_provider_register(reported_rows)
 
+        from sunlight.rollup.push import rollup_push_job
+
+        register_periodic(
+            name="rollup.push",
+            run=rollup_push_job,
+            every_seconds=600,
+            label="向上级平台推送变更",
+        )
         register_periodic(
             name="rollup.pull",
             run=rollup_pull_job,

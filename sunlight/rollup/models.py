@@ -23,6 +23,15 @@ class SuperiorPlatform(models.Model):
     require_signature = models.BooleanField("要求请求签名（HMAC）", default=False)
     active = models.BooleanField("启用", default=True)
     registered_at = models.DateTimeField("登记时间")
+    # Push mode: this instance posts its changes to the superior's exchange API with the key
+    # the superior issued it (kept encrypted: we must send it); the cursor moves only after
+    # the superior acknowledged everything up to it.
+    push_url = models.URLField("推送地址", blank=True)
+    push_key_encrypted = models.BinaryField(blank=True, default=b"")
+    push_signing_secret_encrypted = models.BinaryField(blank=True, default=b"")
+    push_cursor = models.CharField("推送进度", max_length=40, blank=True)
+    last_push_at = models.DateTimeField("最近推送", null=True, blank=True)
+    last_push_error = models.TextField("最近推送错误", blank=True)
 
     class Meta:
         verbose_name = "上级平台"
@@ -60,12 +69,12 @@ class LowerInstance(models.Model):
 
     code = models.SlugField("平台代码", max_length=40, unique=True)
     name = models.CharField("平台名称", max_length=100)
-    base_url = models.URLField("接口地址")
+    base_url = models.URLField("接口地址", blank=True)  # blank: it pushes, we never pull
     source = models.OneToOneField(
         SourceSystem, verbose_name="入库身份（自建系统）", on_delete=models.PROTECT,
         related_name="lower_instance",
     )  # fmt: skip
-    key_encrypted = models.BinaryField()
+    key_encrypted = models.BinaryField(blank=True, default=b"")
     signing_secret_encrypted = models.BinaryField(blank=True, default=b"")
     cursor = models.CharField("拉取进度", max_length=40, blank=True)
     active = models.BooleanField("启用", default=True)
