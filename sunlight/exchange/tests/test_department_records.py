@@ -341,3 +341,14 @@ def test_quarterly_figures_stay_exchange_records(city):
     assert push(city, "statistics", [statistics(period="2026-Q3")]).accepted
 
     assert not RolledUpStatistic.objects.exists()
+
+
+def test_the_staff_page_shows_the_source_and_offers_no_handling(city, client):
+    push(city, "complaint", [complaint()])
+    petition = Petition.objects.get()
+    client.force_login(city["clerk"])
+
+    page = client.get(f"/staff/feedback/petitions/{petition.number}/").content.decode()
+
+    assert "住建局审批系统（由该系统受理和答复，本平台不办理）" in page
+    assert "提交答复" not in page and "签收</button>" not in page
