@@ -302,15 +302,21 @@ def source_number_problems(
     label = prefix + "原编号"
     fresh: dict[tuple[int, str], int] = {}
     problems = []
+    # A joint application's number is the lead department's; each part's is its own
+    # department's (the part of another department may share a number with a case here).
+    part_versions = {p.power_version.pk for r in records for p in r.parts if p.power_version}
+    owners = dict(
+        PowerVersion.objects.filter(pk__in=part_versions).values_list("pk", "item__department")
+        if part_versions
+        else ()
+    )
     for row, record in zip(rows, records, strict=True):
-        # A joint application's number is the lead department's; each part's is its own
-        # department's (the part of another department may share a number with a case here).
         for case in (record, *record.parts):
             number = case.source_number.strip()
             if not number:
                 continue
             owner = (
-                case.power_version.department_id
+                owners[case.power_version.pk]
                 if case is not record and case.power_version is not None
                 else department.pk
             )
