@@ -26,6 +26,7 @@ audit entry per item. Proposed target instead: import ≤ 6× (bare read + plain
 rows), in CPU seconds of the same run.
 
     python benchmarks/list_import.py [--rows 5000] [--format xlsx|xls|csv] [--profile]
+        [--profile-out FILE]
 """
 
 import argparse
@@ -156,6 +157,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=5000)
     parser.add_argument("--format", choices=("xlsx", "xls", "csv"), default="xlsx")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the import")
+    parser.add_argument("--profile-out", help="also keep the profile (pstats) in this file")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="sunlight-bench-list-"))
     os.environ["SUNLIGHT_DATA_DIR"] = str(work / "data")
@@ -218,6 +220,8 @@ def main() -> int:
 
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        if args.profile_out:
+            profiler.dump_stats(args.profile_out)
     assert not report.problems, report.problems[:5]
     assert report.created == args.rows == PowerItem.objects.count(), report
     incomplete = report.plan.incomplete if report.plan else 0
