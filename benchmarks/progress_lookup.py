@@ -30,8 +30,13 @@ off for the count now). What is left is Django rendering a page that can never b
 a page-cache hit (the trivial view) stays ≈ 4–5× cheaper: ≥ 40 % of *the rendered form* is
 the reachable floor (56 % on SQLite at 1,000,000 cases), ≥ 40 % of the trivial view is not.
 
+With --hot N the lookups are drawn from the first N cases only (repeat lookups of the same
+cases — an applicant reloading, a family checking together): what the kept rendered parts
+(cases/progress_cache.py) save when they are found. Without it they are almost never found.
+The server listens on SUNLIGHT_BENCH_PORT when set (a shared machine), else on a free port.
+
     python benchmarks/progress_lookup.py [--cases 1000000] [--seconds 10] [--clients 8]
-                                         [--postgres postgres://…/postgres]
+                                         [--hot N] [--postgres postgres://…/postgres]
 """
 
 import argparse
@@ -39,7 +44,6 @@ import http.client
 import multiprocessing
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -59,20 +63,23 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each phase")
     parser.add_argument("--clients", type=int, default=8, help="concurrent client connections")
+    parser.add_argument("--hot", type=int, default=0, help="look up only the first N cases")
     parser.add_argument("--postgres", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        harness.child_result(measure(args.cases, args.seconds, args.clients))
+        drawn = min(args.hot, args.cases) if args.hot > 0 else args.cases
+        harness.child_result(measure(args.cases, args.seconds, args.clients, drawn))
         return 0
     child_args = ["--cases", str(args.cases), "--seconds", str(args.seconds),
-                  "--clients", str(args.clients)]  # fmt: skip
+                  "--clients", str(args.clients), "--hot", str(args.hot)]  # fmt: skip
     return harness.run_parent(__file__, child_args, args.postgres, report)
 
 
 def report(r: dict[str, Any]) -> bool:
     share = r["lookup_rps"] / r["trivial_rps"]
-    print(f"database: {r['database']}, {r['cases']:,} cases (generated in {r['generate_s']:.1f} s)")
+    print(f"database: {r['database']}, {r['cases']:,} cases (generated in {r['generate_s']:.1f} s),"
+          f" lookups drawn from {r.get('drawn', r['cases']):,}")  # fmt: skip
     print(f"  server: gunicorn, {r['workers']} workers × 4 threads; {r['clients']} clients")
     print(f"  trivial view:   {r['trivial_rps']:>8.1f} req/s  (p50 {r['trivial_p50_ms']:.1f} ms)")
     print(f"  rendered form:  {r['rendered_rps']:>8.1f} req/s  (p50 {r['rendered_p50_ms']:.1f} ms)")
@@ -87,7 +94,7 @@ def report(r: dict[str, Any]) -> bool:
     return ok
 
 
-def measure(cases: int, seconds: float, clients: int) -> dict[str, Any]:
+def measure(cases: int, seconds: float, clients: int, drawn: int) -> dict[str, Any]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sunlight.config.settings")
     import django
 
@@ -106,22 +113,23 @@ def measure(cases: int, seconds: float, clients: int) -> dict[str, Any]:
         cursor.execute("ANALYZE")
     database = f"{connection.vendor} {connection.settings_dict['NAME']}"
     connection.close()
-    port = _free_port()
+    port = harness.server_port()
     workers = int(os.environ.get("SUNLIGHT_WORKERS", "2"))
     server = _serve(port, workers)
     try:
         _wait_ready(port)
         trivial = _closed_loop(port, clients, seconds, cases, lookup=False)
         rendered = _closed_loop(port, clients, seconds, cases, lookup=None)
-        lookup = _closed_loop(port, clients, seconds, cases, lookup=True)
+        lookup = _closed_loop(port, clients, seconds, drawn, lookup=True)
         half = lookup["rps"] / 2
-        opened = _open_loop(port, clients, seconds, cases, rate=half)
+        opened = _open_loop(port, clients, seconds, drawn, rate=half)
     finally:
         server.terminate()
         server.wait(timeout=30)
     return {
         "database": database,
         "cases": cases,
+        "drawn": drawn,
         "generate_s": generate_s,
         "workers": workers,
         "clients": clients,
@@ -182,12 +190,6 @@ def _generate(count: int) -> None:
 
 
 # ---------------------------------------------------------------- server
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _serve(port: int, workers: int) -> subprocess.Popen:

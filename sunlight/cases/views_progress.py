@@ -1,6 +1,10 @@
 """The public progress lookup at /progress/ (the address and QR code on every receipt): case
 number + query code, rate-limited per client address and per case number. Works without
-JavaScript (a GET form) and at 360 px."""
+JavaScript (a GET form) and at 360 px.
+
+The limits are against wrong guesses: the counters are read before anything is judged (a
+client or a number past its limit is refused, even with the right code), and only a miss is
+counted. A rightful lookup writes nothing."""
 
 import datetime as dt
 from typing import Any
@@ -17,11 +21,12 @@ from sunlight.cases.progress import (
     normalize_number,
     progress_case,
     progress_link,
+    progress_of,
 )
-from sunlight.cases.progress_cache import progress_of_cached
+from sunlight.cases.progress_cache import progress_parts
 from sunlight.core.public_cache import public_page
 from sunlight.ratelimit.client import client_address
-from sunlight.ratelimit.services import Limit, Verdict, ratelimit_attempts
+from sunlight.ratelimit.services import Limit, Verdict, ratelimit_attempts, ratelimit_check
 
 # A person checking their own case needs a few tries at most; a guesser needs millions.
 PER_CLIENT = Limit("progress.client", attempts=30, window=dt.timedelta(minutes=10))
@@ -36,11 +41,18 @@ def limited_message(verdict: Verdict) -> str:
     )
 
 
-def lookup_attempt(request: HttpRequest, number: str) -> Verdict:
-    """Count one lookup attempt for this client and this case number."""
-    return ratelimit_attempts(
-        checks=[(PER_CLIENT, client_address(request)), (PER_CASE, normalize_number(number))]
-    )
+def _checks(request: HttpRequest, number: str) -> list[tuple[Limit, str]]:
+    return [(PER_CLIENT, client_address(request)), (PER_CASE, normalize_number(number))]
+
+
+def lookup_allowed(request: HttpRequest, number: str) -> Verdict:
+    """Whether this client may try this case number now (a read: nothing is counted)."""
+    return ratelimit_check(checks=_checks(request, number))
+
+
+def lookup_missed(request: HttpRequest, number: str) -> None:
+    """Count one wrong guess for this client and this case number."""
+    ratelimit_attempts(checks=_checks(request, number))
 
 
 @public_page(without_query=True)  # the empty lookup form only; a lookup is never shared
@@ -50,13 +62,14 @@ def progress(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"number": normalize_number(number)[:32], "found": None, "error": ""}
     status = 200
     if number or code:
-        verdict = lookup_attempt(request, number)
+        verdict = lookup_allowed(request, number)
         if not verdict.allowed:
             context["error"] = limited_message(verdict)
             status = 429
         else:
             case = progress_case(number=number, code=code)
             if case is None:
+                lookup_missed(request, number)
                 context["error"] = NOT_FOUND
                 status = 404
             else:
@@ -65,10 +78,10 @@ def progress(request: HttpRequest) -> HttpResponse:
 
 
 def _found(case: Case, code: str, form: CorrectionUploadForm | None = None) -> dict[str, Any]:
-    found = progress_of_cached(case, code)
+    found = progress_of(case)
     if found.in_correction and form is None:
         form = CorrectionUploadForm(prefix="materials", case=case)
-    return {"found": found, "code": code, "correction_form": form}
+    return {"found": found, "parts": progress_parts(found), "code": code, "correction_form": form}
 
 
 def _page(request: HttpRequest, context: dict[str, Any], status: int) -> HttpResponse:
@@ -85,12 +98,13 @@ def correction(request: HttpRequest) -> HttpResponse:
     number = request.POST.get("number", "")
     code = request.POST.get("code", "")
     context: dict[str, Any] = {"number": normalize_number(number)[:32], "found": None}
-    verdict = lookup_attempt(request, number)
+    verdict = lookup_allowed(request, number)
     if not verdict.allowed:
         context["error"] = limited_message(verdict)
         return _page(request, context, 429)
     case = progress_case(number=number, code=code)
     if case is None:
+        lookup_missed(request, number)
         context["error"] = NOT_FOUND
         return _page(request, context, 404)
     form = CorrectionUploadForm(request.POST, request.FILES, prefix="materials", case=case)
