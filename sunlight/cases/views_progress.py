@@ -15,8 +15,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from sunlight.cases.application import CorrectionUploadForm, correction_submit_online
+from sunlight.cases.joint_correction import (
+    PartUpload,
+    joint_correction_forms,
+    joint_correction_submit_online,
+)
 from sunlight.cases.models import Case
 from sunlight.cases.progress import (
+    is_joint_parent,
     normalize_code,
     normalize_number,
     progress_case,
@@ -77,11 +83,24 @@ def progress(request: HttpRequest) -> HttpResponse:
     return _page(request, context, status)
 
 
-def _found(case: Case, code: str, form: CorrectionUploadForm | None = None) -> dict[str, Any]:
+def _found(
+    case: Case,
+    code: str,
+    form: CorrectionUploadForm | None = None,
+    uploads: list[PartUpload] | None = None,
+) -> dict[str, Any]:
     found = progress_of(case)
-    if found.in_correction and form is None:
+    if found.in_correction and is_joint_parent(case):  # a 一件事: each part's materials
+        uploads = joint_correction_forms(case) if uploads is None else uploads
+    elif found.in_correction and form is None:
         form = CorrectionUploadForm(prefix="materials", case=case)
-    return {"found": found, "parts": progress_parts(found), "code": code, "correction_form": form}
+    return {
+        "found": found,
+        "parts": progress_parts(found),
+        "code": code,
+        "correction_form": form,
+        "joint_uploads": uploads,
+    }
 
 
 def _page(request: HttpRequest, context: dict[str, Any], status: int) -> HttpResponse:
@@ -107,6 +126,8 @@ def correction(request: HttpRequest) -> HttpResponse:
         lookup_missed(request, number)
         context["error"] = NOT_FOUND
         return _page(request, context, 404)
+    if is_joint_parent(case):
+        return _joint_correction(request, case, context)
     form = CorrectionUploadForm(request.POST, request.FILES, prefix="materials", case=case)
     if correction_submit_online(case=case, form=form):
         messages.success(request, "补正材料已提交，办件回到待受理，工作人员将尽快审核。")
@@ -114,3 +135,16 @@ def correction(request: HttpRequest) -> HttpResponse:
     messages.error(request, "补正材料未能提交，请按提示修改后重新选择文件提交。")
     case.refresh_from_db()
     return _page(request, {**context, **_found(case, normalize_code(code), form)}, 400)
+
+
+def _joint_correction(request: HttpRequest, case: Case, context: dict[str, Any]) -> HttpResponse:
+    """补正 of a whole 一件事: every waiting part's materials at once end the pause of all."""
+    uploads = joint_correction_forms(case, request.POST, request.FILES)
+    problem = joint_correction_submit_online(parent=case, uploads=uploads)
+    if not problem:
+        messages.success(request, "补正材料已提交，各事项回到待受理，牵头窗口将尽快审核。")
+        return redirect(progress_link(number=case.number, code=case.query_code))
+    messages.error(request, f"补正材料未能提交：{problem}。请按提示修改后重新选择文件提交。")
+    case.refresh_from_db()
+    code = normalize_code(request.POST.get("code", ""))
+    return _page(request, {**context, **_found(case, code, uploads=uploads)}, 400)
