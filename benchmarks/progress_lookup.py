@@ -13,8 +13,9 @@ measures, in the same run against the same server:
     bypasses the page cache; no database, no rate limit) — what any page rendered per request
     costs, the fairer floor for a page that can never be shared;
   * lookup: /progress/?number=…&code=… for random cases (cold: among 1,000,000 cases a case
-    is almost never looked up twice within the read model's 5 s, so that cache is not
-    measured; rate limits counted in the database for every request; each request comes
+    is almost never looked up twice, so the kept rendered parts are not measured unless
+    --hot says so; the rate-limit counters read in the database for every request — only
+    a wrong guess is counted, and the benchmark makes none; each request comes
     from its own client address through one trusted proxy, as behind a reverse proxy, so the
     per-address limit does not refuse the load) — closed loop, as fast as it answers;
   * latency at half the lookup's maximum rate: an open loop sending at that rate, latency taken
