@@ -6,8 +6,10 @@ every part is, and saying which part refused if one did.
 Two ways in: at the lead department's window (registered and accepted in one act), or online as
 a 一件事 bundle (网上申请: the applicant's data once, each part's materials; the parent waits in
 the lead window's queue, which accepts or refuses the whole). The applicant is told about the
-parent (收件, 受理 or 不予受理, 办结) once per event; what happens to one part later (补正,
-特别程序, 延期, its own 办结) is told with that part's own lookup link by the case services."""
+parent (收件, 受理 or 不予受理, 补正 of the whole — joint_correction.py —, 办结) once per event;
+what happens to one part later (特别程序, 延期, its own 办结 — unless it is the last, whose 办结
+is the whole's) is told with that part's own lookup link by the case services. Until the lead
+window has accepted, the parts are decided only with the whole."""
 
 import hashlib
 from collections.abc import Mapping

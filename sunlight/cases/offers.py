@@ -176,13 +176,15 @@ def case_offers(
         and granted < case.power_version.extension_times
     )
     pending = ExtensionRequest.objects.filter(case=case, state=ExtensionState.PENDING).first()
+    # A part of a joint application waits with the whole: the lead window decides for it.
+    window_decides = window and case.joint_parent_id is None
     offers = CaseOffers(
         window=window,
         head=head,
-        accept=window and state == CaseState.SUBMITTED,
-        refuse=window and state in (CaseState.SUBMITTED, CaseState.CORRECTION),
-        correction=window and state == CaseState.SUBMITTED,
-        correction_complete=window and state == CaseState.CORRECTION,
+        accept=window_decides and state == CaseState.SUBMITTED,
+        refuse=window_decides and state in (CaseState.SUBMITTED, CaseState.CORRECTION),
+        correction=window_decides and state == CaseState.SUBMITTED,
+        correction_complete=window_decides and state == CaseState.CORRECTION,
         upload_material=window and state in (CaseState.SUBMITTED, CaseState.CORRECTION),
         upload_result=window and state in (CaseState.IN_PROGRESS, CaseState.TO_CONCLUDE),
         conclude=window and state == CaseState.TO_CONCLUDE,

@@ -318,6 +318,7 @@ def missing_materials(case: Case) -> list[str]:
 
 def case_accept(*, actor: Any, case: Case, opinion: str = "") -> Case:
     require_window(actor, case.department)
+    _require_own_decision(case)
     missing = missing_materials(case)
     if missing:
         raise ValidationFailed(
@@ -329,6 +330,16 @@ def case_accept(*, actor: Any, case: Case, opinion: str = "") -> Case:
         _audit(actor, "cases.case.accepted", case, {"opinion": opinion})
         notices.case_notice(case, ApplicantEvent.ACCEPTED)
     return case
+
+
+def _require_own_decision(case: Case) -> None:
+    """A part of a joint application is accepted, refused or sent to 补正 with the whole, by
+    the lead window (joint.py, joint_correction.py), never on its own."""
+    if case.joint_parent_id is not None and case.state in (
+        CaseState.SUBMITTED,
+        CaseState.CORRECTION,
+    ):
+        raise InvalidTransition("联办件的各事项由牵头窗口统一受理、不予受理或告知补正")
 
 
 def accept_case(*, actor: Any, case: Case, opinion: str, now: Any) -> None:
@@ -346,6 +357,7 @@ def accept_case(*, actor: Any, case: Case, opinion: str, now: Any) -> None:
 def case_refuse(*, actor: Any, case: Case, reason: str) -> Case:
     """不予受理: the case ends here, with the reason the applicant is told."""
     require_window(actor, case.department)
+    _require_own_decision(case)
     reason = require_text(reason, "不予受理理由", "必须写明不予受理的理由和依据")
     now = clock.now()
     with transaction.atomic():
@@ -374,6 +386,7 @@ def refuse_case(*, actor: Any, case: Case, reason: str, now: Any) -> None:
 def case_request_correction(*, actor: Any, case: Case, items: str) -> Case:
     """一次性告知补正: tell the applicant everything missing at once; the case waits."""
     require_window(actor, case.department)
+    _require_own_decision(case)
     items = (items or "").strip()
     if not items:
         raise ValidationFailed([FieldProblem("补正内容", "请一次性列明需要补正的全部材料")])
@@ -403,6 +416,7 @@ def case_correction_complete(
     *, actor: Any, case: Case, materials: Iterable[MaterialReceipt] = ()
 ) -> Case:
     require_window(actor, case.department)
+    _require_own_decision(case)
     now = clock.now()
     with transaction.atomic():
         complete_correction(actor=actor, case=case, materials=materials, now=now)

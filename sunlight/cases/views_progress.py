@@ -92,7 +92,7 @@ def _found(
     found = progress_of(case)
     if found.in_correction and is_joint_parent(case):  # a 一件事: each part's materials
         uploads = joint_correction_forms(case) if uploads is None else uploads
-    elif found.in_correction and form is None:
+    elif found.in_correction and form is None and case.joint_parent_id is None:
         form = CorrectionUploadForm(prefix="materials", case=case)
     return {
         "found": found,

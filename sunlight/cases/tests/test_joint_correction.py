@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from sunlight.audit.models import AuditEntry
+from sunlight.cases import services
 from sunlight.cases.choices import CaseState, DocumentKind, PauseKind
 from sunlight.cases.joint import joint_case_accept, joint_item_create
 from sunlight.cases.joint_correction import (
@@ -207,3 +208,26 @@ def test_completing_a_bundle_not_in_correction_is_refused(bundle):
     lead, _other, parent = bundle
     with pytest.raises(InvalidTransition):
         joint_case_correction_complete(actor=lead.clerk, parent=parent)
+
+
+def test_a_part_waiting_with_its_bundle_is_not_decided_on_its_own(bundle):
+    lead, other, parent = bundle
+    part = _part(parent, other)
+    for decide in (
+        lambda: services.case_accept(actor=other.clerk, case=part),
+        lambda: services.case_refuse(actor=other.clerk, case=part, reason="不符合"),
+        lambda: services.case_request_correction(actor=other.clerk, case=part, items="补交"),
+    ):
+        with pytest.raises(InvalidTransition, match="牵头窗口"):
+            decide()
+    page = client_of(other.clerk).get(reverse("cases:detail", args=[part.number]))
+    assert "一次性告知补正" not in page.content.decode()
+    joint_case_request_correction(
+        actor=lead.clerk, parent=parent, items_by_part={part.number: "请补交营业执照"}
+    )
+    part.refresh_from_db()
+    with pytest.raises(InvalidTransition, match="牵头窗口"):
+        services.case_correction_complete(actor=other.clerk, case=part)
+    own = Client().get("/progress/", {"number": part.number, "code": part.query_code})
+    assert "请在联办件的进度查询页面一并上传" in own.content.decode()
+    assert own.context["correction_form"] is None
