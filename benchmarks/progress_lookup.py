@@ -30,6 +30,10 @@ the ORM (cases/progress_sql.py now); SQLite's busy handler slept writers for mil
 off for the count now). What is left is Django rendering a page that can never be shared, so
 a page-cache hit (the trivial view) stays ≈ 4–5× cheaper: ≥ 40 % of *the rendered form* is
 the reachable floor (56 % on SQLite at 1,000,000 cases), ≥ 40 % of the trivial view is not.
+Since then a rightful lookup writes nothing (the rate-limit counters are read, and only a
+wrong guess is counted), which lifted the lookup from ≈ 10 % to ≈ 27–31 % of the trivial view
+on SQLite (same-run ratios on a shared 2-core machine); the kept rendered summary and timeline
+lift a repeated lookup to ≈ 49 % (--hot 100). PostgreSQL stayed ≈ 9–10 %: its time is elsewhere.
 
 With --hot N the lookups are drawn from the first N cases only (repeat lookups of the same
 cases — an applicant reloading, a family checking together): what the kept rendered parts
