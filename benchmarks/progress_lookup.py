@@ -31,9 +31,13 @@ off for the count now). What is left is Django rendering a page that can never b
 a page-cache hit (the trivial view) stays ≈ 4–5× cheaper: ≥ 40 % of *the rendered form* is
 the reachable floor (56 % on SQLite at 1,000,000 cases), ≥ 40 % of the trivial view is not.
 Since then a rightful lookup writes nothing (the rate-limit counters are read, and only a
-wrong guess is counted), which lifted the lookup from ≈ 10 % to ≈ 27–31 % of the trivial view
-on SQLite (same-run ratios on a shared 2-core machine); the kept rendered summary and timeline
-lift a repeated lookup to ≈ 49 % (--hot 100). PostgreSQL stayed ≈ 9–10 %: its time is elsewhere.
+wrong guess is counted) and the summary and timeline are kept rendered per read model. For cold
+lookups neither moved the ratio measurably: base and changed code alternated three times at
+50,000 cases on SQLite gave 26/22/20 % against 26/20/15 % (a shared 2-core machine, load 8–12;
+the count was ≈ 0.2 ms of ≈ 3 ms, and a cold lookup never finds its parts kept). A repeated
+lookup (--hot 100) finds them: 49 % of the trivial view, 80 % of the rendered form — where the
+old code refused most such lookups (429) because every rightful lookup counted against the
+case's 10 per 10 minutes. What is left for cold lookups is rendering the page itself.
 
 With --hot N the lookups are drawn from the first N cases only (repeat lookups of the same
 cases — an applicant reloading, a family checking together): what the kept rendered parts
