@@ -29,6 +29,7 @@
                               [--from DATE --to DATE] -o FILE   event logs for process mining
     sunlight rollup pull --from NAME [--statistics YYYY-MM] [--from-start]
                               pull a lower platform's changes (and a month's statistics)
+    sunlight rollup push --to NAME [--url URL --key KEY]  push changes to a superior
     sunlight rollup add-superior CODE --name NAME     a read key for the superior platform
     sunlight rollup add-lower CODE --name N --url URL --key KEY --source SOURCE
 
@@ -58,6 +59,7 @@ GROUPED = {
     ("cases", "import"): "import_cases",
     ("cases", "export-log"): "export_case_log",
     ("rollup", "pull"): "rollup_pull",
+    ("rollup", "push"): "rollup_push",
     ("rollup", "add-superior"): "rollup_add_superior",
     ("rollup", "add-lower"): "rollup_add_lower",
 }

@@ -215,3 +215,64 @@ def test_a_county_case_appears_once_in_the_city_and_the_province(levels):
             ["338501", "041", f"{report['statistics'][1][2]}", 1, 1],
         ], report
         assert all(error == "" for _, _, error in report["lowers"]), report
+
+
+ISSUE_KEY = """
+from sunlight.exchange import services
+from sunlight.exchange.models import SourceSystem
+from sunlight.org.models import User
+source = SourceSystem.objects.get(code={code!r})
+admin = User.objects.filter(role="admin").first()
+print("key=" + services.source_key_issue(actor=admin, source=source).key)
+"""
+PUSH_CURSOR = """
+from sunlight.rollup.models import SuperiorPlatform
+print(repr(SuperiorPlatform.objects.get(code={code!r}).push_cursor))
+"""
+
+
+def test_pushed_up_a_county_case_appears_once_in_the_city_and_the_province(levels):
+    county, city, province = levels["county"], levels["city"], levels["province"]
+    county.shell(SEED.format(extra=""))
+    city.shell(SEED.format(extra=SOURCE.format(code="county-platform", name="清源县平台")))
+    province.shell(SEED.format(extra=SOURCE.format(code="city-platform", name="清源市平台")))
+    county.run("rollup", "add-superior", "city", "--name", "清源市平台")
+    city.run("rollup", "add-superior", "province", "--name", "浙江省平台")
+    county_key = _key(city.shell(ISSUE_KEY.format(code="county-platform")))
+    city_key = _key(province.shell(ISSUE_KEY.format(code="city-platform")))
+    number = county.shell(CONCLUDE)
+    # Each superior knows its lower platform, which pushes: no address or read key to keep.
+    city.run("rollup", "add-lower", "county", "--name", "清源县平台", "--push-only",
+             "--source", "county-platform")  # fmt: skip
+    province.run("rollup", "add-lower", "city", "--name", "清源市平台", "--push-only",
+                 "--source", "city-platform")  # fmt: skip
+    city_port, province_port = _ports()
+    city_url, province_url = city.serve(city_port), province.serve(province_port)
+
+    # A key the city does not know: nothing is acknowledged, so the cursor stays at the start.
+    wrong = county_key[:-4] + ("aaaa" if not county_key.endswith("aaaa") else "bbbb")
+    refused = subprocess.run(
+        [sys.executable, "-m", "sunlight.cli", "rollup", "push", "--to", "city", "--url",
+         city_url, "--key", wrong],
+        cwd=ROOT, env=county.env, capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert refused.returncode != 0 and "HTTP 401" in refused.stderr, refused.stderr
+    assert county.shell(PUSH_CURSOR.format(code="city")) == "''"
+
+    outputs = []
+    for _ in range(2):  # twice each: the second push writes nothing new
+        outputs.append(
+            county.run("rollup", "push", "--to", "city", "--url", city_url, "--key", county_key)
+        )
+        outputs.append(
+            city.run("rollup", "push", "--to", "province", "--url", province_url, "--key", city_key)
+        )
+
+    assert "写入 5" in outputs[0] and "写入 5" in outputs[1], outputs
+    assert "写入 0" in outputs[2] and "写入 0" in outputs[3], outputs
+    assert county.shell(PUSH_CURSOR.format(code="city")).startswith("'v1.")
+    for level, source in ((city, "county-platform"), (province, "city-platform")):
+        report = json.loads(level.shell(REPORT.format(number=number)))
+        assert report["tables"] == ["case_basic", "case_process", "case_process",
+                                    "case_process", "case_result"], report  # fmt: skip
+        assert report["basic_sources"] == [source]

@@ -134,30 +134,34 @@ def audit_record(
         actor_id=getattr(actor, "pk", None),
         actor_name=actor_label(actor),
     )
-    return audit_record_many(records=[record])[0]
+    _check([record])
+    row = _append([record])[0]
+    return AuditEntry(**dict(zip(_FIELDS, row, strict=True)))
 
 
-def audit_record_many(*, records: Sequence[AuditRecord]) -> list[AuditEntry]:
-    """Append several entries in order, in one insert (bulk imports and the demo use this)."""
+def audit_record_many(*, records: Sequence[AuditRecord]) -> int:
+    """Append several entries in order, in one insert (bulk imports and the demo use this);
+    returns how many. No model instance is built: the callers write thousands and read none."""
     _check(records)
-    if not records:
-        return []
+    return len(_append(records)) if records else 0
+
+
+def _append(records: Sequence[AuditRecord]) -> list[list[Any]]:
+    """Insert the entries (checked); their rows (values in _FIELDS order, time as datetime)."""
     _lock_chain()
     # The chain head, read with plain SQL: this runs in every service write.
     with connection.cursor() as cursor:
         cursor.execute(_HEAD_SQL)
         head = cursor.fetchone()
     moment, rows = _chain_rows(head, records)
-    entries = [AuditEntry(**dict(zip(_FIELDS, row, strict=True))) for row in rows]
     stamp = db_datetime(moment)
-    for row in rows:
-        row[1] = stamp
-    if len(rows) == 1:
+    stored = [[*row[:1], stamp, *row[2:]] for row in rows]
+    if len(stored) == 1:
         with connection.cursor() as cursor:
-            cursor.execute(_insert_one_sql(connection.vendor), rows[0])
+            cursor.execute(_insert_one_sql(connection.vendor), stored[0])
     else:
-        insert_many(AuditEntry, _FIELDS, rows)
-    return entries
+        insert_many(AuditEntry, _FIELDS, stored)
+    return rows
 
 
 def _check(records: Sequence[AuditRecord]) -> None:

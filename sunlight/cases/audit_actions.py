@@ -26,6 +26,8 @@ ACTIONS = {
     "cases.case.joint_applied_online": "网上申请一件事（联办件）",
     "cases.case.joint_accepted": "网上联办件统一受理",
     "cases.case.joint_not_accepted": "网上联办件不予受理",
+    "cases.case.joint_correction_requested": "网上联办件一次性告知补正",
+    "cases.case.joint_correction_completed": "网上联办件补正完成",
     "cases.case.joint_concluded": "联办件全部办结",
     "cases.deadlines.recomputed": "日历更新后重算暂定期限",
     "cases.case.recorded": "补录历史办件",

@@ -20,6 +20,7 @@ from sunlight.cases.forms import (
     DocumentForm,
     ExtendForm,
     ExtensionDecisionForm,
+    JointCorrectionForm,
     MaterialsForm,
     PauseStartForm,
     RefuseForm,
@@ -141,6 +142,10 @@ def case_field_rows(values: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
+def joint_parts_of(case: Case) -> list[Case]:
+    return list(case.joint_parts.select_related("department", "power_version").order_by("number"))
+
+
 def case_page_context(
     request: HttpRequest, case: Case, bound: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -154,6 +159,8 @@ def case_page_context(
     # A joint parent has no materials of its own: each part holds its power's.
     rows = [] if joint_parent else material_rows(case, documents)
     forms = case_forms(case, offers, rows)
+    if joint_parent and offers.correction:  # what each part lacks, one box per part
+        forms["correction"] = JointCorrectionForm(prefix="correction", parts=joint_parts_of(case))
     for offer in offers.steps:
         forms.update(step_forms(case, offer))
     forms.update({key: form for key, form in (bound or {}).items() if key in forms})

@@ -22,6 +22,7 @@ from typing import IO, Any
 from xml.sax.saxutils import quoteattr
 
 from django.db import transaction
+from django.db.models import Min
 
 from sunlight.audit.services import audit_record
 from sunlight.cases.choices import CaseState, DocumentKind, PauseKind
@@ -51,6 +52,7 @@ _CASE_VALUES = {
     "penalty_amount": "penalty_amount", "fee_due": "fee_due", "fee_paid": "fee_paid",
     "not_accepted_reason": "not_accepted_reason", "correction_items": "correction_items",
     "fields": "fields", "registered_by": "registered_by__username", "id": "id",
+    "joint_number": "joint_parent__number", "joint_item": "joint_parent__joint_item__name",
 }  # fmt: skip
 _BY_CASE = ("case_id", "started_at", "id")
 _TIMES = {"received_at", "accepted_at", "concluded_at"}
@@ -134,9 +136,20 @@ def traces(actor: Any, log_filter: LogFilter, *, personal_data: bool = False) ->
                 step_documents[step_id].append(name)
             elif kind == DocumentKind.MATERIAL and name not in materials[case_id]:
                 materials[case_id].append(name)
+        # A joint application's part: its first part (as written: sorted by power code) stands
+        # for the application (主办件), so the log imports back as the same joint application.
+        parents = {c["joint_number"] for c in by_id.values() if c["joint_number"]}
+        leads = set(
+            Case.objects.filter(joint_parent__number__in=parents)
+            .values("joint_parent_id")
+            .annotate(first=Min("id"))
+            .values_list("first", flat=True)
+        ) if parents else set()  # fmt: skip
         for case_id in chunk:
             case = by_id[case_id]
             case["materials"] = "、".join(materials[case_id])
+            if case["joint_number"]:
+                case["joint_lead"] = "是" if case_id in leads else "否"
             if not personal_data:
                 for key in _PERSONAL:
                     case.pop(key)

@@ -264,6 +264,27 @@ class CorrectionForm(StaffForm):
     )
 
 
+class JointCorrectionForm(StaffForm):
+    """补正 of a whole online joint application: for each part, the materials it lacks (parts
+    left empty lack nothing)."""
+
+    def __init__(self, *args: Any, parts: Sequence[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.parts = list(parts)
+        for part in self.parts:
+            self.fields[f"part_{part.number}"] = forms.CharField(
+                label=part.power_version.full_name,
+                required=False,
+                max_length=4000,
+                widget=_text(2),
+                help_text=f"{part.department.name} · {part.number}；无需补正的留空",
+            )
+
+    def items_by_part(self) -> dict[str, str]:
+        data = self.cleaned_data
+        return {part.number: data.get(f"part_{part.number}", "") for part in self.parts}
+
+
 class StepCompleteForm(StaffForm):
     result = forms.ChoiceField(
         label="办理结果",

@@ -209,7 +209,7 @@ def cases_record_history_chunks(
     now = clock.now()
     rng = rng or random.SystemRandom()
     found = _Problems()
-    seen: dict[str, int] = {}
+    seen: dict[tuple[int, str], int] = {}
     written = steps = checked = 0
     notes: list[str] = []
     with transaction.atomic():
@@ -291,7 +291,7 @@ def source_number_problems(
     department: Department,
     records: Sequence[HistoricalCase],
     rows: Sequence[int] | None = None,
-    seen: dict[str, int] | None = None,
+    seen: dict[tuple[int, str], int] | None = None,
     prefix: str = "",
 ) -> list[FieldProblem]:
     """A past case is brought in once: its original number unique in the batch (`seen` holds
@@ -300,29 +300,49 @@ def source_number_problems(
     rows = rows or range(1, len(records) + 1)
     seen = {} if seen is None else seen
     label = prefix + "原编号"
-    fresh: dict[str, int] = {}
+    fresh: dict[tuple[int, str], int] = {}
     problems = []
+    # A joint application's number is the lead department's; each part's is its own
+    # department's (the part of another department may share a number with a case here).
+    part_versions = {p.power_version.pk for r in records for p in r.parts if p.power_version}
+    owners = dict(
+        PowerVersion.objects.filter(pk__in=part_versions).values_list("pk", "item__department")
+        if part_versions
+        else ()
+    )
     for row, record in zip(rows, records, strict=True):
-        number = record.source_number.strip()
-        if not number:
-            continue
-        if len(number) > 64:
-            problems.append(FieldProblem(label, "不能超过64个字符", row))
-        elif number in seen:
-            problems.append(FieldProblem(label, f"“{number}”与第{seen[number]}行重复", row))
-        else:
-            seen[number] = fresh[number] = row
-    numbers, existing = list(fresh), set()
-    for start in range(0, len(numbers), 5000):  # within any database's parameter limit
-        existing.update(
-            Case.objects.filter(
-                department=department, source_number__in=numbers[start : start + 5000]
-            ).values_list("source_number", flat=True)
-        )
+        for case in (record, *record.parts):
+            number = case.source_number.strip()
+            if not number:
+                continue
+            owner = (
+                owners[case.power_version.pk]
+                if case is not record and case.power_version is not None
+                else department.pk
+            )
+            key = (owner, number)
+            if len(number) > 64:
+                problems.append(FieldProblem(label, "不能超过64个字符", row))
+            elif key in seen:
+                problems.append(FieldProblem(label, f"“{number}”与第{seen[key]}行重复", row))
+            else:
+                seen[key] = fresh[key] = row
+    by_department: dict[int, list[str]] = {}
+    for owner, number in fresh:
+        by_department.setdefault(owner, []).append(number)
+    existing: set[tuple[int, str]] = set()
+    for owner, numbers in by_department.items():
+        for start in range(0, len(numbers), 5000):  # within any database's parameter limit
+            existing.update(
+                (owner, number)
+                for number in Case.objects.filter(
+                    department_id=owner, source_number__in=numbers[start : start + 5000]
+                ).values_list("source_number", flat=True)
+            )
     problems += [
         FieldProblem(label, f"“{number}”已经补录过，不能重复导入", row)
-        for number, row in fresh.items()
-        if number in existing
+        for (owner, number), row in fresh.items()
+        if (owner, number) in existing
     ]
     return problems
 

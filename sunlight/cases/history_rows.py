@@ -41,6 +41,7 @@ from sunlight.cases.history_context import (
     version_in_use,
     versions_by_received,
 )
+from sunlight.cases.models import JointItem
 from sunlight.cases.services import Applicant, Conclusion
 from sunlight.catalog.models import PowerItem, PowerVersion
 from sunlight.core import clock
@@ -197,6 +198,27 @@ class _Reader:
         return int(written)
 
 
+_YES = {"是": True, "主办": True, "主办件": True, "Y": True, "y": True, "1": True, "否": False,
+        "N": False, "n": False, "0": False, "": False}  # fmt: skip
+
+
+def _lead(line: CaseLine, problems: list[FieldProblem]) -> bool:
+    """Whether the line's 主办件 says it is the lead part (a wrong value is a problem)."""
+    written = text(line.values.get("joint_lead"))
+    found = _YES.get(written)
+    if found is None:
+        _Reader(line, problems).bad("主办件", f"“{written}”应为“是”或“否”")
+        return False
+    return found
+
+
+def _applicant_key(line: CaseLine) -> tuple[str, str, str]:
+    values = line.values
+    kind = _KINDS.get(text(values.get("applicant_kind")), text(values.get("applicant_kind")))
+    return (kind or ApplicantKind.PERSON, text(values.get("applicant_name")),
+            text(values.get("id_number")).upper())  # fmt: skip
+
+
 def names(value: Any) -> list[str]:
     if not value:
         return []
@@ -225,6 +247,9 @@ class RecordBuilder:
             department_prefixes={}, department_names={}, graphs=self.graphs,
         )  # fmt: skip
         self.users = _Users(department)
+        self.joint_part_items: dict[str, int] = {}
+        self.looked_up_joint: set[str] = set()
+        self.joint_items: list[tuple[JointItem, frozenset[int]]] | None = None
 
     def build(self, read: ReadBatch) -> list[HistoricalCase]:
         """A whole file's records at once (small files, tests)."""
@@ -244,15 +269,127 @@ class RecordBuilder:
         """The records of these case lines (`steps_of(number)` gives a case's step lines) and
         the file line of each; lines that cannot be read add to `problems` instead."""
         self.times = {}  # a chunk's own times: a step's end is often the next one's start
-        self._look_up({self._power_code(c) for c in lines})
+        groups: dict[str, list[CaseLine]] = {}
+        for case in lines:
+            joint = text(case.values.get("joint_number"))
+            if joint:
+                groups.setdefault(joint, []).append(case)
+        self._look_up(
+            {self._power_code(c) for c in lines if not text(c.values.get("joint_number"))}
+        )
+        if groups:
+            self._look_up_joint({self._power_code(c) for g in groups.values() for c in g})
         records, rows = [], []
         for case in lines:
+            joint = text(case.values.get("joint_number"))
+            if joint:
+                group = groups.pop(joint, None)
+                if group is None:
+                    continue  # built with the group's first line
+                built = self._joint_record(joint, group, steps_of)
+                if built is not None:
+                    records.append(built[0])
+                    rows.append(built[1])
+                continue
+            if _lead(case, self.problems):
+                _Reader(case, self.problems).bad(
+                    "主办件", "只有联办件的一部分才填主办件（须同时填写并联申请编号）"
+                )
             number = text(case.values.get("source_number"))
             record = self._record(case, self.items, steps_of(number) if number else [])
             if record is not None:
                 records.append(record)
                 rows.append(case.line)
         return records, rows
+
+    def _joint_record(
+        self, joint: str, lines: list[CaseLine], steps_of: Any
+    ) -> tuple[HistoricalCase, int] | None:
+        """One joint application (并联申请) from its parts' lines: the lead line (主办件 是)
+        stands for the application (applicant, receipt, channel, who registered it); every part
+        is a case of its power, run by that power's department. The joint item is the one named
+        on the lead line, else the one led by this department with exactly the parts' powers."""
+        before = len(self.problems)
+        leads = [line for line in lines if _lead(line, self.problems)]
+        if not leads:
+            _Reader(lines[0], self.problems).bad(
+                "主办件", f"并联申请“{joint}”没有主办件：须有一个部分的“主办件”填“是”"
+            )
+        for extra in leads[1:]:
+            _Reader(extra, self.problems).bad(
+                "主办件", f"并联申请“{joint}”已有主办件（第{leads[0].line}行），只能有一个"
+            )
+        if len(lines) < 2:
+            _Reader(lines[0], self.problems).bad(
+                "并联申请编号", f"并联申请“{joint}”只有一个部分：联办件至少包含两个事项"
+            )
+        lead = leads[0] if leads else lines[0]
+        who = _applicant_key(lead)
+        for line in lines:
+            if line is not lead and _applicant_key(line) != who:
+                _Reader(line, self.problems).bad(
+                    "申请人",
+                    f"与主办件（第{lead.line}行）的申请人不同：一件并联申请的各部分是同一申请人",
+                )
+        parts = []
+        for line in lines:
+            number = text(line.values.get("source_number"))
+            part = self._record(line, self.joint_part_items, steps_of(number) if number else [],
+                                part=True)  # fmt: skip
+            if part is not None:
+                parts.append((line, part))
+        item = self._joint_item(lead, joint, lines, [part for _, part in parts]) if parts else None
+        if len(self.problems) > before or item is None or len(parts) != len(lines):
+            return None
+        head = next(part for line, part in parts if line is lead)
+        for _line, part in parts:
+            part.channel, part.registered_by = head.channel, head.registered_by
+        ended = all(p.state in (CaseState.CONCLUDED, CaseState.NOT_ACCEPTED) for _, p in parts)
+        record = HistoricalCase(
+            applicant=head.applicant,
+            state=CaseState.CONCLUDED if ended else CaseState.IN_PROGRESS,
+            received_at=head.received_at,
+            channel=head.channel,
+            concluded_at=max(p.concluded_at for _, p in parts) if ended else None,
+            joint_item=item,
+            parts=[part for _, part in parts],
+            source_number=joint,
+            id_number_unknown=head.id_number_unknown,
+            registered_by=head.registered_by,
+        )
+        return record, lead.line
+
+    def _joint_item(
+        self, lead: CaseLine, joint: str, lines: list[CaseLine], parts: list[HistoricalCase]
+    ) -> JointItem | None:
+        if self.joint_items is None:
+            self.joint_items = [
+                (item, frozenset(p.pk for p in item.powers.all()))
+                for item in JointItem.objects.filter(lead_department=self.department)
+                .prefetch_related("powers")
+                .order_by("pk")
+            ]
+        r = _Reader(lead, self.problems)
+        named = r.text("joint_item")
+        if named:
+            found = [item for item, _ in self.joint_items if item.name == named]
+            if len(found) != 1:
+                r.bad("联办事项", f"“{named}”不是本部门牵头的联办事项" if not found
+                      else f"本部门牵头的联办事项中有多个名为“{named}”")  # fmt: skip
+                return None
+            return found[0]
+        powers = frozenset(p.power_version.item_id for p in parts)
+        found = [item for item, wanted in self.joint_items if wanted == powers]
+        if len(found) != 1:
+            codes = "、".join(sorted({self._power_code(line) for line in lines}))
+            message = (
+                f"没有由本部门牵头、恰好包含这些事项（{codes}）的联办事项"
+                if not found
+                else "有多个联办事项包含这些事项，请在“联办事项”列填写名称"
+            )
+            r.bad("并联申请编号", f"并联申请“{joint}”：{message}")
+            return None
+        return found[0]
 
     def stray_problems(self, steps: Any) -> list[FieldProblem]:
         """Step lines whose 原编号 names no case of the file."""
@@ -274,6 +411,25 @@ class RecordBuilder:
             )
         )
         self.items.update(found)
+        self._versions_of(found)
+
+    def _look_up_joint(self, codes: set[str]) -> None:
+        """The powers of joint applications' parts: any department's, but only powers of a
+        joint item this department leads."""
+        codes -= self.looked_up_joint
+        if not codes:
+            return
+        self.looked_up_joint |= codes
+        led = JointItem.powers.through.objects.filter(jointitem__lead_department=self.department)
+        found = dict(
+            PowerItem.objects.filter(code__in=codes, pk__in=led.values("poweritem_id")).values_list(
+                "code", "pk"
+            )
+        )
+        self.joint_part_items.update(found)
+        self._versions_of({c: pk for c, pk in found.items() if pk not in self.candidates})
+
+    def _versions_of(self, found: dict[str, int]) -> None:
         candidates = versions_by_received(list(found.values()))
         self.candidates.update(candidates)
         wanted = {pk for spans in candidates.values() for pk, _ in spans}
@@ -290,7 +446,12 @@ class RecordBuilder:
         return text(case.values.get("power")) or self.default_power
 
     def _record(
-        self, line: CaseLine, items: dict[str, int], step_lines: list[StepLine]
+        self,
+        line: CaseLine,
+        items: dict[str, int],
+        step_lines: list[StepLine],
+        *,
+        part: bool = False,
     ) -> HistoricalCase | None:
         r = _Reader(line, self.problems, self.times)
         before = len(self.problems)
@@ -303,7 +464,8 @@ class RecordBuilder:
             r.bad("收件时间", "不能为空")
         version = None
         if code not in items:
-            r.bad("事项编码", f"“{code}”不是本部门的权力事项" if code else "不能为空")
+            where = "本部门牵头的联办事项所含的事项" if part else "本部门的权力事项"
+            r.bad("事项编码", f"“{code}”不是{where}" if code else "不能为空")
         elif received is not None:
             pk = version_in_use(self.candidates.get(items[code], []), received)
             if pk is None:
@@ -323,6 +485,8 @@ class RecordBuilder:
             agent_phone=r.text("agent_phone"),
         )
         accepted = r.time("accepted_at", "受理时间")
+        if part and accepted is None and not r.text("accepted_at"):
+            accepted = received  # a joint application's parts are accepted at its receipt
         concluded = r.time("concluded_at", "办结时间")
         fields: dict[str, Any] = {}
         if r.text("fields"):

@@ -10,7 +10,8 @@ their readers (a sheet holds at most 1,048,576 rows) and handed out the same way
 
 Cases come in order of receipt (lines whose receipt cannot be read last: they are refused
 anyway), so case numbers, which follow receipt within a day, are the same however the file is
-split into chunks."""
+split into chunks. The parts of a joint application (one 并联申请编号) come together and are
+never split between chunks."""
 
 import codecs
 import csv
@@ -18,7 +19,7 @@ import datetime as dt
 from abc import ABC, abstractmethod
 from array import array
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from sunlight.cases.history_rows import (
@@ -40,6 +41,38 @@ def _receipt(value: Any) -> dt.datetime:
         return parse_time(value) or _LAST
     except (TypeError, ValueError):
         return _LAST
+
+
+def receipt_order(entries: Iterable[tuple[dt.datetime, str]]) -> list[int]:
+    """Line indexes in order of (receipt, joint number): the parts of a joint application
+    (lines with the same 并联申请编号) together, at the earliest receipt among them."""
+    entries = list(entries)
+    first: dict[str, dt.datetime] = {}
+    for receipt, joint in entries:
+        if joint and (joint not in first or receipt < first[joint]):
+            first[joint] = receipt
+    keys = sorted(
+        (first[joint] if joint else receipt, joint, index)
+        for index, (receipt, joint) in enumerate(entries)
+    )
+    return [index for _, _, index in keys]
+
+
+def chunk_bounds(count: int, size: int, joint_of: Callable[[int], str]) -> Iterator[range]:
+    """Positions `size` at a time, a chunk running on until a joint application's parts are
+    all in it (`joint_of(position)`: the joint number of the line there, "" for none)."""
+    start = 0
+    while start < count:
+        end = min(start + size, count)
+        last = joint_of(end - 1)
+        while last and end < count and joint_of(end) == last:
+            end += 1
+        yield range(start, end)
+        start = end
+
+
+def _joint(values: dict[str, Any]) -> str:
+    return text(values.get("joint_number"))
 
 
 class LineSource(ABC):
@@ -72,15 +105,19 @@ class ReadSource(LineSource):
         self.fatal = not read.cases and bool(read.problems)
         if read.cases:
             self.case_sheet = read.cases[0].sheet
-        self.cases = sorted(read.cases, key=lambda c: _receipt(c.values.get("received_at")))
+        order = receipt_order(
+            (_receipt(c.values.get("received_at")), _joint(c.values)) for c in read.cases
+        )
+        self.cases = [read.cases[index] for index in order]
         self.case_numbers = {text(c.values.get("source_number")) for c in read.cases}
         self.steps: dict[str, list[StepLine]] = defaultdict(list)
         for step in read.steps:
             self.steps[text(step.values.get("source_number"))].append(step)
 
     def case_chunks(self, size: int) -> Iterator[list[CaseLine]]:
-        for start in range(0, len(self.cases), size):
-            yield self.cases[start : start + size]
+        cases = self.cases
+        for span in chunk_bounds(len(cases), size, lambda at: _joint(cases[at].values)):
+            yield cases[span.start : span.stop]
 
     def steps_of(self, number: str) -> list[StepLine]:
         return self.steps.get(number, [])
@@ -103,11 +140,14 @@ class CsvSource(LineSource):
             return
         # Cases: where each record is, in order of receipt.
         keys = []
+        self.joints: dict[int, str] = {}  # file index → joint number, for joint parts only
         for index, (values, _) in enumerate(self.case_file.scan()):
             self.case_numbers.add(text(values.get("source_number")))
-            keys.append((_receipt(values.get("received_at")), index))
-        keys.sort()
-        self.order = array("q", (index for _, index in keys))
+            joint = _joint(values)
+            if joint:
+                self.joints[index] = joint
+            keys.append((_receipt(values.get("received_at")), joint))
+        self.order = array("q", receipt_order(keys))
         del keys
         # Steps: the first of each case, then a chain to the next (array: 8 bytes a step).
         self.first: dict[str, int] = {}
@@ -124,10 +164,10 @@ class CsvSource(LineSource):
                 last[number] = index
 
     def case_chunks(self, size: int) -> Iterator[list[CaseLine]]:
-        for start in range(0, len(self.order), size):
+        order, joints = self.order, self.joints
+        for span in chunk_bounds(len(order), size, lambda at: joints.get(order[at], "")):
             yield [
-                CaseLine(*self.case_file.record(index))
-                for index in self.order[start : start + size]
+                CaseLine(*self.case_file.record(index)) for index in order[span.start : span.stop]
             ]
 
     def steps_of(self, number: str) -> list[StepLine]:

@@ -1,12 +1,15 @@
 """The past-case template (docs/past-cases.md): one table of cases, one of steps, as two sheets
 of an .xlsx workbook (办件, 环节) or two CSV files (UTF-8 or GB18030). Headers are matched by
 name, in any order; unknown columns are reported. Workbooks go through the platform's safe
-reader (size, zip bomb and DTD checks; formula cells reported, never evaluated)."""
+reader (size, zip bomb and DTD checks; formula cells reported, never evaluated; merged cells
+filled from their top-left cell). A joint application (并联申请) is one line per part, the
+parts sharing a 并联申请编号, one of them the 主办件 (history_rows.RecordBuilder)."""
 
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 import openpyxl
+from django.conf import settings
 
 from sunlight.cases.history_rows import CASE_SHEET, STEP_SHEET, CaseLine, ReadBatch, StepLine
 from sunlight.cases.history_source import CsvSource
@@ -14,10 +17,10 @@ from sunlight.core.errors import FieldProblem
 from sunlight.core.spreadsheets import (
     cell_value,
     column_letter,
-    sheet_rows,
+    read_limited,
     workbook_bytes,
-    xlsx_open,
 )
+from sunlight.core.tables import read_table
 
 CASES_SHEET_NAME = "办件"
 STEPS_SHEET_NAME = "环节"
@@ -61,6 +64,26 @@ CASE_COLUMNS: tuple[tuple[str, str, bool, str], ...] = (
         False,
         '流程条件用到的字段，JSON，如 {"site_inspection_required": true}',
     ),
+    (
+        "joint_number",
+        "并联申请编号",
+        False,
+        "联办件（并联审批）的编号：同一编号的各行是同一件申请的各部分，每个事项一行，"
+        "各有原编号与环节；非联办件留空",
+    ),
+    (
+        "joint_lead",
+        "主办件",
+        False,
+        "联办件中代表整件申请的那一部分填“是”（申请人、收件时间、提交渠道、登记人以它为准），"
+        "每件恰好一行；其余部分留空或填“否”",
+    ),
+    (
+        "joint_item",
+        "联办事项",
+        False,
+        "主办件一行可填联办事项名称；留空时按各部分的事项找本部门牵头的联办事项",
+    ),
 )
 STEP_COLUMNS: tuple[tuple[str, str, bool, str], ...] = (
     ("source_number", "原编号", True, "所属办件的原编号"),
@@ -88,19 +111,22 @@ STEP_COLUMNS: tuple[tuple[str, str, bool, str], ...] = (
 
 
 def read_workbook(source: bytes | IO[bytes], *, max_bytes: int | None = None) -> ReadBatch:
-    """Both sheets of a template workbook (SpreadsheetRefused for a file that is not one)."""
+    """Both sheets of a template workbook (SpreadsheetRefused for a file that is not one), read
+    by core.tables: merged cells filled from their top-left cell (a joint application's number
+    or applicant merged over its parts' rows reads the same on each), formula cells named."""
+    limit = settings.SUNLIGHT_IMPORT_MAX_BYTES if max_bytes is None else max_bytes
+    data = read_limited(source, limit)
     read = ReadBatch()
-    with xlsx_open(source, max_bytes=max_bytes) as workbook:
-        for sheet_name, columns, sheet, make in (
-            (CASES_SHEET_NAME, CASE_COLUMNS, CASE_SHEET, CaseLine),
-            (STEPS_SHEET_NAME, STEP_COLUMNS, STEP_SHEET, StepLine),
-        ):
-            if sheet_name not in workbook.sheetnames:
-                read.problems.append(FieldProblem(sheet, f"工作簿中没有名为“{sheet_name}”的工作表"))
-                continue
-            rows = sheet_rows(workbook[sheet_name])
-            lines = _lines(rows, columns, sheet, read.problems, make)
-            (read.cases if make is CaseLine else read.steps).extend(lines)
+    for sheet_name, columns, sheet, make in (
+        (CASES_SHEET_NAME, CASE_COLUMNS, CASE_SHEET, CaseLine),
+        (STEPS_SHEET_NAME, STEP_COLUMNS, STEP_SHEET, StepLine),
+    ):
+        table = read_table(data, sheet_names=(sheet_name,), max_bytes=limit)
+        if table.sheet_name != sheet_name:
+            read.problems.append(FieldProblem(sheet, f"工作簿中没有名为“{sheet_name}”的工作表"))
+            continue
+        lines = _lines(table.rows, columns, sheet, read.problems, make)
+        (read.cases if make is CaseLine else read.steps).extend(lines)
     return read
 
 

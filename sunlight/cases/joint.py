@@ -6,8 +6,10 @@ every part is, and saying which part refused if one did.
 Two ways in: at the lead department's window (registered and accepted in one act), or online as
 a 一件事 bundle (网上申请: the applicant's data once, each part's materials; the parent waits in
 the lead window's queue, which accepts or refuses the whole). The applicant is told about the
-parent (收件, 受理 or 不予受理, 办结) once per event; what happens to one part later (补正,
-特别程序, 延期, its own 办结) is told with that part's own lookup link by the case services."""
+parent (收件, 受理 or 不予受理, 补正 of the whole — joint_correction.py —, 办结) once per event;
+what happens to one part later (特别程序, 延期, its own 办结 — unless it is the last, whose 办结
+is the whole's) is told with that part's own lookup link by the case services. Until the lead
+window has accepted, the parts are decided only with the whole."""
 
 import hashlib
 from collections.abc import Mapping
@@ -377,7 +379,7 @@ def _require_materials(part: Case) -> None:
         )
 
 
-def _waiting_parent(parent: Case) -> list[Case]:
+def waiting_parts(parent: Case) -> list[Case]:
     """The parts of a joint application waiting for acceptance (checks it is one)."""
     if parent.joint_item_id is None or parent.flow_id is not None:
         raise InvalidTransition("该办件不是联办件")
@@ -393,7 +395,7 @@ def joint_case_accept(*, actor: Any, parent: Case, opinion: str = "") -> Case:
     at once and the overall deadline starts (as at the window). Refused while any part's
     mandatory materials are neither received nor promised (容缺)."""
     require_window(actor, parent.department)
-    parts = _waiting_parent(parent)
+    parts = waiting_parts(parent)
     for part in parts:
         _require_materials(part)
     now = clock.now()
@@ -434,7 +436,7 @@ def joint_case_refuse(*, actor: Any, parent: Case, reason: str) -> Case:
     applicant is told; every part ends with it."""
     require_window(actor, parent.department)
     reason = require_text(reason, "不予受理理由", "必须写明不予受理的理由和依据")
-    parts = _waiting_parent(parent)
+    parts = waiting_parts(parent)
     now = clock.now()
     with transaction.atomic():
         changes = {
@@ -462,14 +464,16 @@ def joint_case_refuse(*, actor: Any, parent: Case, reason: str) -> Case:
     return parent
 
 
-def joint_settle(*, parent_id: int, now: Any) -> None:
-    """Conclude the parent once every part has ended (caller holds the transaction)."""
+def joint_settle(*, parent_id: int, now: Any) -> bool:
+    """Conclude the parent once every part has ended (caller holds the transaction); True if
+    this call concluded it — the applicant is then told of the whole, once (the notice's key
+    makes a retried write add nothing), and the caller tells nothing of the last part."""
     parent = Case.objects.select_for_update().get(pk=parent_id)
     if parent.state != CaseState.IN_PROGRESS:
-        return
+        return False
     parts = list(parent.joint_parts.select_related("department", "power_version"))
     if any(p.state not in (CaseState.CONCLUDED, CaseState.NOT_ACCEPTED) for p in parts):
-        return
+        return False
     refused = [
         p for p in parts if p.state == CaseState.NOT_ACCEPTED or p.decision == Decision.REFUSED
     ]
@@ -498,3 +502,4 @@ def joint_settle(*, parent_id: int, now: Any) -> None:
         data={"decision": decision, "opinion": opinion, "parts": [p.number for p in parts]},
     )
     notices.case_notice(parent, ApplicantEvent.CONCLUDED)
+    return True

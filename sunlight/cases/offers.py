@@ -149,8 +149,18 @@ def case_offers(
     if case.flow_id is None:
         # A joint approval's parent: its parts are handled, it follows them (joint_settle).
         # Applied for online, the lead window accepts or refuses it as a whole first.
-        waiting = window and case.joint_item_id is not None and case.state == CaseState.SUBMITTED
-        return CaseOffers(window=window, head=head, accept=waiting, refuse=waiting)
+        # 补正 of the whole tells the applicant what each part lacks; the materials brought to
+        # the window (or uploaded online) end it on every part (joint_correction.py).
+        online = window and case.joint_item_id is not None
+        waiting = online and case.state == CaseState.SUBMITTED
+        return CaseOffers(
+            window=window,
+            head=head,
+            accept=waiting,
+            refuse=waiting,
+            correction=waiting,
+            correction_complete=online and case.state == CaseState.CORRECTION,
+        )
     state = case.state
     active = next(
         (p for p in case.pauses.all() if p.kind == PauseKind.SPECIAL and p.ended_at is None), None
@@ -166,13 +176,15 @@ def case_offers(
         and granted < case.power_version.extension_times
     )
     pending = ExtensionRequest.objects.filter(case=case, state=ExtensionState.PENDING).first()
+    # A part of a joint application waits with the whole: the lead window decides for it.
+    window_decides = window and case.joint_parent_id is None
     offers = CaseOffers(
         window=window,
         head=head,
-        accept=window and state == CaseState.SUBMITTED,
-        refuse=window and state in (CaseState.SUBMITTED, CaseState.CORRECTION),
-        correction=window and state == CaseState.SUBMITTED,
-        correction_complete=window and state == CaseState.CORRECTION,
+        accept=window_decides and state == CaseState.SUBMITTED,
+        refuse=window_decides and state in (CaseState.SUBMITTED, CaseState.CORRECTION),
+        correction=window_decides and state == CaseState.SUBMITTED,
+        correction_complete=window_decides and state == CaseState.CORRECTION,
         upload_material=window and state in (CaseState.SUBMITTED, CaseState.CORRECTION),
         upload_result=window and state in (CaseState.IN_PROGRESS, CaseState.TO_CONCLUDE),
         conclude=window and state == CaseState.TO_CONCLUDE,

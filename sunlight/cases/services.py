@@ -318,6 +318,7 @@ def missing_materials(case: Case) -> list[str]:
 
 def case_accept(*, actor: Any, case: Case, opinion: str = "") -> Case:
     require_window(actor, case.department)
+    _require_own_decision(case)
     missing = missing_materials(case)
     if missing:
         raise ValidationFailed(
@@ -329,6 +330,16 @@ def case_accept(*, actor: Any, case: Case, opinion: str = "") -> Case:
         _audit(actor, "cases.case.accepted", case, {"opinion": opinion})
         notices.case_notice(case, ApplicantEvent.ACCEPTED)
     return case
+
+
+def _require_own_decision(case: Case) -> None:
+    """A part of a joint application is accepted, refused or sent to 补正 with the whole, by
+    the lead window (joint.py, joint_correction.py), never on its own."""
+    if case.joint_parent_id is not None and case.state in (
+        CaseState.SUBMITTED,
+        CaseState.CORRECTION,
+    ):
+        raise InvalidTransition("联办件的各事项由牵头窗口统一受理、不予受理或告知补正")
 
 
 def accept_case(*, actor: Any, case: Case, opinion: str, now: Any) -> None:
@@ -346,13 +357,14 @@ def accept_case(*, actor: Any, case: Case, opinion: str, now: Any) -> None:
 def case_refuse(*, actor: Any, case: Case, reason: str) -> Case:
     """不予受理: the case ends here, with the reason the applicant is told."""
     require_window(actor, case.department)
+    _require_own_decision(case)
     reason = require_text(reason, "不予受理理由", "必须写明不予受理的理由和依据")
     now = clock.now()
     with transaction.atomic():
         refuse_case(actor=actor, case=case, reason=reason, now=now)
         _audit(actor, "cases.case.not_accepted", case, {"reason": reason})
-        notices.case_notice(case, ApplicantEvent.NOT_ACCEPTED)
-        _settle_joint_parent(case, now)
+        if not _settle_joint_parent(case, now):
+            notices.case_notice(case, ApplicantEvent.NOT_ACCEPTED)
     return case
 
 
@@ -374,36 +386,53 @@ def refuse_case(*, actor: Any, case: Case, reason: str, now: Any) -> None:
 def case_request_correction(*, actor: Any, case: Case, items: str) -> Case:
     """一次性告知补正: tell the applicant everything missing at once; the case waits."""
     require_window(actor, case.department)
+    _require_own_decision(case)
     items = (items or "").strip()
     if not items:
         raise ValidationFailed([FieldProblem("补正内容", "请一次性列明需要补正的全部材料")])
     now = clock.now()
     with transaction.atomic():
-        _move_case(case, {CaseState.SUBMITTED}, CaseState.CORRECTION, correction_items=items)
-        pause = CasePause.objects.create(
-            case=case,
-            kind=PauseKind.CORRECTION,
-            reason=items,
-            started_at=now,
-            requested_by=_user(actor),
-        )
-        _audit(actor, "cases.case.correction_requested", case, {"items": items})
+        pause = request_correction(actor=actor, case=case, items=items, now=now)
         notices.case_notice(case, ApplicantEvent.CORRECTION, pause=pause)
     return case
+
+
+def request_correction(*, actor: Any, case: Case, items: str, now: Any) -> CasePause:
+    """Put a case waiting for the applicant's materials, with its pause and audit entry (the
+    caller holds the transaction, has checked permission and tells the applicant)."""
+    _move_case(case, {CaseState.SUBMITTED}, CaseState.CORRECTION, correction_items=items)
+    pause = CasePause.objects.create(
+        case=case,
+        kind=PauseKind.CORRECTION,
+        reason=items,
+        started_at=now,
+        requested_by=_user(actor),
+    )
+    _audit(actor, "cases.case.correction_requested", case, {"items": items})
+    return pause
 
 
 def case_correction_complete(
     *, actor: Any, case: Case, materials: Iterable[MaterialReceipt] = ()
 ) -> Case:
     require_window(actor, case.department)
+    _require_own_decision(case)
     now = clock.now()
     with transaction.atomic():
-        _move_case(case, {CaseState.CORRECTION}, CaseState.SUBMITTED)
-        _close_pauses(case, now)
-        for material in materials:
-            material_mark_received(actor=actor, case=case, receipt=material, audit=False)
-        _audit(actor, "cases.case.correction_completed", case, {})
+        complete_correction(actor=actor, case=case, materials=materials, now=now)
     return case
+
+
+def complete_correction(
+    *, actor: Any, case: Case, materials: Iterable[MaterialReceipt], now: Any
+) -> None:
+    """End a case's 补正: back to waiting for acceptance, its pause closed, the materials
+    brought marked received (the caller holds the transaction and has checked permission)."""
+    _move_case(case, {CaseState.CORRECTION}, CaseState.SUBMITTED)
+    _close_pauses(case, now)
+    for material in materials:
+        material_mark_received(actor=actor, case=case, receipt=material, audit=False)
+    _audit(actor, "cases.case.correction_completed", case, {})
 
 
 def material_mark_received(
@@ -826,17 +855,20 @@ def case_conclude(*, actor: Any, case: Case, conclusion: Conclusion) -> Case:
         _audit(
             actor, "cases.case.concluded", case, {k: str(v) for k, v in asdict(conclusion).items()}
         )
-        notices.case_notice(case, ApplicantEvent.CONCLUDED)
-        _settle_joint_parent(case, now)
+        # The last part of a joint application ends the whole: the applicant is told once,
+        # of the whole (the parent's 办结), not of this part as well.
+        if not _settle_joint_parent(case, now):
+            notices.case_notice(case, ApplicantEvent.CONCLUDED)
     return case
 
 
-def _settle_joint_parent(part: Case, now: Any) -> None:
+def _settle_joint_parent(part: Case, now: Any) -> bool:
+    """Conclude the part's joint parent if this part was its last open one; True if it was."""
     if part.joint_parent_id is None:
-        return
+        return False
     from sunlight.cases.joint import joint_settle
 
-    joint_settle(parent_id=part.joint_parent_id, now=now)
+    return joint_settle(parent_id=part.joint_parent_id, now=now)
 
 
 # ---------------------------------------------------------------- engine plumbing

@@ -15,7 +15,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from sunlight.cases import engine, services
-from sunlight.cases.case_page import case_page_context, material_rows, step_form_key
+from sunlight.cases.case_page import (
+    case_page_context,
+    joint_parts_of,
+    material_rows,
+    step_form_key,
+)
 from sunlight.cases.choices import DocumentKind
 from sunlight.cases.forms import (
     CONCLUDE_PROBLEMS,
@@ -26,6 +31,7 @@ from sunlight.cases.forms import (
     DocumentForm,
     ExtendForm,
     ExtensionDecisionForm,
+    JointCorrectionForm,
     MaterialsForm,
     PauseStartForm,
     RefuseForm,
@@ -33,6 +39,10 @@ from sunlight.cases.forms import (
     StepCompleteForm,
 )
 from sunlight.cases.joint import joint_case_accept, joint_case_refuse
+from sunlight.cases.joint_correction import (
+    joint_case_correction_complete,
+    joint_case_request_correction,
+)
 from sunlight.cases.models import Case
 from sunlight.cases.offers import next_gateway_fields
 from sunlight.cases.progress import is_joint_parent
@@ -159,6 +169,15 @@ def _refuse(request: HttpRequest, case: Case) -> Any:
 
 
 def _correction(request: HttpRequest, case: Case) -> Any:
+    if is_joint_parent(case):  # an online 一件事: what each part lacks, told once
+        joint = JointCorrectionForm(request.POST, prefix="correction", parts=joint_parts_of(case))
+
+        def run_joint() -> None:
+            joint_case_request_correction(
+                actor=request.user, parent=case, items_by_part=joint.items_by_part()
+            )
+
+        return {"correction": joint}, run_joint, "已一次性告知各事项需补正的材料"
     form = CorrectionForm(request.POST, prefix="correction")
 
     def run() -> None:
@@ -176,6 +195,9 @@ def _correction_complete(request: HttpRequest, case: Case) -> Any:
     )
 
     def run() -> None:
+        if is_joint_parent(case):  # the materials brought end the 补正 of every part
+            joint_case_correction_complete(actor=request.user, parent=case)
+            return
         received = [m for m in form.receipts_received() if m.original_received or m.copy_received]
         services.case_correction_complete(actor=request.user, case=case, materials=received)
 

@@ -9,6 +9,7 @@ corrects the guess on the preview page (`ColumnGuess.field` is what the import t
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sunlight.catalog.spreadsheet import COLUMNS, Column
 from sunlight.core.errors import FieldProblem
@@ -111,11 +112,12 @@ class Header:
     last_row: int
     columns: list[ColumnGuess] = field(default_factory=list)
 
-    @property
+    # Asked once per data row: computed once (a corrected mapping is a new Header, with_fields).
+    @cached_property
     def mapping(self) -> dict[int, Column]:
         return {c.index: COLUMN_BY_KEY[c.field] for c in self.columns if c.field}
 
-    @property
+    @cached_property
     def is_template(self) -> bool:
         """Our own template or export — its 统一编码 and 法定时限单位 columns under their own
         names: cells follow its syntax exactly (no lenient reading)."""

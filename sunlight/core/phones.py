@@ -12,6 +12,7 @@ also be a service hotline (12345, 12315, 95598) or a 400/800 number. "123", "abc
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from sunlight.core.text import clean_line, has_visible
 
@@ -98,6 +99,14 @@ def phone_problem(
     """None when `value` is a valid number (or is empty and not `required`); else what is wrong,
     in words a citizen understands. `several`: a list separated by 、 or commas (a department's
     hotlines), every one checked."""
+    if value is not None and not isinstance(value, str):
+        return _phone_problem(value, several, service, required)
+    # A list import asks about the same few office numbers on thousands of rows: each distinct
+    # question answered once (a pure function of its arguments).
+    return _phone_problem_cached(value, several, service, required)
+
+
+def _phone_problem(value: str | None, several: bool, service: bool, required: bool) -> str | None:
     if not has_visible(value):
         return ("请填写联系电话：" + PHONE_HINT.removeprefix("请填写")) if required else None
     text = clean_line(value)
@@ -109,3 +118,6 @@ def phone_problem(
         return _reason(wrong[0], service)
     hint = SERVICE_PHONE_HINT if service else PHONE_HINT
     return f"“{'、'.join(wrong)[:40]}”不是有效的电话号码：{hint}"
+
+
+_phone_problem_cached = lru_cache(maxsize=4096)(_phone_problem)

@@ -10,10 +10,14 @@ some of its text would come out garbled whichever way it is read.
 Formulas are never evaluated and never imported as values: in .xlsx their cells are named (the
 rows say which columns), in .ods the file is refused (calamine does not say which cell), in CSV
 a cell starting with "=" counts as a formula. Calamine cannot tell formulas in .xls apart: their
-last computed values are read, as Excel shows them. No well-kept reader can say it either:
-python-calamine (0.9) reads values only (formula reading is an open proposal upstream), and
-xlrd 2 keeps a formula cell's cached result with no mark that it was one; walking the file's
-BIFF records ourselves would be the hand-written parsing this module exists to avoid.
+last computed values are read, as Excel shows them. No well-kept reader can say it either
+(checked 2026-12-07): python-calamine 0.9.1, the newest release, reads values only (formula
+reading is an open proposal upstream); fastexcel 0.21 (calamine too) gives defined names'
+formulas, not cells'; xlrd 2.0.2 keeps a formula cell's cached result with no mark that it was
+one (its formula decompiler runs only under a debug flag); xlrd2 1.3.4, which does keep cell
+formulas, is a 2021 fork for macro-malware analysis, unmaintained since; python-calamine-plus
+reads formulas from .xlsx only. Walking the file's BIFF records ourselves (olefile + our own
+record parser) would be the hand-written parsing this module exists to avoid.
 
 Merged cells are filled from their top-left cell, so a name merged over its sub-item rows, or a
 header merged over two columns, reads the same in every cell it covers.

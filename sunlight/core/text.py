@@ -22,6 +22,7 @@ BIDI_CONTROLS = frozenset(
     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 )
 _KEEP_IN_TEXT = frozenset("\n\t")
+_SPACES = re.compile(r" {2,}")
 
 
 def is_visible(ch: str) -> bool:
@@ -43,9 +44,15 @@ def clean_line(text: str | None) -> str:
     """A name or other one-line value: NFC, format and control characters (bidirectional
     controls, zero-width spaces, BOM) removed, runs of spaces made one, ends trimmed."""
     value = unicodedata.normalize("NFC", text or "")
-    value = _drop_invisible(value, frozenset())
-    value = "".join(" " if unicodedata.category(ch) in ("Zs", "Zl", "Zp") else ch for ch in value)
-    value = re.sub(r" {2,}", " ", value)
+    if not value.isprintable():
+        # isprintable() is false for every Cc, Cf, Zs (but the space), Zl and Zp character:
+        # a printable text has nothing to drop or turn into a space (the common case, in C).
+        value = _drop_invisible(value, frozenset())
+        value = "".join(
+            " " if unicodedata.category(ch) in ("Zs", "Zl", "Zp") else ch for ch in value
+        )
+    if "  " in value:
+        value = _SPACES.sub(" ", value)
     return _trim(value)
 
 

@@ -73,6 +73,20 @@ def _at(day: dt.date, time: dt.time) -> dt.datetime:
     return dt.datetime.combine(day, time, tzinfo=SHANGHAI)
 
 
+def _collected_on() -> dict[dt.date, list[int]]:
+    """The evening each decision's entry is drafted on: the day of its conclusion, or the next
+    if it came after the evening run (read once, so each day drafts only its own cases)."""
+    evenings: dict[dt.date, list[int]] = defaultdict(list)
+    candidates = services.double_publicity_candidates().filter(concluded_at__lte=demo_time.now())
+    for case_id, concluded_at in candidates.values_list("id", "concluded_at").order_by("id"):
+        local = concluded_at.astimezone(SHANGHAI)
+        day = local.date()
+        if local.time() >= DRAFTED_AT:
+            day += dt.timedelta(days=1)
+        evenings[day].append(case_id)
+    return evenings
+
+
 def publication_build(seed: int) -> str:
     rng = random.Random(f"{seed}:publication")
     calendar = work_calendar()
@@ -87,6 +101,7 @@ def publication_build(seed: int) -> str:
         return "没有需要双公示的决定"
     serials: dict[tuple[int, str, int], int] = defaultdict(int)
     scheduled: dict[dt.date, list[tuple[int, services.PublishRequest]]] = defaultdict(list)
+    evenings = _collected_on()
     drafted = published = 0
     day = span["first"].astimezone(SHANGHAI).date()
     while day <= today:
@@ -98,7 +113,12 @@ def publication_build(seed: int) -> str:
             published += len(requests)
         evening = min(_at(day, DRAFTED_AT), demo_time.now())
         with clock.frozen(evening):
-            made = services.double_publicity_collect(concluded_before=evening)
+            ids = evenings.pop(day, [])
+            made = (
+                services.double_publicity_collect(concluded_before=evening, case_ids=ids)
+                if ids
+                else 0
+            )
         drafted += made
         if made:
             fresh = DoublePublicityEntry.objects.filter(

@@ -1,8 +1,10 @@
 """The demo city's timeline: one day, the demo's "today" (the as-of day), and every moment the
 demo steps are built at, derived from it. Nothing else in the demo names a date.
 
-`sunlight seed-demo --as-of DATE` pins the day (default: today, from the clock); the city then
-stands as it was at 16:00 of the last working day on or before it. The organisation is set up
+`sunlight seed-demo --as-of DATE` pins the day (default: the last working day that is over by
+the clock, so that nothing in the city — its moments run to 23:00 of its day — happens later
+than the real time the running demo goes on from); the city then stands as it was at 16:00 of
+the last working day on or before it. The organisation is set up
 about two years earlier and the catalog work starts a week after, so the cases span the two
 years up to that afternoon. A city already generated keeps its own day: it is read back from
 the moment its organisation was set up (the audit entry of the city's region), so an
@@ -50,6 +52,17 @@ def first_workday_on_or_after(day: dt.date) -> dt.date:
     return day
 
 
+LAST_MOMENT = dt.time(23, 30)  # after the latest moment a step is built at (`_at(0, 23)`)
+
+
+def default_day() -> dt.date:
+    """The last working day whose demo moments are all past: built in the morning, the city
+    stands as of the day before, and the running demo does today's work from there."""
+    local = clock.now().astimezone(SHANGHAI)
+    over = local.date() if local.time() >= LAST_MOMENT else local.date() - dt.timedelta(days=1)
+    return last_workday_on_or_before(over)
+
+
 def pin(as_of: dt.date | None) -> dt.date:
     """Date the demo (None: back to the stored or today's day). Returns the demo's day."""
     global _pinned
@@ -84,14 +97,14 @@ def settle(requested: dt.date | None) -> tuple[dt.date, bool]:
     if stored is not None:
         pin(stored)
         return stored, requested is not None and last_workday_on_or_before(requested) != stored
-    return pin(requested or clock.today_local()), False
+    return pin(requested or default_day()), False
 
 
 def day() -> dt.date:
-    """The demo's "today": pinned, else the stored city's, else the last working day to date."""
+    """The demo's "today": pinned, else the stored city's, else the last working day over."""
     if _pinned is not None:
         return _pinned
-    return stored_day() or last_workday_on_or_before(clock.today_local())
+    return stored_day() or default_day()
 
 
 def _at(days_before: int, hour: int, minute: int = 0, *, workday: bool = False) -> dt.datetime:

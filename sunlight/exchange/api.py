@@ -47,7 +47,9 @@ ACK = inline_serializer(
                         "forbidden_department、unknown_department、power_not_in_use、"
                         "unknown_case、step_not_in_flow、unknown_step、unknown_material、file、"
                         "checksum、duplicate_period、case_check、stale_version、"
-                        "version_conflict、duplicate_in_batch、unknown_field、too_long"
+                        "version_conflict、duplicate_in_batch、unknown_field、too_long；"
+                        "部门类记录在平台上的后果：case_department、kind_changed、"
+                        "reply_withdrawn、department_changed、order_withdrawn、conflict"
                     ),
                     "message": serializers.CharField(),
                     "index": serializers.IntegerField(),

@@ -39,6 +39,7 @@ from sunlight.core.errors import (
     ValidationFailed,
 )
 from sunlight.exchange import credentials
+from sunlight.exchange.bridges import Written, records_bridge
 from sunlight.exchange.cases_bridge import (
     CASE_TABLES,
     CaseCheckFailed,
@@ -746,6 +747,11 @@ def _write(
         batch.unchanged = len(cleaned) - batch.written
         batch.save(update_fields=["written", "unchanged"])
         numbers = cases_sync(source=source, batch=batch, touched=touched, records=pushed)
+        records_bridge(
+            source=source, table=table,
+            written=[Written(a.index, cleaned[a.index], context.department_of(a.index))
+                     for a in acks if a.status != "unchanged"],
+        )  # fmt: skip
         for ack in acks:
             case_id = cleaned[ack.index].get("case_external_id") or (
                 cleaned[ack.index]["external_id"] if table in BASIC_TABLES else ""

@@ -9,5 +9,7 @@ ACTIONS = {
     "feedback.petition.replied": "答复投诉咨询",
     "feedback.petition.closed": "投诉咨询办结",
     "feedback.petition.ordered": "投诉转督办",
+    "feedback.petition.received": "登记自建系统报送的投诉咨询",
+    "feedback.petition.updated": "自建系统更正投诉咨询",
     "feedback.hotline.lookup": "热线代查办件",
 }

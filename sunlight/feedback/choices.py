@@ -57,6 +57,7 @@ class PetitionAbout(models.TextChoices):
 class PetitionChannel(models.TextChoices):
     ONLINE = "online", "网上"
     HOTLINE = "hotline", "12345热线"
+    EXCHANGE = "exchange", "部门自建系统报送"
 
 
 class PetitionState(models.TextChoices):

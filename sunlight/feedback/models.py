@@ -152,6 +152,10 @@ class Petition(models.Model):
         on_delete=models.PROTECT, related_name="+",
     )  # fmt: skip
     revision = models.PositiveIntegerField("修订号", default=0)
+    # A petition a department's own system received and pushed (exchange table 投诉表): which
+    # system, and its record ("system code:record id", once per record).
+    source_name = models.CharField("来源系统", max_length=100, blank=True)
+    source_ref = models.CharField("来源记录", max_length=170, blank=True)
 
     class Meta:
         verbose_name = "投诉咨询"
@@ -161,6 +165,12 @@ class Petition(models.Model):
             models.Index(fields=["state", "due_date"], name="feedback_petition_due"),
             models.Index(fields=["department", "state"], name="feedback_petition_dept"),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_ref"], condition=~models.Q(source_ref=""),
+                name="feedback_petition_source_once",
+            )
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return self.number

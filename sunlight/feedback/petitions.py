@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from sunlight.audit.services import audit_record
+from sunlight.audit.services import AuditRecord, audit_record, audit_record_many
 from sunlight.cases.models import Case
 from sunlight.cases.services import new_query_code
 from sunlight.catalog.models import PowerItem
@@ -307,6 +307,10 @@ def _tell_department(petition: Petition, subject: str) -> None:
 def _require_handler(actor: Any, petition: Petition) -> None:
     if not may_handle(actor, petition.department_id):
         raise PermissionDenied("只有承办部门的工作人员可以办理")
+    if petition.source_ref:
+        raise PermissionDenied(
+            f"该件由{petition.source_name}受理办理，其答复由该系统报送，不在本平台办理"
+        )
 
 
 def _move(
@@ -468,3 +472,169 @@ def petition_order(
         _event(petition, PetitionAction.ORDERED, actor, clock.now(), note=order.number)
         _audit(actor, "feedback.petition.ordered", petition, {"order": order.number})
     return petition
+
+
+# ---------------------------------------------------------------- pushed by a department's system
+
+
+@dataclass
+class PushedPetition:
+    """A consultation or complaint a department's own system received and pushed (exchange
+    table 投诉表), as of one data version. `ref` names the record once ("system:record")."""
+
+    ref: str
+    source_name: str
+    kind: str
+    received_by: str  # how the source received it: 电话、网站、信函…
+    department: Department
+    case: Case | None
+    name: str
+    phone: str
+    content: str
+    received_at: dt.datetime
+    reply: str = ""
+    replied_at: dt.datetime | None = None
+    upheld: bool | None = None
+    version: int = 1
+
+
+_ANY_STATE = tuple(PetitionState.values)
+
+
+def petitions_record_pushed(*, items: list[PushedPetition]) -> list[Petition]:
+    """Write or carry on petitions pushed by departments' own systems, in the caller's
+    transaction: a record seen the first time becomes a petition routed to its department
+    (its reply deadline counted from the day the system received it, so supervision's
+    petition-overdue rule and the public figures apply as to any other); a later version
+    appends what changed to the timeline — 转办 to another department, the reply (or its
+    correction) — and never rewrites an earlier row. The source answers it: staff do not
+    handle it on the platform. Problems (`row` = position in `items`) are raised together."""
+    refs = [item.ref for item in items]
+    known = {p.source_ref: p for p in Petition.objects.filter(source_ref__in=refs)}
+    problems = []
+    for row, item in enumerate(items):
+        problems += _pushed_problems(row, item, known.get(item.ref))
+    if problems:
+        raise ValidationFailed(problems)
+    written, records = [], []
+    with transaction.atomic():
+        for item in items:
+            petition = known.get(item.ref)
+            if petition is None:
+                petition, data = _pushed_create(item), {"new": True}
+            else:
+                data = _pushed_update(petition, item)
+            if data:
+                records.append(_pushed_audit(petition, item, data))
+            written.append(petition)
+        audit_record_many(records=records)
+    return written
+
+
+def _pushed_problems(row: int, item: PushedPetition, petition: Petition | None) -> list:
+    problems = []
+    if item.kind not in PetitionKind.values:
+        problems.append(FieldProblem("kind", "未知的诉求类别", row))
+    if item.case is not None and item.case.department_id != item.department.pk:
+        problems.append(FieldProblem("case_external_id", "该办件不属于承办部门", row))
+    if petition is None:
+        return problems
+    if petition.kind != item.kind:
+        problems.append(
+            FieldProblem(
+                "kind", f"该件已作为{petition.get_kind_display()}登记，诉求类别不能更改", row
+            )
+        )
+    if petition.replied_at is not None and item.replied_at is None:
+        problems.append(FieldProblem("replied_at", "该件已答复，更正数据不能撤回答复", row))
+    return problems
+
+
+def _pushed_create(item: PushedPetition) -> Petition:
+    department = item.department
+    received = item.received_at.astimezone(clock.SHANGHAI).date()
+    due = workdays_after(received, reply_workdays(item.kind))
+    content = clean(item.content)[:TEXT_MAX]
+    petition = _insert_numbered(
+        Petition(
+            query_code=new_query_code(), kind=item.kind, channel=PetitionChannel.EXCHANGE,
+            about=PetitionAbout.CASE if item.case else PetitionAbout.DEPARTMENT,
+            power_item_id=item.case.power_item_id if item.case else None, case=item.case,
+            department=department, region_code=department.region_id, name=clean(item.name)[:60],
+            phone=mobile_number(item.phone) or "", title=_pushed_title(content),
+            content=content, received_at=item.received_at, due_date=due,
+            state=PetitionState.HANDLING, signed_at=item.received_at,
+            source_name=item.source_name[:100], source_ref=item.ref,
+        )
+    )  # fmt: skip
+    note = f"{item.source_name}受理（{item.received_by}）"
+    _event(petition, PetitionAction.SUBMITTED, None, item.received_at, note=note)
+    _event(petition, PetitionAction.SIGNED, None, item.received_at, note=note)
+    if item.replied_at is not None:
+        _pushed_reply(petition, item)
+    return petition
+
+
+def _pushed_title(content: str) -> str:
+    first = content.splitlines()[0] if content else ""
+    return first if len(first) <= 30 else first[:29] + "…"
+
+
+def _pushed_reply(petition: Petition, item: PushedPetition, *, correction: bool = False) -> None:
+    assert item.replied_at is not None
+    text = clean(item.reply)[:TEXT_MAX]
+    upheld = item.upheld if petition.kind == PetitionKind.COMPLAINT else None
+    state = (
+        PetitionState.CLOSED if petition.state == PetitionState.CLOSED else PetitionState.REPLIED
+    )
+    _move(petition, petition.revision, _ANY_STATE, state=state, reply=text,
+          replied_at=item.replied_at, upheld=upheld)  # fmt: skip
+    note = f"答复更正（数据版本 {item.version}）：{text}" if correction else text
+    _event(petition, PetitionAction.REPLIED, None, item.replied_at, note=note)
+
+
+def _pushed_update(petition: Petition, item: PushedPetition) -> dict[str, Any]:
+    """What a later version changes, appended to the timeline; {} when nothing the platform
+    shows has changed."""
+    changed: dict[str, Any] = {}
+    now = clock.now()
+    if item.department.pk != petition.department_id:
+        _event(petition, PetitionAction.TRANSFERRED, None, now,
+               note=f"{item.source_name}转办（数据版本 {item.version}）",
+               to_department=item.department)  # fmt: skip
+        _move(petition, petition.revision, _ANY_STATE, department=item.department,
+              region_code=item.department.region_id)  # fmt: skip
+        changed["to"] = item.department.full_code
+    content = clean(item.content)[:TEXT_MAX]
+    if content != petition.content or clean(item.name)[:60] != petition.name:
+        note = (
+            f"{item.source_name}更正诉求内容（数据版本 {item.version}），原内容：{petition.content}"
+        )
+        _event(petition, PetitionAction.NOTE, None, now, note=note)
+        _move(petition, petition.revision, _ANY_STATE, content=content,
+              title=_pushed_title(content), name=clean(item.name)[:60])  # fmt: skip
+        changed["content"] = content
+    if item.replied_at is not None:
+        upheld = item.upheld if petition.kind == PetitionKind.COMPLAINT else None
+        text = clean(item.reply)[:TEXT_MAX]
+        if petition.replied_at is None:
+            _pushed_reply(petition, item)
+            changed |= {"reply": text, "upheld": upheld}
+        elif (text, item.replied_at, upheld) != (
+            petition.reply,
+            petition.replied_at,
+            petition.upheld,
+        ):
+            _pushed_reply(petition, item, correction=True)
+            changed |= {"reply_corrected": text, "upheld": upheld}
+    return changed
+
+
+def _pushed_audit(petition: Petition, item: PushedPetition, data: dict[str, Any]) -> AuditRecord:
+    action = "feedback.petition.received" if data.pop("new", False) else "feedback.petition.updated"
+    return AuditRecord(
+        action=action, object_type=OBJECT_TYPE, object_id=petition.number,
+        data=data | {"source": item.source_name, "ref": item.ref, "version": item.version,
+                     "department": petition.department.full_code, "kind": petition.kind,
+                     "state": petition.state, "due": petition.due_date.isoformat()},
+    )  # fmt: skip

@@ -79,7 +79,7 @@ def petition_list(request: HttpRequest) -> HttpResponse:
 
 def _petition_forms(user: Any, petition: Petition, bound: dict[str, Any]) -> dict[str, Any]:
     forms: dict[str, Any] = {}
-    if may_handle(user, petition.department_id):
+    if may_handle(user, petition.department_id) and not petition.source_ref:
         if petition.state == PetitionState.SUBMITTED:
             forms["sign"] = True
         if petition.state == PetitionState.HANDLING:

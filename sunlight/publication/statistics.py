@@ -45,6 +45,17 @@ def rating_provider_register(provider: Callable[..., dict[int, float]]) -> None:
     RATING_PROVIDER = provider
 
 
+# Figures departments' own systems reported (rollup registers a provider):
+# provider(period, department_ids) -> {department id: StatRow}. A department shows them only
+# for a period none of its cases on the platform falls in — its cases, when here, are counted.
+REPORTED_PROVIDER: Callable[..., dict[int, "StatRow"]] | None = None
+
+
+def reported_provider_register(provider: Callable[..., dict[int, "StatRow"]]) -> None:
+    global REPORTED_PROVIDER
+    REPORTED_PROVIDER = provider
+
+
 @dataclass(frozen=True)
 class Period:
     kind: str  # month / quarter / year
@@ -151,6 +162,7 @@ class StatRow:
     promised_count: int = 0
     rating: float | None = None
     code: str = ""  # power code (power rows), for links
+    reported_by: str = ""  # the department's own system, for figures it reported
 
     @property
     def average_days(self) -> float | None:
@@ -371,6 +383,9 @@ def city_statistics(
     found = _aggregate(
         period, group="c.department_id", public=public, department_ids=department_ids
     )
+    if REPORTED_PROVIDER is not None:
+        reported = REPORTED_PROVIDER(period=period, department_ids=department_ids)
+        found |= {key: row for key, row in reported.items() if key not in found}
     departments = Department.objects.filter(pk__in=found).order_by("region_id", "sort_order", "pk")
     rows = []
     for department in departments:

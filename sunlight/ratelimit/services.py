@@ -8,6 +8,13 @@ per key, the same SQL on SQLite and PostgreSQL), so every worker and a restarted
 same counts; a window that has passed starts again from zero, so nobody is locked out for ever.
 
 Call it outside any transaction that may roll back: a rolled-back count is a free attempt.
+
+Where the limit is against wrong guesses (a case number + query code, a hotline pair), the
+caller may count only the misses: `ratelimit_check` reads the counters (one SELECT, no write),
+a refused check answers before anything is judged, and `ratelimit_attempts` counts a miss after
+it. A rightful lookup is then a pure read. Parallel guesses can slip between the read and the
+count, but only as many as the server answers at once (workers × threads), never as many as a
+guesser sends: requests waiting in the queue read the counts the earlier ones wrote.
 """
 
 import datetime as dt
@@ -138,6 +145,38 @@ def ratelimit_peek(*, limit: Limit, key: str) -> Verdict:
     )
     allowed = count < limit.attempts
     return Verdict(allowed, count, dt.timedelta(0) if allowed else end - now)
+
+
+def ratelimit_check(*, checks: Sequence[tuple[Limit, str]]) -> Verdict:
+    """Whether one more attempt under each (limit, key) would be allowed, without counting one
+    — one SELECT however many — answering the strictest, as `ratelimit_attempts` does."""
+    if not checks:
+        return Verdict(True, 0, dt.timedelta(0))
+    now = clock.now()
+    wanted, params = {}, []
+    for limit, key in checks:
+        start, end = window_of(limit, now)
+        digest = key_digest(limit.scope, key)
+        wanted[(limit.scope, digest)] = (limit, end)
+        params += [limit.scope, digest, _db(start)]
+    condition = " OR ".join(
+        ["(scope = %s AND key_digest = %s AND window_start = %s)"] * len(checks)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT scope, key_digest, count FROM ratelimit_ratebucket WHERE {condition}",  # noqa: S608 (placeholders only)
+            params,
+        )
+        counted = {(scope, digest): count for scope, digest, count in cursor.fetchall()}
+    verdicts = []
+    for (scope, digest), (limit, end) in wanted.items():
+        count = counted.get((scope, digest), 0)
+        allowed = count < limit.attempts
+        verdicts.append(Verdict(allowed, count, dt.timedelta(0) if allowed else end - now))
+    refused = [v for v in verdicts if not v.allowed]
+    if refused:
+        return max(refused, key=lambda v: v.retry_after)
+    return Verdict(True, max(v.count for v in verdicts), dt.timedelta(0))
 
 
 def ratelimit_purge() -> int:

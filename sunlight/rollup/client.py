@@ -67,3 +67,41 @@ def _detail(body: bytes) -> str:
         return str(json.loads(body).get("detail", ""))[:500]
     except (ValueError, AttributeError):
         return body[:200].decode(errors="replace")
+
+
+def post_json(superior: Any, path: str, body: Any) -> tuple[int, Any]:
+    """POST `body` as JSON to the superior's exchange API with the key it issued us (signed
+    when it gave us a signing secret); returns the HTTP status and the parsed answer (a 422 is
+    an answer — a refused batch — not a failure to reach it)."""
+    data = json.dumps(body, ensure_ascii=False).encode()
+    url = f"{superior.push_url}{path}"
+    headers = {
+        "Authorization": f"Bearer {credentials.decrypt(superior.push_key_encrypted)}",
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+    }
+    if superior.push_signing_secret_encrypted:
+        timestamp = str(int(time.time()))
+        secret = credentials.decrypt(superior.push_signing_secret_encrypted)
+        headers["X-Sunlight-Timestamp"] = timestamp
+        headers["X-Sunlight-Signature"] = credentials.signature(
+            secret, timestamp=timestamp, method="POST", path=urllib.parse.urlsplit(url).path,
+            body=data,
+        )  # fmt: skip
+    request = urllib.request.Request(url, data=data, headers=headers, method="POST")  # noqa: S310 (http(s) only, checked when configured)
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        answer = error.read()
+        if error.code == 422:
+            try:
+                return error.code, json.loads(answer)
+            except json.JSONDecodeError:
+                pass
+        raise PullFailed(f"上级平台拒绝了推送（HTTP {error.code}）：{_detail(answer)}") from None
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        reason = _reason(getattr(error, "reason", error))
+        raise PullFailed(f"无法连接上级平台 {superior.push_url}：{reason}") from None
+    except json.JSONDecodeError:
+        raise PullFailed("上级平台返回的不是 JSON") from None

@@ -17,7 +17,8 @@ log = logging.getLogger("sunlight.rollup")
 
 
 def rollup_pull_job() -> None:
-    for lower in LowerInstance.objects.filter(active=True).select_related("source"):
+    pulled = LowerInstance.objects.filter(active=True).exclude(base_url="")
+    for lower in pulled.select_related("source"):
         run = lower_pull(lower=lower)
         if run.outcome != "ok":
             log.warning("roll-up pull from %s failed: %s", lower.code, run.error)

@@ -11,6 +11,7 @@ twice is still counted once).
 from django.db import models
 
 from sunlight.exchange.models import SourceSystem
+from sunlight.org.models import Department
 from sunlight.rollup.choices import FEED_TABLE_LABELS, PullOutcome
 
 
@@ -22,6 +23,15 @@ class SuperiorPlatform(models.Model):
     require_signature = models.BooleanField("要求请求签名（HMAC）", default=False)
     active = models.BooleanField("启用", default=True)
     registered_at = models.DateTimeField("登记时间")
+    # Push mode: this instance posts its changes to the superior's exchange API with the key
+    # the superior issued it (kept encrypted: we must send it); the cursor moves only after
+    # the superior acknowledged everything up to it.
+    push_url = models.URLField("推送地址", blank=True)
+    push_key_encrypted = models.BinaryField(blank=True, default=b"")
+    push_signing_secret_encrypted = models.BinaryField(blank=True, default=b"")
+    push_cursor = models.CharField("推送进度", max_length=40, blank=True)
+    last_push_at = models.DateTimeField("最近推送", null=True, blank=True)
+    last_push_error = models.TextField("最近推送错误", blank=True)
 
     class Meta:
         verbose_name = "上级平台"
@@ -59,12 +69,12 @@ class LowerInstance(models.Model):
 
     code = models.SlugField("平台代码", max_length=40, unique=True)
     name = models.CharField("平台名称", max_length=100)
-    base_url = models.URLField("接口地址")
+    base_url = models.URLField("接口地址", blank=True)  # blank: it pushes, we never pull
     source = models.OneToOneField(
         SourceSystem, verbose_name="入库身份（自建系统）", on_delete=models.PROTECT,
         related_name="lower_instance",
     )  # fmt: skip
-    key_encrypted = models.BinaryField()
+    key_encrypted = models.BinaryField(blank=True, default=b"")
     signing_secret_encrypted = models.BinaryField(blank=True, default=b"")
     cursor = models.CharField("拉取进度", max_length=40, blank=True)
     active = models.BooleanField("启用", default=True)
@@ -135,8 +145,31 @@ class RolledUpStatistic(models.Model):
     on_time = models.PositiveIntegerField("按期办结", default=0)
     late = models.PositiveIntegerField("逾期办结", default=0)
     score = models.DecimalField("绩效得分", max_digits=6, decimal_places=2, null=True, blank=True)
+    # Who sent the line: a lower platform (pulled), or a department's own system (pushed to
+    # exchange table 部门统计数据表 for a department of this instance, named in `department`).
     via = models.ForeignKey(
-        LowerInstance, verbose_name="报送平台", on_delete=models.PROTECT, related_name="statistics"
+        LowerInstance,
+        verbose_name="报送平台",
+        on_delete=models.PROTECT,
+        related_name="statistics",
+        null=True,
+        blank=True,
+    )
+    reported_by = models.ForeignKey(
+        SourceSystem,
+        verbose_name="报送系统",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name="本级部门",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     received_at = models.DateTimeField("接收时间")
 

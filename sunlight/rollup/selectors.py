@@ -56,7 +56,7 @@ def statistics_of_month(*, month: dt.date) -> tuple[list[RolledUpStatistic], dic
     of the departments' totals."""
     lines = list(
         RolledUpStatistic.objects.filter(month=month)
-        .select_related("via")
+        .select_related("via", "reported_by")
         .order_by("region_code", "department_code", "power_code")
     )
     totals = RolledUpStatistic.objects.filter(month=month, power_code="").aggregate(

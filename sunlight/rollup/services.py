@@ -172,16 +172,21 @@ def lower_register(
     source: SourceSystem,
     key: str,
     signing_secret: str = "",
+    push_only: bool = False,
 ) -> LowerInstance:
     """Register a lower platform, the read key it issued us, and the exchange source system
-    its records are ingested as (that source says which departments it may write for)."""
+    its records are ingested as (that source says which departments it may write for). A
+    push-only one (it pushes to our exchange API with a key of that source; rollup/push.py)
+    has no address or read key and is never pulled from."""
     _require_admin(actor)
     problems = _code_problems(code, LowerInstance.objects.filter(code=code).exists())
     if not name.strip():
         problems.append(FieldProblem("name", "请填写平台名称"))
-    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", base_url or ""):
+    if push_only:
+        base_url, key, signing_secret = "", "", ""
+    elif not re.fullmatch(r"https?://[^\s/]+(/\S*)?", base_url or ""):
         problems.append(FieldProblem("base_url", "接口地址应以 http:// 或 https:// 开头"))
-    if credentials.prefix_of(key.strip()) is None:
+    if not push_only and credentials.prefix_of(key.strip()) is None:
         problems.append(FieldProblem("key", "读取密钥格式不对（应以 slx_ 开头）"))
     if LowerInstance.objects.filter(source=source).exists():
         problems.append(FieldProblem("source", "该自建系统已用于另一个下级平台"))
@@ -193,7 +198,7 @@ def lower_register(
             name=name.strip(),
             base_url=base_url.rstrip("/"),
             source=source,
-            key_encrypted=credentials.encrypt(key.strip()),
+            key_encrypted=credentials.encrypt(key.strip()) if key.strip() else b"",
             signing_secret_encrypted=(
                 credentials.encrypt(signing_secret.strip()) if signing_secret.strip() else b""
             ),
@@ -230,6 +235,8 @@ def lower_pull(*, lower: LowerInstance, fetch: Fetch | None = None) -> PullRun:
     """Pull every page changed since the stored cursor; records the run, its cursor and its
     error (a failure is recorded, not raised: the periodic job tries again next turn)."""
     fetch = fetch or client.fetch_json
+    if not lower.base_url:
+        raise ValidationFailed([FieldProblem("lower", f"“{lower.name}”主动推送，本平台不拉取")])
     run = PullRun(
         lower=lower,
         started_at=clock.now(),
@@ -347,7 +354,8 @@ def statistics_pull(*, lower: LowerInstance, month: dt.date, fetch: Fetch | None
                 month=month,
                 department_code=row.department_code,
                 power_code=row.power_code,
-                defaults=values | {"received_at": row.received_at},
+                defaults=values
+                | {"received_at": row.received_at, "reported_by": None, "department": None},
             )
         if lower.statistics_month is None or month > lower.statistics_month:
             LowerInstance.objects.filter(pk=lower.pk).update(statistics_month=month)

@@ -60,7 +60,11 @@ def _lower(code: str):
 @org_admin_required
 @require_POST
 def pull_now(request: HttpRequest, code: str) -> HttpResponse:
-    run = services.lower_pull_now(actor=request.user, lower=_lower(code))
+    try:
+        run = services.lower_pull_now(actor=request.user, lower=_lower(code))
+    except ValidationFailed as error:
+        messages.error(request, error.problems[0].message)
+        return redirect("rollup:overview")
     if run.outcome == PullOutcome.OK:
         messages.success(request, f"已拉取 {run.records} 条记录，新写入或更正 {run.written} 条")
     else:

@@ -6,6 +6,7 @@ ACTIONS = {
     "supervision.alert.acknowledged": "签收预警",
     "supervision.alert.resolved": "解除预警",
     "supervision.alert.cancelled": "撤销预警",
+    "supervision.alert.reported": "登记自建系统报送的监察异常",
 }
 
 try:  # codes of the order and score modules, kept beside their services

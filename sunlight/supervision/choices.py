@@ -47,6 +47,9 @@ class Check(models.TextChoices):
     PETITION_OVERDUE = "petition_overdue", "咨询投诉逾期未答复"
     DOUBLE_PUBLICITY_OVERDUE = "double_publicity_overdue", "双公示逾期未公示"
     DISCLOSURE_OVERDUE = "disclosure_overdue", "应公开事项逾期未公开"
+    # Not a query: raised by `supervision.reported` when a department's own system reports an
+    # anomaly it found (exchange table 部门监察异常表).
+    REPORTED_ANOMALY = "reported_anomaly", "自建系统报送的监察异常"
 
 
 class AlertState(models.TextChoices):

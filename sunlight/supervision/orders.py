@@ -10,6 +10,7 @@ orders_ladder.py."""
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -17,7 +18,7 @@ from django.db.models import F
 from django.db.models.functions import Length
 from django.urls import reverse
 
-from sunlight.audit.services import audit_record
+from sunlight.audit.services import AuditRecord, audit_record, audit_record_many
 from sunlight.cases.models import Case
 from sunlight.cases.uploads import (
     StoredFile,
@@ -45,6 +46,7 @@ from sunlight.supervision.choices import AlertState, OrderColour, OrderState
 from sunlight.supervision.models import (
     Alert,
     OrderAttachment,
+    OrderEscalation,
     OrderReply,
     OrderReview,
     SupervisionOrder,
@@ -407,6 +409,11 @@ def _require_supervisor(actor: User, order: SupervisionOrder) -> None:
 
 
 def _require_state(order: SupervisionOrder, allowed: Iterable[str], doing: str) -> None:
+    if order.source_ref:
+        raise InvalidTransition(
+            f"该督办单由{order.issuer_name}发出、经{order.source_name}报送，"
+            f"其{doing}在源系统中办理，不在本平台{doing}"
+        )
     if order.state not in allowed:
         raise InvalidTransition(
             f"该督办单已被他人处理（当前为“{order.get_state_display()}”），不能再{doing}，"
@@ -457,3 +464,136 @@ def _notify(recipients: Iterable[User], order: SupervisionOrder, subject: str, b
     ]
     if notices:
         notify_many(notices=notices)
+
+
+# ---------------------------------------------------------------- pushed by a department's system
+
+
+@dataclass
+class PushedOrder:
+    """A 督办 order another body issued to a department, as the department's own system pushed
+    it (exchange table 部门督办表) in one data version. `ref` names the record once."""
+
+    ref: str
+    source_name: str
+    issuer: str
+    department: Department
+    case: Case | None
+    colour: str
+    reason: str
+    issued_at: dt.datetime
+    reply_due: dt.date
+    reply: str = ""
+    replied_at: dt.datetime | None = None
+    version: int = 1
+
+
+def orders_record_pushed(*, items: list[PushedOrder]) -> list[SupervisionOrder]:
+    """Write or carry on pushed orders in the caller's transaction. A new record becomes an
+    order awaiting the department's reply (the order-overdue rule judges its deadline; the
+    escalation ladder is the issuer's, not ours); a later version appends — a reply row, an
+    escalation row for a new level or deadline — and never rewrites the earlier ones.
+    Problems (`row` = position in `items`) are raised together."""
+    known = {
+        o.source_ref: o
+        for o in SupervisionOrder.objects.filter(source_ref__in=[i.ref for i in items])
+    }
+    problems = []
+    for row, item in enumerate(items):
+        problems += _pushed_problems(row, item, known.get(item.ref))
+    if problems:
+        raise ValidationFailed(problems)
+    orders, records = [], []
+    with transaction.atomic():
+        for item in items:
+            order = known.get(item.ref)
+            if order is None:
+                order, data = _pushed_create(item), {"new": True}
+            else:
+                data = _pushed_update(order, item)
+            if data:
+                action = "supervision.order.received" if data.pop("new", False) else (
+                    "supervision.order.updated")  # fmt: skip
+                records.append(AuditRecord(
+                    action=action, object_type=OBJECT_TYPE, object_id=order.number,
+                    data=data | {"source": item.source_name, "ref": item.ref,
+                                 "version": item.version, "issuer": item.issuer,
+                                 "department": order.department.full_code, "state": order.state,
+                                 "colour": order.colour, "reply_due": order.reply_due.isoformat(),
+                                 "case": order.case.number if order.case else None},
+                ))  # fmt: skip
+            orders.append(order)
+        audit_record_many(records=records)
+    return orders
+
+
+def _pushed_problems(row: int, item: PushedOrder, order: SupervisionOrder | None) -> list:
+    problems = []
+    if item.case is not None and item.case.department_id != item.department.pk:
+        problems.append(FieldProblem("case_external_id", "该办件不属于被督办部门", row))
+    if order is None:
+        return problems
+    if order.department_id != item.department.pk:
+        problems.append(FieldProblem("department_code", "督办单的被督办部门不能更改", row))
+    if order.state == OrderState.WITHDRAWN:
+        problems.append(FieldProblem("external_id", "该督办单已撤回，不再接收更正", row))
+    if item.replied_at is None and order.state not in AWAITING_REPLY:
+        problems.append(FieldProblem("replied_at", "该督办单已回复，更正数据不能撤回回复", row))
+    return problems
+
+
+def _pushed_create(item: PushedOrder) -> SupervisionOrder:
+    department = item.department
+    reason = clean_text(item.reason)[:MAX_TEXT]
+    order = _insert_numbered(
+        SupervisionOrder(
+            case=item.case, department=department, region_code=department.region_id,
+            issued_by=None, issuer_name=clean_line(item.issuer)[:100], issued_at=item.issued_at,
+            subject=clean_line(reason)[:200], suggestion=reason,
+            urgent=item.colour != OrderColour.BLUE, colour=item.colour,
+            reply_due=item.reply_due, state=OrderState.ISSUED,
+            source_name=item.source_name[:100], source_ref=item.ref,
+        )
+    )  # fmt: skip
+    if item.replied_at is not None:
+        _pushed_reply(order, item)
+    return order
+
+
+def _pushed_reply(order: SupervisionOrder, item: PushedOrder) -> None:
+    assert item.replied_at is not None
+    OrderReply.objects.create(
+        order=order, replied_by=None, replied_at=item.replied_at,
+        explanation=clean_text(item.reply)[:MAX_TEXT],
+    )  # fmt: skip
+    if order.state in AWAITING_REPLY:
+        moved = SupervisionOrder.objects.filter(
+            pk=order.pk, state=order.state, revision=order.revision
+        ).update(state=OrderState.REPLIED, revision=F("revision") + 1)
+        if not moved:
+            raise InvalidTransition(ALREADY_HANDLED)
+        order.refresh_from_db()
+
+
+def _pushed_update(order: SupervisionOrder, item: PushedOrder) -> dict[str, Any]:
+    changed: dict[str, Any] = {}
+    if (item.colour, item.reply_due) != (order.colour, order.reply_due):
+        OrderEscalation.objects.create(
+            order=order, escalated_at=clock.now(), from_colour=order.colour,
+            to_colour=item.colour, previous_due=order.reply_due, new_due=item.reply_due,
+        )  # fmt: skip
+        moved = SupervisionOrder.objects.filter(pk=order.pk, revision=order.revision).update(
+            colour=item.colour, reply_due=item.reply_due, revision=F("revision") + 1,
+            urgent=item.colour != OrderColour.BLUE,
+        )  # fmt: skip
+        if not moved:
+            raise InvalidTransition(ALREADY_HANDLED)
+        order.refresh_from_db()
+        changed |= {"new_colour": item.colour, "new_due": item.reply_due.isoformat()}
+    if item.replied_at is not None:
+        last = order.replies.order_by("-replied_at", "-id").first()
+        text = clean_text(item.reply)[:MAX_TEXT]
+        if last is None or (last.replied_at, last.explanation) != (item.replied_at, text):
+            _pushed_reply(order, item)
+            changed["reply"] = text
+    return changed

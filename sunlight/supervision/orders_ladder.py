@@ -49,6 +49,7 @@ def orders_escalate(*, today: dt.date | None = None) -> int:
         due = list(
             SupervisionOrder.objects.select_for_update()
             .filter(state__in=AWAITING_REPLY, reply_due__lt=today, colour__in=list(LADDER))
+            .filter(source_ref="")  # a pushed order climbs its issuer's ladder, not ours
             .order_by("pk")
             .values_list("pk", "number", "colour", "reply_due", "department_id", "region_code",
                          "issued_by_id", "subject")

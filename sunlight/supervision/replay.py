@@ -49,6 +49,8 @@ def replay_hits(
     department_ids: list[int], power_categories: list[str],
 ) -> list[tuple[Any, ...]]:  # fmt: skip
     """Raw hit rows (HIT_COLUMNS order) the rule would have produced in [since, until]."""
+    if rule.kind not in CHECKS:
+        return []  # reported by departments' systems, not found by a query: nothing to replay
     ctx = Context(
         mode="replay",
         now=clock.now(),

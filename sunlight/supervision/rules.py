@@ -184,6 +184,10 @@ DEFAULT_RULES = [
                 RuleCategory.CONTENT, Level.YELLOW,
                 "部门登记的定期公开事项（每月、每季、半年、每年一公开）过了应公开日期仍未公开；"
                 "公开后预警解除。"),
+    RuleDefault("reported-anomaly", Check.REPORTED_ANOMALY, "自建系统报送的监察异常",
+                RuleCategory.OTHER, Level.YELLOW,
+                "部门自建系统在本系统内发现并报送的监察异常（部门监察异常表），收到即亮灯，"
+                "报送处理完毕后解除；等级按报送的异常等级（一般、较重、严重）。"),
 ]  # fmt: skip
 
 

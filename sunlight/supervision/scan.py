@@ -264,8 +264,8 @@ def scan_run(*, full: bool = False, trigger: str = "command") -> ScanResult:
             changed_states = _changed_states(cursor) if changed else set()
             alerting = _rules_alerting_changed(cursor) if changed else set()
             for rule in rules:
-                if not rule.enabled:
-                    continue
+                if not rule.enabled or rule.kind not in CHECKS:
+                    continue  # off, or raised when reported (supervision/reported.py)
                 daily_full = rule.kind in DAILY and (new_day or recomputed)
                 in_full = full or rule.pk in edited or daily_full or rule.kind in ALWAYS_FULL
                 subset = "all" if in_full else "changed"

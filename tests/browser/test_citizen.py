@@ -6,7 +6,7 @@ import re
 import pytest
 
 from sunlight.cases import services
-from sunlight.cases.choices import CaseState
+from sunlight.cases.choices import CaseState, Channel
 from sunlight.cases.models import Case
 from sunlight.cases.tests import factories
 from sunlight.cases.tests.sample_files import minimal_pdf
@@ -154,4 +154,68 @@ def test_bundle_applied_for_once_from_the_home_page_then_accepted_and_looked_up(
     screenshot(page, "citizen_bundle_progress_phone")
     page.click("a:has-text('查看该事项进度') >> nth=0")
     assert parts[0].number in page.inner_text("main")
+    context.close()
+
+
+@pytest.mark.browser
+def test_bundle_correction_told_once_and_uploaded_for_every_part_without_javascript(
+    live_site, browser, tmp_path, settings, screenshot
+):
+    """一件事 补正: the lead window lists what each part lacks; the one SMS's link opens the
+    parent's lookup, where the applicant uploads each part's file in one form — at 360 px,
+    without JavaScript — which ends the pause on every part; then accepted as a whole."""
+    from sunlight.cases.joint import joint_case_accept, joint_case_register, joint_item_create
+    from sunlight.cases.joint_correction import joint_case_request_correction
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SUNLIGHT_SITE_URL = live_site.url
+    lead = factories.office_with_power(code="081")
+    other = factories.office_with_power(code="082")
+    joint = joint_item_create(
+        actor=None,
+        name="开办餐饮店一件事",
+        lead_department=lead.department,
+        powers=[lead.item, other.item],
+        limit_days=10,
+    )
+    parent = joint_case_register(
+        actor=None,
+        joint=joint,
+        request=services.CaseRequest(
+            power_code=lead.code, applicant=factories.person(), channel=Channel.ONLINE
+        ),
+        materials_by_power={
+            lead.code: factories.all_materials(lead),
+            other.code: factories.all_materials(other),
+        },
+    )
+    parts = list(parent.joint_parts.order_by("number"))
+    joint_case_request_correction(
+        actor=lead.clerk,
+        parent=parent,
+        items_by_part={parts[0].number: "请补交申请书签字页", parts[1].number: "请补交营业执照"},
+    )
+    told = OutboxMessage.objects.filter(source_id=parent.number).order_by("id")
+    assert told.count() == 2 and "请补交营业执照" in told.last().body
+    scan = tmp_path / "申请书.pdf"
+    scan.write_bytes(PDF)
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 360, "height": 780}, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.goto(re.search(r"https?://\S+", told.last().body).group(0))
+    main = page.inner_text("main")
+    assert "需要补正材料" in main and "请补交申请书签字页" in main and "请补交营业执照" in main
+    assert _fits(page)
+    screenshot(page, "citizen_bundle_correction_phone")
+    for part in parts:
+        page.set_input_files(f"input[name='materials-{part.number}-m0_file']", str(scan))
+    page.click("button:has-text('提交补正材料')")
+    page.wait_for_load_state()
+    assert "补正材料已提交" in page.inner_text("main")
+    assert {c.state for c in Case.objects.all()} == {CaseState.SUBMITTED}
+    parent.refresh_from_db()
+    joint_case_accept(actor=lead.clerk, parent=parent)
+    page.reload()
+    assert "办理中" in page.inner_text("main")
     context.close()

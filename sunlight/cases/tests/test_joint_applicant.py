@@ -5,6 +5,7 @@ applied for online; the applicant told once per event of the parent (收件, 受
 import datetime as dt
 
 import pytest
+from django.db import transaction
 
 from sunlight.cases import notices, services
 from sunlight.cases.choices import CaseState, Channel, StepState
@@ -13,6 +14,7 @@ from sunlight.cases.joint import (
     joint_case_refuse,
     joint_case_register,
     joint_item_create,
+    joint_settle,
 )
 from sunlight.cases.models import Case
 from sunlight.cases.tests import factories
@@ -162,3 +164,26 @@ def test_a_concluded_joint_application_is_rated_once_as_a_whole(offices):
         assert rating_invitations_send() == {"queued": 1}
     invitation = OutboxMessage.objects.get(source_type="feedback.invitation")
     assert invitation.source_id == parent.number and "开办餐饮店一件事" in invitation.body
+
+
+def test_the_last_part_concluded_tells_the_whole_once_not_the_part_as_well(offices):
+    planning, housing, joint = offices
+    with clock.frozen(T0):
+        parent = _register(planning, housing, joint, actor=planning.clerk)
+    first = parent.joint_parts.get(department=planning.department)
+    last = parent.joint_parts.get(department=housing.department)
+    with clock.frozen(T0 + dt.timedelta(days=1)):
+        _finish(planning, first)
+        _finish(housing, last)
+    assert len(_told(first)) == 1 and "已办结" in _told(first)[0]  # told with its own link
+    assert _told(last) == []  # its 办结 is the whole's
+    parent.refresh_from_db()
+    assert parent.state == CaseState.CONCLUDED
+    assert sum("已办结" in body for body in _told(parent)) == 1
+    # Retries add nothing: the notice written again, the settling run again, 办结 clicked again.
+    assert notices.case_notice(parent, ApplicantEvent.CONCLUDED) == 0
+    with transaction.atomic():
+        assert joint_settle(parent_id=parent.pk, now=clock.now()) is False
+    with pytest.raises(InvalidTransition):
+        services.case_conclude(actor=housing.clerk, case=last, conclusion=services.Conclusion())
+    assert sum("已办结" in body for body in _told(parent)) == 1 and _told(last) == []

@@ -2,19 +2,28 @@
 same answer for an unknown number and a wrong code, the rate limits, and 补正 online."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 
 from sunlight.cases import services
 from sunlight.cases.choices import CaseState, DocumentKind, SpecialProcedure
 from sunlight.cases.models import Case, CaseDocument
 from sunlight.cases.progress import progress_link
+from sunlight.cases.progress_cache import fragment_key
 from sunlight.cases.receipt import PROGRESS_PATH
 from sunlight.cases.tests import factories
 from sunlight.cases.tests.ui import PDF, pdf
+from sunlight.cases.views_progress import PER_CASE, PER_CLIENT
+from sunlight.catalog.models import PowerVersion
+from sunlight.config.caches import PAGES_ALIAS
 from sunlight.core import clock
 from sunlight.org.calendar_services import calendar_seed_from_package
+from sunlight.org.models import Department
+from sunlight.ratelimit.models import RateBucket
+from sunlight.ratelimit.services import ratelimit_check
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)
@@ -172,3 +181,111 @@ def test_lookup_form_on_empty_page_and_pdf_constant_unused():
     response = Client().get(PROGRESS_PATH)
     assert response.status_code == 200 and 'name="number"' in response.content.decode()
     assert PDF.startswith(b"%PDF")
+
+
+# ---------------------------------------------------------------- wrong guesses only
+
+
+def test_rightful_lookups_count_nothing_and_are_never_refused(office, settings):
+    settings.SUNLIGHT_TRUSTED_PROXIES = 1
+    case = factories.register(office)
+    client = Client()
+    with clock.frozen(T0):
+        for _ in range(40):  # past both limits (30 per client, 10 per number)
+            assert _get(client, case, HTTP_X_FORWARDED_FOR="203.0.113.7").status_code == 200
+    assert not RateBucket.objects.exists()
+
+
+def test_a_wrong_guess_is_counted_per_client_and_per_number(office, settings):
+    settings.SUNLIGHT_TRUSTED_PROXIES = 1
+    case = factories.register(office)
+    with clock.frozen(T0):
+        _get(Client(), case, code="WRONG001", HTTP_X_FORWARDED_FOR="203.0.113.7")
+        client_count = ratelimit_check(checks=[(PER_CLIENT, "203.0.113.7")]).count
+        case_count = ratelimit_check(checks=[(PER_CASE, case.number)]).count
+    assert client_count == case_count == 1
+
+
+def test_a_wrong_correction_post_is_counted_and_writes_nothing_else(office):
+    case = factories.register(office)
+    services.case_request_correction(actor=office.clerk, case=case, items="请补交营业执照复印件")
+    with clock.frozen(T0):
+        response = Client().post(
+            "/progress/correction/",
+            {"number": case.number, "code": "WRONG001", "materials-m0_file": pdf()},
+        )
+        counted = ratelimit_check(checks=[(PER_CASE, case.number)]).count
+    assert response.status_code == 404 and counted == 1
+    case.refresh_from_db()
+    assert case.state == CaseState.CORRECTION
+
+
+# ---------------------------------------------------------------- rendered parts kept
+
+
+@pytest.fixture
+def kept(settings):
+    settings.SUNLIGHT_PUBLIC_CACHE_SECONDS = 300
+    caches[PAGES_ALIAS].clear()
+    yield caches[PAGES_ALIAS]
+    caches[PAGES_ALIAS].clear()
+
+
+def test_the_same_case_unchanged_is_served_from_the_kept_parts(office, kept):
+    with clock.frozen(T0):
+        case = factories.register(office)
+        first = _get(Client(), case)
+        assert kept.get(fragment_key(first.context["found"])) is not None
+        second = _get(Client(), case)
+    assert second.content == first.content
+
+
+def test_a_correction_request_shows_at_once(office, kept):
+    with clock.frozen(T0):
+        case = factories.register(office)
+        assert "需要补正材料" not in _get(Client(), case).content.decode()
+        services.case_request_correction(actor=office.clerk, case=case, items="请补交身份证复印件")
+        text = _get(Client(), case).content.decode()
+    assert "需要补正材料" in text and "请补交身份证复印件" in text and "补正中" in text
+
+
+def test_each_step_and_the_conclusion_show_at_once(office, kept):
+    with clock.frozen(T0):
+        case = factories.register(office)
+        services.case_accept(actor=office.clerk, case=case)
+        for _ in range(5):
+            before = _get(Client(), case).content.decode()
+            step = case.steps.filter(state="open", kind="user_task").first()
+            if step is None:
+                break
+            actor = office.head if step.role == "approver" else office.clerk
+            services.step_complete(actor=actor, step=step)
+            after = _get(Client(), case).content.decode()
+            assert after != before  # the finished step shows without waiting
+            case.refresh_from_db()
+        services.case_conclude(
+            actor=office.clerk, case=case, conclusion=services.Conclusion(fee_due=Decimal(0))
+        )
+        text = _get(Client(), case).content.decode()
+    assert "办理结果" in text and "已办结" in text
+
+
+def test_a_department_phone_change_shows_at_once(office, kept):
+    with clock.frozen(T0):
+        case = factories.register(office)
+        _get(Client(), case)
+        Department.objects.filter(pk=case.department_id).update(phone="0571-88889999")
+        version = case.power_version
+        PowerVersion.objects.filter(pk=version.pk).update(contact_phone="")
+        text = _get(Client(), case).content.decode()
+    assert "0571-88889999" in text
+
+
+def test_the_kept_parts_carry_no_form_token_and_no_query_code(office, kept):
+    case = factories.register(office)
+    services.case_request_correction(actor=office.clerk, case=case, items="请补交营业执照复印件")
+    found = _get(Client(), case).context["found"]
+    summary, history = kept.get(fragment_key(found))
+    for part in (summary, history):
+        assert "csrfmiddlewaretoken" not in part and case.query_code not in part
+        assert "张三" not in part

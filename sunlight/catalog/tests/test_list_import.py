@@ -383,3 +383,35 @@ def test_staff_page_of_an_incomplete_draft_says_what_is_missing(department, cler
     page = client.get(reverse("catalog:item_detail", args=[penalty.pk])).content.decode()
     assert "草稿缺少法定时限（导入的清单未提供），补全后才能提交审核" in page
     assert f'实施编码 <span class="national-code">{real_lists.CODES[3]}</span>' in page
+
+
+def _many_rows(count: int, start: int) -> list[list]:
+    """`count` items in the shape of the real list's first row, each its own 实施编码."""
+    first = real_lists.ROWS[0]
+    code = "330A{:04d}000000-338500000000-000-113385000012345678-1-00"
+    rows = [
+        [n, f"{first[1]}（第{n}项）", "", code.format(n), *first[4:]]
+        for n in range(start, start + count)
+    ]
+    # real_csv writes the list's second and third rows as sub-items of one item.
+    rows[2][:3] = [rows[1][0], rows[1][1], "乙类"]
+    rows[1][2] = "甲类"
+    return rows
+
+
+def test_import_runs_the_same_queries_for_ten_rows_as_for_forty(department, clerk):
+    """No query per row: matching, code generation, validation, the write and the audit
+    entries are set-based (benchmarks/list_import.py measures the time)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counted = []
+    other = org.department(code="052", name="清源市交通运输局")
+    org.section(of=other, code="001", name="法规科")
+    for count, start, into in ((10, 1, department), (40, 100, other)):
+        data = real_lists.real_csv("gb18030", _many_rows(count, start))
+        with CaptureQueriesContext(connection) as queries:
+            report = power_items_import(actor=None, department=into, file=data)
+        assert report.created == count and not report.problems
+        counted.append(len(queries))
+    assert counted[0] == counted[1]

@@ -14,6 +14,7 @@ from sunlight.ratelimit.services import (
     Limit,
     ratelimit_attempt,
     ratelimit_attempts,
+    ratelimit_check,
     ratelimit_peek,
     ratelimit_purge,
 )
@@ -77,3 +78,18 @@ def test_client_address_behind_trusted_proxies(settings, trusted, forwarded, exp
     settings.SUNLIGHT_TRUSTED_PROXIES = trusted
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_address(request) == expected
+
+
+def test_a_check_reads_every_counter_writes_none_and_answers_the_strictest():
+    tight = Limit("test.tight", attempts=1, window=dt.timedelta(hours=1))
+    with clock.frozen(T0):
+        assert ratelimit_check(checks=[(LIMIT, "a"), (tight, "n")]).allowed
+        assert not RateBucket.objects.exists()
+        ratelimit_attempts(checks=[(LIMIT, "a"), (tight, "n")])
+        refused = ratelimit_check(checks=[(LIMIT, "a"), (tight, "n")])
+        assert ratelimit_check(checks=[(LIMIT, "a"), (tight, "m")]).allowed
+    assert not refused.allowed and refused.count == 1
+    assert refused.retry_minutes == 60  # the hour-long window is the longer wait
+    assert RateBucket.objects.count() == 2
+    with clock.frozen(T0 + dt.timedelta(hours=1)):
+        assert ratelimit_check(checks=[(LIMIT, "a"), (tight, "n")]).allowed

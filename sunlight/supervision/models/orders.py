@@ -25,10 +25,15 @@ class SupervisionOrder(models.Model):
         Department, verbose_name="被督办部门", on_delete=models.PROTECT, related_name="+"
     )
     region_code = models.CharField("区划代码", max_length=6, db_index=True)
+    # None for an order another body issued and a department's own system pushed (部门督办表):
+    # its issuer is named in `issuer_name`, the system in `source_name`.
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="督办人", on_delete=models.PROTECT,
-        related_name="+",
+        related_name="+", null=True, blank=True,
     )  # fmt: skip
+    issuer_name = models.CharField("督办单位", max_length=100, blank=True)
+    source_name = models.CharField("来源系统", max_length=100, blank=True)
+    source_ref = models.CharField("来源记录", max_length=170, blank=True)
     issued_at = models.DateTimeField("督办时间")
     subject = models.CharField("督办事由", max_length=200)
     suggestion = models.TextField("督办意见")
@@ -52,6 +57,13 @@ class SupervisionOrder(models.Model):
             models.Index(fields=["state", "reply_due"], name="sup_order_state_due"),
             models.Index(fields=["department", "state"], name="sup_order_dept_state"),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_ref"],
+                condition=~models.Q(source_ref=""),
+                name="sup_order_source_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -61,9 +73,10 @@ class OrderReply(models.Model):
     """The department's reply: explanation, measures taken, attachments."""
 
     order = models.ForeignKey(SupervisionOrder, on_delete=models.PROTECT, related_name="replies")
+    # None: the reply came from the department's own system (a pushed order's later version).
     replied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="回复人", on_delete=models.PROTECT,
-        related_name="+",
+        related_name="+", null=True, blank=True,
     )  # fmt: skip
     replied_at = models.DateTimeField("回复时间")
     explanation = models.TextField("情况说明")

@@ -42,7 +42,7 @@ class Command(BaseCommand):
             "--as-of",
             type=_day,
             default=None,
-            help="演示城市的“今天”，YYYY-MM-DD（默认今天；仅首次生成时生效）",
+            help="演示城市的“今天”，YYYY-MM-DD（默认最近一个已经过完的工作日；仅首次生成时生效）",
         )
 
     def handle(self, *args, **options) -> None:

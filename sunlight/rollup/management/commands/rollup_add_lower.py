@@ -14,8 +14,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("code", help="下级平台代码")
         parser.add_argument("--name", required=True, help="下级平台名称")
-        parser.add_argument("--url", required=True, help="下级平台地址，如 https://county.example")
-        parser.add_argument("--key", required=True, help="下级平台签发的读取密钥")
+        parser.add_argument("--url", default="", help="下级平台地址，如 https://county.example")
+        parser.add_argument("--key", default="", help="下级平台签发的读取密钥")
+        parser.add_argument(
+            "--push-only", action="store_true",
+            help="下级平台主动推送（用为它签发的数据交换密钥），本平台不拉取：不需地址和读取密钥",
+        )  # fmt: skip
         parser.add_argument("--secret", default="", help="签名密钥（要求签名时）")
         parser.add_argument("--source", required=True, help="入库所用的自建系统代码")
 
@@ -32,6 +36,7 @@ class Command(BaseCommand):
                 source=source,
                 key=options["key"],
                 signing_secret=options["secret"],
+                push_only=options["push_only"],
             )
         except ValidationFailed as error:
             raise CommandError("；".join(p.message for p in error.problems)) from None

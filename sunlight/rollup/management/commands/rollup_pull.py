@@ -35,7 +35,10 @@ class Command(BaseCommand):
             raise CommandError(error.problems[0].message) from None
         if options["from_start"]:
             lower_cursor_reset(actor=None, lower=lower)
-        run = lower_pull(lower=lower)
+        try:
+            run = lower_pull(lower=lower)
+        except ValidationFailed as error:
+            raise CommandError(error.problems[0].message) from None
         waiting = "，".join(f"{t} {n} 条" for t, n in run.waiting.items())
         summary = (
             f"{run.pages} 页，{run.records} 条记录（写入 {run.written}，重复未变 {run.unchanged}）"

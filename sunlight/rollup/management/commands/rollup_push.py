@@ -1,0 +1,42 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from sunlight.core.errors import ValidationFailed
+from sunlight.rollup.models import SuperiorPlatform
+from sunlight.rollup.push import superior_push, superior_push_configure
+
+
+class Command(BaseCommand):
+    help = (
+        "把自上次推送以来的全部变更推送到上级平台的数据交换接口（上级确认后才前移推送进度，"
+        "重复推送不会重复入库）；首次推送时用 --url 和 --key 设置上级的地址和它签发的接口密钥"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--to", dest="superior", required=True, help="上级平台代码")
+        parser.add_argument("--url", help="上级平台地址（如 https://city.example.gov.cn）")
+        parser.add_argument("--key", help="上级平台为本平台签发的数据交换接口密钥")
+        parser.add_argument("--signing-secret", default="", help="请求签名密钥（可选）")
+
+    def handle(self, *args, **options):
+        superior = SuperiorPlatform.objects.filter(code=options["superior"]).first()
+        if superior is None:
+            raise CommandError(f"没有代码为“{options['superior']}”的上级平台")
+        if options["url"] or options["key"]:
+            try:
+                superior_push_configure(
+                    actor=None, superior=superior, url=options["url"] or "",
+                    key=options["key"] or "", signing_secret=options["signing_secret"],
+                )  # fmt: skip
+            except ValidationFailed as error:
+                raise CommandError("；".join(p.message for p in error.problems)) from None
+        run = superior_push(superior=superior)
+        waiting = "，".join(f"{t} {n} 条" for t, n in run.waiting.items())
+        summary = (
+            f"{run.pages} 页，{run.records} 条记录（写入 {run.written}，重复未变 {run.unchanged}）"
+            + (f"；上级暂不能入库：{waiting}" if waiting else "")
+        )
+        if not run.ok:
+            raise CommandError(
+                f"推送失败（已确认 {summary}，进度 {run.cursor_to or '开头'}）：{run.error}"
+            )
+        self.stdout.write(f"已向“{superior.name}”推送 {summary}，进度 {run.cursor_to}")

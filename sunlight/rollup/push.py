@@ -1,0 +1,139 @@
+"""Push mode (lower level): instead of waiting to be pulled, this instance posts the records
+changed since its push cursor — the same change feed a superior pulls (`feed.changes_since`),
+page by page — to the superior's `POST /api/v1/exchange/{table}/` with the exchange key the
+superior issued it. The cursor moves past a page only once the superior acknowledged every
+batch of it (HTTP 200, batch accepted); a refused or unanswered batch leaves it where it was,
+so the next push sends the page again — and the superior keeps each record once."""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from sunlight.audit.services import audit_record
+from sunlight.core import clock
+from sunlight.core.errors import FieldProblem, PermissionDenied, ValidationFailed
+from sunlight.exchange import credentials
+from sunlight.exchange.choices import ExchangeTable
+from sunlight.org.permissions import is_platform_admin
+from sunlight.rollup import client
+from sunlight.rollup.feed import changes_since
+from sunlight.rollup.models import SuperiorPlatform
+
+MAX_PAGES_PER_PUSH = 200
+PUSH_CHUNK = 1000
+Post = Callable[[SuperiorPlatform, str, Any], tuple[int, Any]]
+
+
+@dataclass
+class PushRun:
+    pages: int = 0
+    records: int = 0
+    written: int = 0
+    unchanged: int = 0
+    waiting: dict[str, int] = field(default_factory=dict)  # tables the exchange does not take
+    cursor_from: str = ""
+    cursor_to: str = ""
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+def superior_push_configure(
+    *, actor: Any, superior: SuperiorPlatform, url: str, key: str, signing_secret: str = ""
+) -> None:
+    """Where and with which exchange key this instance pushes to `superior`."""
+    if actor is not None and not is_platform_admin(actor):
+        raise PermissionDenied("只有平台管理员可以设置上级平台推送")
+    problems = []
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", url or ""):
+        problems.append(FieldProblem("url", "推送地址应以 http:// 或 https:// 开头"))
+    if credentials.prefix_of(key.strip()) is None:
+        problems.append(FieldProblem("key", "接口密钥格式不对（应以 slx_ 开头）"))
+    if problems:
+        raise ValidationFailed(problems)
+    secret = signing_secret.strip()
+    with transaction.atomic():
+        SuperiorPlatform.objects.filter(pk=superior.pk).update(
+            push_url=url.rstrip("/"),
+            push_key_encrypted=credentials.encrypt(key.strip()),
+            push_signing_secret_encrypted=credentials.encrypt(secret) if secret else b"",
+        )
+        audit_record(
+            actor=actor, action="rollup.superior.push_configured", object_type="rollup.superior",
+            object_id=superior.code, data={"url": url.rstrip("/"), "signed": bool(secret)},
+        )  # fmt: skip
+    superior.refresh_from_db()
+
+
+def superior_push(*, superior: SuperiorPlatform, post: Post | None = None) -> PushRun:
+    """Push every page changed since the push cursor; a failure is recorded on the superior
+    (and returned), not raised: the periodic job tries again on its next turn."""
+    post = post or client.post_json
+    if not superior.push_url:
+        return PushRun(error=f"未设置向“{superior.name}”推送的地址和密钥")
+    run = PushRun(cursor_from=superior.push_cursor, cursor_to=superior.push_cursor)
+    try:
+        for _ in range(MAX_PAGES_PER_PUSH):
+            page = changes_since(cursor=run.cursor_to)
+            for table, rows in page.records.items():
+                if table not in ExchangeTable.values:
+                    run.waiting[table] = run.waiting.get(table, 0) + len(rows)
+                    continue
+                for start in range(0, len(rows), PUSH_CHUNK):
+                    _send(superior, post, table, rows[start : start + PUSH_CHUNK], run)
+            # Every batch of the page acknowledged: only now does the cursor move past it.
+            SuperiorPlatform.objects.filter(pk=superior.pk).update(push_cursor=page.next_cursor)
+            run.cursor_to = superior.push_cursor = page.next_cursor
+            run.pages += 1
+            if not page.more:
+                break
+    except client.PullFailed as error:
+        run.error = str(error)[:4000]
+    _finish(superior, run)
+    return run
+
+
+def _send(superior: SuperiorPlatform, post: Post, table: str, rows: list, run: PushRun) -> None:
+    status, answer = post(superior, f"/api/v1/exchange/{table}/", {"records": rows})
+    acks = answer.get("acks") if isinstance(answer, dict) else None
+    if status != 200 or not isinstance(acks, list) or answer.get("outcome") != "accepted":
+        errors = [e for a in acks or [] if isinstance(a, dict) for e in a.get("errors") or []]
+        listed = "；".join(
+            f"{e.get('external_id', '')} {e.get('field', '')}：{e.get('message', '')}"
+            for e in errors[:5]
+        )
+        raise client.PullFailed(
+            f"上级平台拒收了{ExchangeTable(table).label}（HTTP {status}）：{listed or answer}"
+        )
+    run.records += len(rows)
+    run.written += sum(1 for a in acks if a.get("status") in ("written", "updated"))
+    run.unchanged += sum(1 for a in acks if a.get("status") == "unchanged")
+
+
+def _finish(superior: SuperiorPlatform, run: PushRun) -> None:
+    now = clock.now()
+    with transaction.atomic():
+        SuperiorPlatform.objects.filter(pk=superior.pk).update(
+            last_push_at=now, last_push_error=run.error
+        )
+        superior.last_push_at, superior.last_push_error = now, run.error
+        if run.records or run.error:  # an empty push leaves no trace in the chain
+            audit_record(
+                actor=None, action="rollup.push.finished", object_type="rollup.superior",
+                object_id=superior.code,
+                data={"from": run.cursor_from, "to": run.cursor_to, "pages": run.pages,
+                      "records": run.records, "written": run.written,
+                      "unchanged": run.unchanged, "waiting": run.waiting,
+                      "error": run.error[:500]},
+            )  # fmt: skip
+
+
+def rollup_push_job() -> None:
+    """Every active superior with a push address: push what changed (failures recorded)."""
+    for superior in SuperiorPlatform.objects.filter(active=True).exclude(push_url=""):
+        superior_push(superior=superior)
