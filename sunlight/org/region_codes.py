@@ -7,9 +7,10 @@ it from a newer file of the same shape (`sunlight regions load FILE [--changes F
 
 Creating a region checks that its code is in the list and the name is the list's; a withdrawn
 code is refused with the code that replaced it. Counties are checked only where the loaded list
-has the province's counties (the shipped list has them for 浙江, 北京 and 上海); elsewhere the
-message says to load the full list. An area the list cannot have — the demo's fictional city —
-is added as a local code by an admin first (`region_code_add_local`), recorded and audited.
+has the province's counties (the shipped list has every province's; a list loaded later may
+not); elsewhere the message says to load the full list. An area the list cannot have — the
+demo's fictional city — is added as a local code by an admin first (`region_code_add_local`),
+recorded and audited.
 """
 
 import csv

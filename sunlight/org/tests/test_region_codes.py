@@ -51,6 +51,10 @@ def test_the_shipped_list_is_loaded_with_its_source_and_date():
         assert DivisionCode.objects.get(code=code).name == name  # fmt: skip
     assert DivisionCode.objects.filter(code__startswith="33", withdrawn_year=None).exclude(
         code__endswith="00").count() == 90  # fmt: skip
+    # Counties of every province (spot checks), none of the statistical 开发区 codes.
+    for code, name in [("440106", "天河区"), ("510116", "双流区"), ("650102", "天山区")]:
+        assert DivisionCode.objects.get(code=code).name == name
+    assert not DivisionCode.objects.filter(code="130171").exists()
 
 
 def test_real_codes_with_their_names_are_accepted():
@@ -79,7 +83,19 @@ def test_withdrawn_codes_are_refused_with_their_successor():
     assert "已于2019年撤销并入，现为370100（济南市）" in _refused("371200", "莱芜市", "370000")
 
 
-def test_counties_of_a_province_the_list_lacks_say_to_load_the_full_list():
+def test_counties_of_every_province_are_checked():
+    _create("340000", "安徽省")
+    _create("340100", "合肥市", "340000")
+    assert _create("340102", "瑶海区", "340100").level == "county"
+    assert "不在现行行政区划代码表中" in _refused("340199", "某区", "340100")
+    # Statistical areas of the 统计用区划代码 (开发区, code part 71–79) are not GB/T 2260 codes.
+    assert "不在现行行政区划代码表中" in _refused("340171", "合肥高新技术产业开发区", "340100")
+
+
+def test_counties_of_a_province_a_loaded_list_lacks_say_to_load_the_full_list():
+    shipped = SHIPPED_LIST.read_text(encoding="utf-8").splitlines()
+    without_anhui = [line for line in shipped if not (line.startswith("34") and line[4:6] != "00")]
+    region_codes_load(actor=None, data="\n".join(without_anhui).encode(), filename="old.csv")
     _create("340000", "安徽省")
     _create("340100", "合肥市", "340000")
     message = _refused("340102", "瑶海区", "340100")
@@ -121,10 +137,10 @@ def test_a_refreshed_list_replaces_the_old_and_keeps_local_codes():
     newer = SHIPPED_LIST.read_text(encoding="utf-8").replace(
         "# 日期：2023-12-31", "# 日期：2024-12-31"
     )
-    newer += "340102,瑶海区\n"
+    newer += "340199,新设区\n"
     record = region_codes_load(actor=None, data=newer.encode("gb18030"), filename="new.csv")
     assert record.as_of == "2024-12-31"
-    assert DivisionCode.objects.get(code="340102").name == "瑶海区"
+    assert DivisionCode.objects.get(code="340199").name == "新设区"
     assert DivisionCode.objects.get(code="338500").local
     assert DivisionCode.objects.get(code="330103").withdrawn_year == 2021  # changes kept
     assert DivisionCodeList.objects.count() == 1
