@@ -36,6 +36,10 @@ class ParsedDistrict:
     polygons: list[Polygon]  # simplified
     source_points: int  # coordinate pairs in the file
 
+    @property
+    def points(self) -> int:
+        return points_of(self.polygons)
+
 
 @dataclass(frozen=True)
 class DistrictFile:
@@ -189,6 +193,16 @@ def _code(properties: dict[str, Any]) -> str:
 
 def parse_district_file(data: bytes) -> DistrictFile:
     """The districts of a GeoJSON file, simplified; ValidationFailed with every problem."""
+    parsed, problems = read_district_file(data)
+    if problems:
+        raise ValidationFailed(problems)
+    return parsed
+
+
+def read_district_file(data: bytes) -> tuple[DistrictFile, list[FieldProblem]]:
+    """The districts a file has right, and the problems of the others (ValidationFailed at once
+    when the file as a whole is not one to read), so a caller can add its own checks of the
+    good ones and report everything together."""
     document = _load_json(data)
     if isinstance(document, dict) and document.get("type") == "Feature":
         document = {"type": "FeatureCollection", "features": [document]}
@@ -212,6 +226,7 @@ def parse_district_file(data: bytes) -> DistrictFile:
         name = name.strip() if isinstance(name, str) else ""
         label = f"第{number}个要素" + (f"（{name}）" if name else "")
         code = _code(properties)
+        good = False
         if not code:
             problems.append(FieldProblem(label, "缺少区划代码（properties 中的 adcode 或 code）"))
         elif not CODE.fullmatch(code):
@@ -220,14 +235,15 @@ def parse_district_file(data: bytes) -> DistrictFile:
             problems.append(FieldProblem(label, f"区划代码{code}与第{seen[code]}个要素重复"))
         else:
             seen[code] = number
+            good = True
         polygons = _polygons(feature.get("geometry"), label, problems)
-        if code and polygons:
+        if good and polygons:
             parsed.append((code, name, polygons))
-    if problems:
-        raise ValidationFailed(problems)
     source_points = sum(points_of(polygons) for _, _, polygons in parsed)
     if source_points > MAX_POINTS:
         raise _refuse(f"坐标点过多（{source_points:,}个，上限{MAX_POINTS:,}个）")
+    if not parsed:
+        return DistrictFile(districts=[], source_points=0), problems
     span = _span([p for _, _, polygons in parsed for poly in polygons for p in poly[0]])
     districts = [
         ParsedDistrict(
@@ -238,7 +254,7 @@ def parse_district_file(data: bytes) -> DistrictFile:
         )
         for code, name, polygons in parsed
     ]
-    return DistrictFile(districts=districts, source_points=source_points)
+    return DistrictFile(districts=districts, source_points=source_points), problems
 
 
 def _span(points: list[Point]) -> float:

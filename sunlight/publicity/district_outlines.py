@@ -19,7 +19,7 @@ from sunlight.core.errors import FieldProblem, ValidationFailed
 from sunlight.org.models import Region
 from sunlight.org.permissions import region_prefix, require_org_admin
 from sunlight.org.region_codes import region_list_problems
-from sunlight.publicity.district_file import DistrictFile, parse_district_file, points_of
+from sunlight.publicity.district_file import DistrictFile, points_of, read_district_file
 from sunlight.publicity.models import DistrictOutline
 
 MAX_SOURCE = 200
@@ -76,8 +76,9 @@ def district_outlines_check(*, actor: Any, data: bytes, filename: str) -> Checke
     """Parse and check a file; nothing is written (the preview, and the first half of a load).
     ValidationFailed lists every problem."""
     require_org_admin(actor)
-    parsed = parse_district_file(data)
-    names, problems = _problems(actor, parsed)
+    parsed, problems = read_district_file(data)
+    names, region_problems = _problems(actor, parsed)
+    problems += region_problems
     if problems:
         raise ValidationFailed(problems)
     return CheckedFile(
