@@ -2,7 +2,7 @@
 *generation* of the public catalog, a token in the cache every worker shares.
 
 Publication (a power published, changed, suspended, resumed or revoked; a flow stored; a 双公示
-entry published, corrected or withdrawn) calls
+entry published, corrected or withdrawn; a disclosure archived or corrected) calls
 `public_pages_changed()` inside its transaction; the token is replaced once that transaction
 commits, so the worker that published looks under a new key at once and every other worker
 within GENERATION_CHECK_SECONDS (1 s) — nothing stale is found after that, and nothing is
