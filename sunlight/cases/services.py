@@ -1015,7 +1015,11 @@ def _push_step_deadlines(case: Case, cal: WorkCalendar, *, start: Any, end: Any)
     if workdays <= 0:
         return
     steps = CaseStep.objects.filter(
-        case=case, state=StepState.OPEN, deadline__isnull=False, started_at__lte=start
+        case=case,
+        state=StepState.OPEN,
+        kind="user_task",
+        deadline__isnull=False,
+        started_at__lte=start,
     ).only("pk", "deadline")
     for step in steps:
         local = step.deadline.astimezone(clock.SHANGHAI)
