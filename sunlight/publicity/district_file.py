@@ -269,23 +269,39 @@ def simplify_polygons(polygons: list[Polygon], city_span: float) -> list[Polygon
     vanish. Coarser again while a district keeps more than MAX_STORED_POINTS."""
     own = _span([p for polygon in polygons for p in polygon[0]])
     tolerance = min(city_span / 2000, own / 50)
+    source = polygons
     while True:
         result = []
-        for polygon in polygons:
+        for polygon in source:
             outer = _simplify_ring(polygon[0], tolerance)
             if outer is None:
                 continue
             holes = [h for h in (_simplify_ring(r, tolerance) for r in polygon[1:]) if h]
             result.append([outer, *holes])
-        if not result:  # everything collapsed: keep the largest outer ring as it was
-            result = [[max((p[0] for p in polygons), key=len)]]
+        if not result:  # everything collapsed: the largest outer ring, evenly thinned
+            ring = max((p[0] for p in polygons), key=len)[:-1]
+            step = max(1, math.ceil(len(ring) / (MAX_STORED_POINTS - 1)))
+            thinned = [(round(x, 5), round(y, 5)) for x, y in ring[::step]]
+            return [[[*thinned, thinned[0]]]]
         if points_of(result) <= MAX_STORED_POINTS:
             return result
-        tolerance *= 2
+        # Coarser again, from what this pass kept (cheaper than starting over).
+        source, tolerance = result, tolerance * 2
+
+
+def _radial(points: list[Point], tolerance: float) -> list[Point]:
+    """Drop points closer than `tolerance` to the last one kept: one pass that shrinks a dense
+    ring (a survey-grade file has a point every few metres) before Douglas–Peucker."""
+    limit = tolerance * tolerance
+    kept = [points[0]]
+    for point in points[1:]:
+        if _dist2(point, kept[-1]) > limit:
+            kept.append(point)
+    return kept
 
 
 def _simplify_ring(ring: Ring, tolerance: float) -> Ring | None:
-    points = ring[:-1]
+    points = _radial(ring[:-1], tolerance)
     if len(points) < 3:
         return None
     # Split the closed ring at its first point and the point farthest from it.
