@@ -16,6 +16,7 @@ from django.db import transaction
 from sunlight.audit.services import audit_record
 from sunlight.core import clock
 from sunlight.core.errors import FieldProblem, ValidationFailed
+from sunlight.core.public_cache import public_pages_changed
 from sunlight.org.models import Region
 from sunlight.org.permissions import region_prefix, require_org_admin
 from sunlight.org.region_codes import region_list_problems
@@ -121,6 +122,7 @@ def district_outlines_load(*, actor: Any, checked: CheckedFile) -> list[District
                 },
             )  # fmt: skip
             outlines.append(outline)
+        public_pages_changed()  # the public map draws the new outlines at once
         audit_record(
             actor=actor, action="publicity.districts.loaded", object_type="publicity.districts",
             object_id=",".join(checked.cities),
