@@ -32,6 +32,8 @@
     sunlight rollup push --to NAME [--url URL --key KEY]  push changes to a superior
     sunlight rollup add-superior CODE --name NAME     a read key for the superior platform
     sunlight rollup add-lower CODE --name N --url URL --key KEY --source SOURCE
+    sunlight publicity load-districts FILE [--check]  a city's district outlines (GeoJSON) for
+                              the 公示 map (--check: report only, nothing stored)
 
 Any other verb is passed to Django (migrate, createsuperuser, check, shell, …).
 """
@@ -62,6 +64,7 @@ GROUPED = {
     ("rollup", "push"): "rollup_push",
     ("rollup", "add-superior"): "rollup_add_superior",
     ("rollup", "add-lower"): "rollup_add_lower",
+    ("publicity", "load-districts"): "load_districts",
 }
 SINGLE = {
     "demo": "run_demo",

@@ -3,6 +3,7 @@ conclusion. Each checks permission, changes state in one transaction with compar
 the row it moves, and appends its audit entry there. A second person acting on the same step
 gets InvalidTransition ("已被他人办理"), never a double."""
 
+import datetime as dt
 import re
 import secrets
 from collections.abc import Iterable, Mapping
@@ -1027,12 +1028,38 @@ def _active_pause(case: Case) -> CasePause | None:
 
 def _close_pauses(case: Case, now: Any) -> None:
     unit = case.power_version.statutory_limit_unit
+    cal = calendar()
     for pause in case.pauses.filter(ended_at__isnull=True):
-        days = paused_days(calendar(), unit=unit, start=pause.started_at, end=now)
+        days = paused_days(cal, unit=unit, start=pause.started_at, end=now)
         CasePause.objects.filter(pk=pause.pk).update(ended_at=now, workdays=days)
         if pause.kind in (PauseKind.SPECIAL, PauseKind.PUBLICITY):
             Case.objects.filter(pk=case.pk).update(paused_workdays=F("paused_workdays") + days)
+            _push_step_deadlines(case, cal, start=pause.started_at, end=now)
     case.refresh_from_db(fields=["paused_workdays"])
+
+
+def _push_step_deadlines(case: Case, cal: WorkCalendar, *, start: Any, end: Any) -> None:
+    """The steps that were open while the clock stood still (a special procedure, 批前公示)
+    get the working days of the pause added to their deadlines, like the case's limits: a
+    step waiting on the pause is not overdue because of it. Steps opened after the pause
+    started had their deadline counted from their own start."""
+    workdays = cal.workdays_between(local_date(start), local_date(end))
+    if workdays <= 0:
+        return
+    steps = CaseStep.objects.filter(
+        case=case,
+        state=StepState.OPEN,
+        kind="user_task",
+        deadline__isnull=False,
+        started_at__lte=start,
+    ).only("pk", "deadline")
+    for step in steps:
+        local = step.deadline.astimezone(clock.SHANGHAI)
+        moved = cal.add_workdays(local.date(), workdays)
+        deadline = dt.datetime.combine(moved.day, local.time(), tzinfo=clock.SHANGHAI)
+        CaseStep.objects.filter(pk=step.pk).update(
+            deadline=deadline.astimezone(dt.UTC), deadline_provisional=moved.provisional
+        )
 
 
 def recompute_deadlines(case: Case) -> None:

@@ -20,6 +20,7 @@ from sunlight.catalog.display import (
     version_gaps,
 )
 from sunlight.catalog.forms import ActionForm, DepartmentPickForm, DraftEditor, draft_initial
+from sunlight.catalog.item_panels import item_panels_for
 from sunlight.catalog.models import PowerItem, PowerVersion
 from sunlight.catalog.selectors import (
     power_item_get_for_user,
@@ -121,6 +122,7 @@ def _detail_context(request: HttpRequest, item: PowerItem) -> dict[str, Any]:
         "fields": version_fields(version) if version else [],
         "versions": versions,
         **_flow_context(version, versions),
+        "item_panels": item_panels_for(request.user, item, shown),
         "timeline": timeline(transitions_of(item=item)),
         "options": options,
         "actions": [
@@ -314,6 +316,7 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
         "department": item.department,
         "mode": "edit",
         "title": f"修改草稿：{item.code} 第{version.number}版",
+        "item_panels": item_panels_for(request.user, item, version),
     }
     if request.method == "POST" and editor.is_valid():
         try:

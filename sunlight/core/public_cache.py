@@ -2,10 +2,10 @@
 *generation* of the public catalog, a token in the cache every worker shares.
 
 Publication (a power published, changed, suspended, resumed or revoked; a flow stored; a 双公示
-entry published, corrected or withdrawn) calls
-`public_pages_changed()` inside its transaction; the token is replaced once that transaction
-commits, so the worker that published looks under a new key at once and every other worker
-within GENERATION_CHECK_SECONDS (1 s) — nothing stale is found after that, and nothing is
+entry published, corrected or withdrawn; a disclosure archived or corrected; district outlines
+loaded) calls `public_pages_changed()` inside its transaction; the token is replaced once that
+transaction commits, so the worker that published looks under a new key at once and every other
+worker within GENERATION_CHECK_SECONDS (1 s) — nothing stale is found after that, and nothing is
 deleted one page at a time. What changes outside publication
 (a department's phone, last month's feedback summary, the statistics) is bounded by the page
 timeout. The read API's answers (sunlight/api/urls.py) are kept the same way, for

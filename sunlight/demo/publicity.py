@@ -36,6 +36,7 @@ from sunlight.org.choices import Role
 from sunlight.org.models import User
 from sunlight.publicity import district_map
 from sunlight.publicity.models import PublicityNotice, PublicityRequirement
+from sunlight.publicity.selectors import district_outlines
 from sunlight.publicity.services import (
     NoticeInput,
     objection_answer,
@@ -111,12 +112,12 @@ def _last_activity(case: Case) -> dt.datetime:
     return max(moments)
 
 
-def _site(rng: random.Random, code: str) -> tuple[Decimal, Decimal]:
-    shape = district_map.SHAPES[code]
-    lons, lats = [p[0] for p in shape], [p[1] for p in shape]
+def _site(rng: random.Random, outline: list[district_map.Polygon]) -> tuple[Decimal, Decimal]:
+    ring = outline[0][0]
+    lons, lats = [p[0] for p in ring], [p[1] for p in ring]
     while True:
         point = (rng.uniform(min(lons), max(lons)), rng.uniform(min(lats), max(lats)))
-        if district_map.contains(code, point):
+        if district_map.contains(outline, point):
             return Decimal(f"{point[0]:.5f}"), Decimal(f"{point[1]:.5f}")
 
 
@@ -129,9 +130,10 @@ def notice_input(rng: random.Random, case: Case, located: bool, serial: int) -> 
             summary=f"申请事项：{name}。项目名称：{project}。现将有关情况予以公示，"
             "公示期内对该申请有异议的，可以通过本页提出。",
         )
-    districts = [c for c in district_map.SHAPES if c.startswith(case.region_code[:4])]
+    outlines = district_outlines(prefix=case.region_code[:4])
+    districts = sorted(outlines)
     code = districts[serial % len(districts)] if districts else ""
-    longitude, latitude = _site(rng, code) if code else (None, None)
+    longitude, latitude = _site(rng, outlines[code]) if code else (None, None)
     road = ROADS[serial % len(ROADS)]
     floors, area = rng.randint(3, 26), rng.randint(8, 160) * 100
     return NoticeInput(

@@ -14,6 +14,7 @@ from sunlight.demo import (
     city,
     disclosure,
     discretion,
+    district_outlines,
     feedback,
     flows,
     lifecycle,
@@ -95,6 +96,11 @@ STEPS: list[Step] = [
     ),
     Step(
         "两步验证", lambda o: two_factor.two_factor_ready(), lambda o: two_factor.two_factor_build()
+    ),
+    Step(
+        "区县边界",
+        lambda o: district_outlines.outlines_ready(),
+        lambda o: district_outlines.outlines_build(),
     ),
     Step(
         "批前公示",

@@ -63,7 +63,10 @@ class AnnouncementRow:
 @dataclass(frozen=True)
 class AnnouncementPage:
     row: AnnouncementRow
-    body: str
+    body: str  # the latest text of its archive entry's correction chain
+    corrected_at: str = ""  # when the text shown was corrected ("" never corrected)
+    correction_reason: str = ""
+    archive_id: int | None = None  # the archive entry of the text shown
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,35 @@ def public_announcement(*, kind: str, announcement_id: int) -> AnnouncementPage:
     item = _published().filter(kind=kind, pk=announcement_id).first()
     if item is None:
         raise NotFound("公告不存在")
-    return AnnouncementPage(_announcement_row(item), item.body)
+    latest = _latest_correction(item.archive_entry_id)
+    if latest is None or latest.corrects_id is None:
+        return AnnouncementPage(
+            _announcement_row(item), item.body, archive_id=item.archive_entry_id
+        )
+    return AnnouncementPage(
+        _announcement_row(item),
+        latest.body,
+        corrected_at=_local(latest.published_at),
+        correction_reason=latest.correction_reason,
+        archive_id=latest.pk,
+    )
+
+
+MAX_CHAIN = 1000
+
+
+def _latest_correction(entry_id: int | None) -> ArchiveEntry | None:
+    """The end of the correction chain that starts at `entry_id` (each correction points at
+    the entry it corrects; only the latest of a chain can be corrected, so it is a line)."""
+    if entry_id is None:
+        return None
+    entry = ArchiveEntry.objects.filter(pk=entry_id).first()
+    for _ in range(MAX_CHAIN):
+        following = ArchiveEntry.objects.filter(corrects_id=entry.pk).order_by("id").first()
+        if following is None:
+            break
+        entry = following
+    return entry
 
 
 def latest_announcements(*, per_kind: int = 5) -> dict[str, list[AnnouncementRow]]:

@@ -18,6 +18,7 @@ from sunlight.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from sunlight.core.public_cache import public_pages_changed
 from sunlight.core.text import clean_line, clean_text, has_visible
 from sunlight.disclosure import schedule
 from sunlight.disclosure.choices import ArchiveKind
@@ -185,6 +186,8 @@ def archive_write(*, actor: Any, entry: ArchiveEntry, action: str) -> ArchiveEnt
     entry.published_at = clock.now()
     entry.published_by = actor
     entry.save(force_insert=True)
+    # Public pages show it (the archive, an announcement and its corrected text) at once.
+    public_pages_changed()
     audit_record(
         actor=actor,
         action=action,

@@ -5,4 +5,5 @@ ACTIONS = {
     "publicity.notice.closed": "批前公示期满",
     "publicity.objection.received": "收到公示异议",
     "publicity.objection.answered": "答复公示异议",
+    "publicity.districts.loaded": "载入区县边界",
 }

@@ -1,9 +1,11 @@
-"""The demo city's districts as a schematic map drawn by us — polygons in longitude/latitude,
-no map tiles, no script — and the few pure functions around it: is a point inside a district,
-and the SVG with each located notice as a marker linking to its entry.
+"""A city's districts as a schematic map drawn by us — no map tiles, no script — and the few
+pure functions around it: is a point inside a district, and the SVG with each located notice as
+a marker linking to its entry.
 
-Only 清源市 (the fictional demo city, 3385xx) has outlines; a deployment adds its districts'
-outlines to SHAPES (simplified polygons are enough: the map locates, it does not survey)."""
+The outlines are the ones an admin loaded from a GeoJSON file (`district_file.py`, stored as
+`DistrictOutline` by `services.district_outlines_load`): polygons in longitude/latitude, each
+an outer ring and its holes, simplified for a 640-pixel map. They are projected here, when
+the SVG is drawn."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -12,47 +14,49 @@ from math import cos, radians
 from django.utils.html import format_html, format_html_join
 
 Point = tuple[float, float]  # (longitude, latitude)
-
-_A, _B, _C, _D = (119.60, 29.70), (119.85, 29.70), (120.02, 29.70), (120.20, 29.70)
-_E, _F, _G, _H = (119.60, 29.40), (119.82, 29.50), (119.95, 29.52), (120.05, 29.50)
-_I, _J, _K, _L = (120.20, 29.48), (119.83, 29.40), (119.96, 29.38), (120.06, 29.42)
-_M, _O, _P, _Q = (119.60, 29.20), (120.20, 29.20), (120.20, 29.36), (119.94, 29.20)
-
-# region code → outline; neighbours share vertices, so the districts tile the city.
-SHAPES: dict[str, tuple[Point, ...]] = {
-    "338521": (_A, _B, _F, _J, _E),  # 云岭县 (west, hills)
-    "338504": (_B, _C, _H, _G, _F),  # 望湖区 (north)
-    "338581": (_C, _D, _I, _H),  # 凤鸣市 (north-east)
-    "338502": (_F, _G, _H, _L, _K, _J),  # 清源区 (centre)
-    "338503": (_H, _I, _P, _L),  # 临江区 (east, along the river)
-    "338522": (_E, _J, _K, _Q, _M),  # 桐溪县 (south-west)
-    "338523": (_K, _L, _P, _O, _Q),  # 安澜县 (south-east)
-}
+Polygon = list[list[Point]]  # outer ring, then holes
 
 WIDTH = 640
 MARGIN = 12
 
 
-def has_shape(code: str) -> bool:
-    return code in SHAPES
-
-
-def contains(code: str, point: Point) -> bool:
-    """Is `point` inside district `code` (ray casting; a point on an edge counts as inside one
-    of the two neighbours)? Districts without an outline contain nothing."""
-    shape = SHAPES.get(code)
-    if shape is None:
-        return False
-    x, y = point
+def _in_ring(ring: list[Point], x: float, y: float) -> bool:
     inside = False
-    for (x1, y1), (x2, y2) in zip(shape, shape[1:] + shape[:1], strict=True):
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
         if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
             inside = not inside
     return inside
 
 
-def district_at(point: Point) -> str | None:
-    return next((code for code in SHAPES if contains(code, point)), None)
+def contains(polygons: list[Polygon], point: Point) -> bool:
+    """Is `point` inside the outline (ray casting: inside an outer ring and in none of its
+    holes; a point on an edge counts as inside one of the two neighbours)?"""
+    x, y = point
+    return any(
+        _in_ring(polygon[0], x, y) and not any(_in_ring(hole, x, y) for hole in polygon[1:])
+        for polygon in polygons
+    )
+
+
+def label_point(polygons: list[Polygon]) -> Point:
+    """Where the district's name goes: the area centroid of its largest outer ring."""
+    ring = max((p[0] for p in polygons), key=lambda r: abs(_area(r)))
+    area = _area(ring)
+    if area == 0:
+        return sum(p[0] for p in ring) / len(ring), sum(p[1] for p in ring) / len(ring)
+    cx = cy = 0.0
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+        cross = x1 * y2 - x2 * y1
+        cx += (x1 + x2) * cross
+        cy += (y1 + y2) * cross
+    return cx / (6 * area), cy / (6 * area)
+
+
+def _area(ring: list[Point]) -> float:
+    return (
+        sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True))
+        / 2
+    )
 
 
 @dataclass(frozen=True)
@@ -83,26 +87,35 @@ class _Projection:
         return round(x, 1), round(y, 1)
 
 
-def map_svg(*, names: dict[str, str], markers: list[Marker]) -> str:
+def _path(polygons: list[Polygon], projection: _Projection) -> str:
+    parts = []
+    for polygon in polygons:
+        for ring in polygon:
+            xy = [projection.xy(p) for p in ring]
+            parts.append("M" + " L".join(f"{x},{y}" for x, y in xy) + " Z")
+    return " ".join(parts)
+
+
+def map_svg(
+    *, names: dict[str, str], outlines: dict[str, list[Polygon]], markers: list[Marker]
+) -> str:
     """The city's districts with their names and a marker per located notice (a link to its
     entry, with its title as the tooltip). Empty when no district has an outline."""
-    codes = [code for code in names if code in SHAPES]
+    codes = [code for code in names if code in outlines]
     if not codes:
         return ""
-    projection = _Projection([p for code in codes for p in SHAPES[code]])
+    projection = _Projection(
+        [p for code in codes for polygon in outlines[code] for p in polygon[0]]
+    )
     areas = []
     for index, code in enumerate(codes):
-        shape = SHAPES[code]
-        points = " ".join(f"{x},{y}" for x, y in map(projection.xy, shape))
-        cx, cy = projection.xy(
-            (sum(p[0] for p in shape) / len(shape), sum(p[1] for p in shape) / len(shape))
-        )
-        areas.append((index % 4, points, names[code], cx, cy))
+        cx, cy = projection.xy(label_point(outlines[code]))
+        areas.append((index % 4, _path(outlines[code], projection), names[code], cx, cy))
     area_svg = format_html_join(
         "",
-        '<g class="district tone-{}"><polygon points="{}"><title>{}</title></polygon>'
+        '<g class="district tone-{}"><path d="{}" fill-rule="evenodd"><title>{}</title></path>'
         '<text x="{}" y="{}" text-anchor="middle">{}</text></g>',
-        ((tone, pts, name, cx, cy, name) for tone, pts, name, cx, cy in areas),
+        ((tone, d, name, cx, cy, name) for tone, d, name, cx, cy in areas),
     )
     marker_svg = format_html_join(
         "",

@@ -52,3 +52,12 @@ class RequirementForm(StaffForm):
         label="公示期单位", choices=WindowUnit.choices, initial=WindowUnit.NATURAL_DAY
     )
     located = forms.BooleanField(label="须标注项目位置（在地图上公示）", required=False)
+
+
+class DistrictFileForm(StaffForm):
+    file = forms.FileField(
+        label="区县边界文件",
+        required=False,
+        help_text="GeoJSON（.json/.geojson，不超过16MB）：每个区县一个面要素，"
+        "properties 含 adcode 或 code（6位区划代码）和 name，如 DataV 的 330100_full.json",
+    )

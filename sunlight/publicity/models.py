@@ -120,3 +120,37 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice_id} {self.submitted_at:%Y-%m-%d}"
+
+
+class DistrictOutline(models.Model):
+    """A district's outline for the 公示 map and for checking a located approval's point: loaded
+    by an admin from a GeoJSON file (`sunlight publicity load-districts`, or the staff page),
+    simplified, in longitude/latitude. One per district; a new file for the city replaces its
+    outlines."""
+
+    region = models.OneToOneField(
+        Region, verbose_name="区县", primary_key=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # [[outer ring, hole, …], …]; a ring is a closed list of [longitude, latitude].
+    polygons = models.JSONField("边界")
+    points = models.PositiveIntegerField("简化后坐标点数")
+    source_points = models.PositiveIntegerField("文件中坐标点数")
+    source = models.CharField("来源文件", max_length=200)
+    sha256 = models.CharField("文件摘要", max_length=64)
+    loaded_at = models.DateTimeField("载入时间")
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="载入人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "区县边界"
+        verbose_name_plural = "区县边界"
+        ordering = ["region_id"]
+
+    def __str__(self) -> str:
+        return self.region_id

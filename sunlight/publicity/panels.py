@@ -55,3 +55,34 @@ def objections_workbench_panel(user: Any) -> Panel | None:
     if not pending:
         return None
     return Panel("publicity/_workbench_box.html", {"pending": pending})
+
+
+def power_requirement_panel(user: Any, item: Any, version: Any) -> Panel | None:
+    """On a power's page and its draft editor: the version's 批前公示 requirement, and for the
+    legal office and platform admins a form to set it (saved by publicity's own service)."""
+    from django.urls import reverse
+
+    from sunlight.publicity.forms import RequirementForm
+    from sunlight.publicity.permissions import require_requirement_editor
+
+    requirement = publicity_requirement_for(version)
+    try:
+        require_requirement_editor(user, version)
+        may_set = True
+    except (NotFound, PermissionDenied):
+        may_set = False
+    initial = (
+        {"window_days": requirement.window_days, "window_unit": requirement.window_unit,
+         "located": requirement.located} if requirement else {}
+    )  # fmt: skip
+    return Panel(
+        "publicity/_power_panel.html",
+        {
+            "version": version,
+            "requirement": requirement,
+            "inherited": requirement is not None and requirement.power_version_id != version.pk,
+            "may_set": may_set,
+            "form": RequirementForm(initial=initial, prefix="publicity") if may_set else None,
+            "back": reverse("catalog:item_detail", args=[item.pk]),
+        },
+    )

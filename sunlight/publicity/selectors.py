@@ -21,7 +21,12 @@ from sunlight.org.models import Region
 from sunlight.org.permissions import department_scope_q
 from sunlight.publicity import district_map
 from sunlight.publicity.choices import NoticeState, Stage, WindowUnit
-from sunlight.publicity.models import Objection, PublicityNotice, PublicityRequirement
+from sunlight.publicity.models import (
+    DistrictOutline,
+    Objection,
+    PublicityNotice,
+    PublicityRequirement,
+)
 
 
 def publicity_requirement_for(version: PowerVersion) -> PublicityRequirement | None:
@@ -230,7 +235,37 @@ def publicity_map(*, notices: list[PublicNotice], city_code: str) -> str:
         for n in notices
         if n.longitude is not None and n.latitude is not None
     ]  # fmt: skip
-    return district_map.map_svg(names=names, markers=markers)
+    return district_map.map_svg(
+        names=names, outlines=district_outlines(prefix=city_code[:4]), markers=markers
+    )
+
+
+def district_outlines(*, prefix: str) -> dict[str, list[district_map.Polygon]]:
+    """The loaded outlines of the districts whose code starts with `prefix` (a city's four
+    digits), as longitude/latitude polygons."""
+    if not prefix:
+        return {}
+    return {
+        code: [[[(x, y) for x, y in ring] for ring in polygon] for polygon in polygons]
+        for code, polygons in DistrictOutline.objects.filter(
+            region__code__startswith=prefix
+        ).values_list("region_id", "polygons")
+    }
+
+
+def district_outline(code: str) -> list[district_map.Polygon] | None:
+    return district_outlines(prefix=code).get(code) if len(code) == 6 else None
+
+
+def district_outline_summary() -> list[dict[str, Any]]:
+    """What is loaded, per city: for the staff page."""
+    rows = DistrictOutline.objects.select_related("region", "loaded_by").order_by("region_id")
+    return [
+        {"code": o.region_id, "name": o.region.name, "points": o.points,
+         "source_points": o.source_points, "source": o.source, "loaded_at": o.loaded_at,
+         "loaded_by": o.loaded_by}
+        for o in rows
+    ]  # fmt: skip
 
 
 def located_notices_public() -> list[PublicNotice]:

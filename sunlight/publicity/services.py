@@ -28,7 +28,7 @@ from sunlight.publicity import district_map
 from sunlight.publicity.choices import NoticeState, WindowUnit
 from sunlight.publicity.models import Objection, PublicityNotice, PublicityRequirement
 from sunlight.publicity.permissions import require_case_handler, require_requirement_editor
-from sunlight.publicity.selectors import publicity_requirement_for
+from sunlight.publicity.selectors import district_outline, publicity_requirement_for
 
 MAX_WINDOW_DAYS = 60
 MAX_TITLE = 200
@@ -132,8 +132,8 @@ def _location_problems(case: Case, data: NoticeInput, located: bool) -> tuple[_L
             problems.append(FieldProblem("坐标", "坐标不在我国境内，请检查经纬度是否填反"))
         elif (
             district is not None
-            and district_map.has_shape(district.code)
-            and not district_map.contains(district.code, (float(longitude), float(latitude)))
+            and (outline := district_outline(district.code)) is not None
+            and not district_map.contains(outline, (float(longitude), float(latitude)))
         ):
             problems.append(FieldProblem("坐标", f"坐标不在{district.name}范围内"))
         longitude = round(longitude, 6) if longitude is not None else None

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from sunlight.cases.selectors import case_get_for_user
 from sunlight.catalog.models import PowerItem
@@ -136,7 +137,15 @@ def requirement_edit(request: HttpRequest, version_id: int) -> HttpResponse:
         {"window_days": current.window_days, "window_unit": current.window_unit,
          "located": current.located} if current else {}
     )  # fmt: skip
-    form = RequirementForm(request.POST or None, initial=initial)
+    # The power's own page posts here too (its 批前公示 section, prefix "publicity") and is
+    # returned to after saving.
+    prefix = "publicity" if "publicity-window_unit" in request.POST else None
+    form = RequirementForm(request.POST or None, initial=initial, prefix=prefix)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = ""
     status = 200
     if request.method == "POST":
         status = 400
@@ -147,10 +156,10 @@ def requirement_edit(request: HttpRequest, version_id: int) -> HttpResponse:
                 window_unit=data["window_unit"], located=data["located"]))  # fmt: skip
             if status == 302:
                 messages.success(request, "批前公示要求已保存，对此后受理的办件生效。")
-                return redirect(reverse("publicity_staff:requirement", args=[version.pk]))
+                return redirect(back or reverse("publicity_staff:requirement", args=[version.pk]))
     return render(
         request,
         "publicity/staff_requirement.html",
-        {"version": version, "current": current, "form": form},
+        {"version": version, "current": current, "form": form, "back": back},
         status=status,
     )

@@ -270,6 +270,7 @@ EXPECTED: dict[str, str] = {
     "publicity:detail": "404 404 404 404 404 404 404 404",
     "publicity:list": "200 200 200 200 200 200 200 200",
     "publicity_staff:answer": "302 404 404 404 404 404 404 404",
+    "publicity_staff:districts": "302 403 403 403 403 200 403 200",
     "publicity_staff:home": "302 200 200 200 200 200 200 200",
     "publicity_staff:requirement": "302 404 404 404 404 404 404 404",
     "publicity_staff:start": "302 404 404 404 404 404 404 404",

@@ -142,6 +142,28 @@ def test_special_procedure_stops_the_clock_and_gives_the_days_back():
     assert case.promised_deadline > before
 
 
+def test_a_special_procedure_pushes_the_open_steps_deadline_by_its_working_days():
+    office = factories.office_with_power()
+    start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # a Monday
+    with clock.frozen(start):
+        case = factories.register(office)
+        services.case_accept(actor=office.clerk, case=case)
+    (step,) = case.steps.filter(state=StepState.OPEN)
+    before = step.deadline.astimezone(clock.SHANGHAI)
+    with clock.frozen(start + dt.timedelta(days=1)):
+        services.case_pause_start(
+            actor=office.head, case=case, procedure="expert_review", reason="组织专家评审",
+            limit_days=10,
+        )  # fmt: skip
+    with clock.frozen(start + dt.timedelta(days=8)):  # 5 working days later
+        services.case_pause_end(actor=office.head, case=case)
+    step.refresh_from_db()
+    after = step.deadline.astimezone(clock.SHANGHAI)
+    # Five working days later: a full week on, at the same time of day.
+    assert after.date() == before.date() + dt.timedelta(days=7)
+    assert after.time() == before.time()
+
+
 def test_extension_after_the_statutory_deadline_is_refused():
     office = factories.office_with_power()
     start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)

@@ -7,7 +7,7 @@ from django.test import Client
 from sunlight.audit.models import AuditEntry
 from sunlight.core import clock
 from sunlight.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from sunlight.disclosure import announcements
+from sunlight.disclosure import announcements, services
 from sunlight.disclosure.choices import AnnouncementState, ArchiveKind
 from sunlight.disclosure.models import Announcement, ArchiveEntry
 from sunlight.disclosure.tests import factories
@@ -42,6 +42,38 @@ def test_passed_announcement_is_published_with_its_date_and_archived():
     assert "关于调整办公时间的公告" in page and "发布日期 2026-03-02" in page
     assert Client().get(f"/news/{item.pk}/").status_code == 404  # the other column
     assert f'href="/notices/{item.pk}/"' in Client().get("/").content.decode()  # on the home page
+
+
+def test_correcting_the_archive_entry_changes_what_the_announcement_page_shows():
+    office = factories.office()
+    item = _submitted(office)
+    with clock.frozen(at(2026, 3, 2, 9)):
+        item = announcements.announcement_review(
+            actor=office.head, announcement_id=item.pk, passed=True, opinion="同意发布"
+        )
+    page = Client().get(f"/notices/{item.pk}/").content.decode()
+    assert "8:30—17:30" in page and "更正" not in page
+    with clock.frozen(at(2026, 3, 3, 10)):
+        first = services.archive_correct(
+            actor=office.clerk, entry_id=item.archive_entry_id,
+            body="自下月起，窗口办公时间调整为 9:00—17:00。", reason="时间写错",
+        )  # fmt: skip
+    with clock.frozen(at(2026, 3, 4, 15, 30)):
+        latest = services.archive_correct(
+            actor=office.clerk, entry_id=first.pk,
+            body="自下月起，窗口办公时间调整为 9:00—17:30。", reason="下班时间以本次为准",
+        )  # fmt: skip
+    page = Client().get(f"/notices/{item.pk}/").content.decode()
+    # The latest text of the chain, a line saying when it was corrected, the title kept.
+    assert "9:00—17:30" in page
+    assert "8:30—17:30" not in page and "9:00—17:00" not in page
+    assert "本公告已于 2026-03-04 15:30 更正" in page and "下班时间以本次为准" in page
+    assert f'href="/disclosures/{latest.pk}/"' in page
+    assert "关于调整办公时间的公告" in page and "发布日期 2026-03-02" in page
+    # The announcement's own row and the original archive entry stay as they were.
+    item.refresh_from_db()
+    assert item.body == "自下月起，窗口办公时间调整为 8:30—17:30。"
+    assert ArchiveEntry.objects.get(pk=item.archive_entry_id).body == item.body
 
 
 def test_the_writer_cannot_review_their_own_announcement():

@@ -134,3 +134,37 @@ def _latest_id() -> int:
     from sunlight.disclosure.models import Announcement
 
     return Announcement.objects.latest("id").pk
+
+
+@pytest.mark.browser
+def test_a_corrected_announcement_shows_its_corrected_text_on_a_phone(
+    live_site, phone, city, screenshot
+):
+    office, _ = city
+    item = announcements.announcement_save(
+        actor=office.clerk, kind="notice", title="关于窗口延时服务的公告",
+        body="每周三窗口延时服务至19:00。",
+    )  # fmt: skip
+    announcements.announcement_submit(actor=office.clerk, announcement_id=item.pk)
+    with clock.frozen(at(2026, 3, 2, 9)):
+        item = announcements.announcement_review(
+            actor=office.head, announcement_id=item.pk, passed=True, opinion="同意"
+        )
+    with clock.frozen(at(2026, 3, 5, 16, 20)):
+        services.archive_correct(
+            actor=office.clerk, entry_id=item.archive_entry_id,
+            body="每周三、周五窗口延时服务至19:30。", reason="增加周五延时服务",
+        )  # fmt: skip
+    phone.goto(f"{live_site.url}/notices/{item.pk}/")
+    article = phone.locator("article").inner_text()
+    assert "每周三、周五窗口延时服务至19:30。" in article
+    assert "每周三窗口延时服务至19:00。" not in article
+    note = phone.locator("p.correction")
+    assert note.is_visible()
+    assert "本公告已于 2026-03-05 16:20 更正" in note.inner_text()
+    assert "增加周五延时服务" in note.inner_text()
+    _fits(phone)
+    screenshot(phone, "disclosure_corrected_notice_360")
+    phone.click("text=查看存档及更正记录")
+    assert "本条更正" in phone.content()
+    _fits(phone)

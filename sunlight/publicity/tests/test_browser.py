@@ -95,3 +95,43 @@ def test_objection_answered_window_ends_case_goes_on(live_site, phone, page):
         assert "经复核，日照分析符合国家标准" in text
         assert "批中" in text and "审查 · 已办理" in text
         assert _fits(phone)
+
+
+def test_an_admin_loads_a_citys_districts_on_a_phone_and_the_map_draws_them(
+    live_site, phone, screenshot
+):
+    """The DataV-shaped file: uploaded, previewed (the map drawn from it, nothing stored yet),
+    confirmed; then the public map of the demo city's loaded outlines with its marker."""
+    from sunlight.publicity.models import DistrictOutline
+    from sunlight.publicity.tests.test_districts import FIXTURE, hangzhou
+
+    hangzhou()
+    admin = org.user("admin", in_region=org.region("330100", "杭州市"))
+    _sign_in(phone, live_site.url, admin)
+    phone.goto(f"{live_site.url}/staff/publicity/districts/")
+    phone.set_input_files("#id_file", str(FIXTURE))
+    phone.click("button:text('上传并预览')")
+    phone.wait_for_load_state()
+    preview = phone.locator("#preview svg.publicity-map")
+    assert preview.is_visible()
+    assert phone.locator("#preview svg .district").count() == 3
+    assert DistrictOutline.objects.count() == 0
+    assert _fits(phone)
+    screenshot(phone, "publicity_districts_preview_360")
+    phone.click("button:text('确认载入')")
+    phone.wait_for_load_state()
+    assert "已载入3个区县的边界" in phone.content()
+    assert DistrictOutline.objects.filter(region__code__startswith="3301").count() == 3
+
+    w = world()  # the demo city's two districts, loaded through the same service
+    notice = published(w)
+    with clock.frozen(MONDAY + DAY):
+        phone.goto(f"{live_site.url}/publicity/")
+        svg = phone.locator("svg.publicity-map")
+        assert svg.is_visible()
+        assert phone.locator("svg.publicity-map .district").count() == 2
+        marker = phone.locator(f"svg a[href='/publicity/{notice.pk}/'] circle")
+        box, area = marker.bounding_box(), svg.bounding_box()
+        assert area["x"] <= box["x"] and box["x"] + box["width"] <= area["x"] + area["width"]
+        assert _fits(phone)
+        screenshot(phone, "publicity_map_360")

@@ -10,7 +10,7 @@ from sunlight.audit.models import AuditEntry
 from sunlight.cases import services as case_services
 from sunlight.cases.choices import CaseState, PauseKind
 from sunlight.cases.models import CasePause
-from sunlight.cases.services import Conclusion
+from sunlight.cases.services import Conclusion, calendar
 from sunlight.core import clock
 from sunlight.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from sunlight.org.tests import factories as org_factories
@@ -99,6 +99,20 @@ def test_objection_answered_then_the_clock_ends_the_window_and_the_case_goes_on(
         assert action in actions
     # The objector's name and phone stay out of the audit chain.
     assert not AuditEntry.objects.filter(data__icontains="13912345678").exists()
+
+
+def test_the_window_pushes_the_waiting_steps_deadline_like_a_special_procedure():
+    w = world()
+    step = w.case.steps.get(state="open")
+    before = step.deadline.astimezone(clock.SHANGHAI)
+    published(w)  # Monday 16 Nov; the window ends with Monday 23 Nov
+    with clock.frozen(MONDAY + 8 * DAY):  # closed by the job on Tuesday 24 Nov
+        publicity_windows_close()
+    step.refresh_from_db()
+    after = step.deadline.astimezone(clock.SHANGHAI)
+    # 16 → 24 Nov is six working days (17–20, 23, 24): the step gets them back.
+    assert after.date() == calendar().add_workdays(before.date(), 6).day
+    assert after.time() == before.time()
 
 
 def test_an_unanswered_objection_blocks_conclusion():

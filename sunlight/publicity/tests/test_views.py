@@ -145,6 +145,54 @@ def test_the_legal_office_sets_the_requirement_and_bad_days_are_refused():
     assert clerk.post(url, {"window_days": "3", "window_unit": "natural_day"}).status_code == 403
 
 
+def test_the_powers_page_has_its_publicity_section_and_saves_it_there():
+    from sunlight.org.tests import factories as org_factories
+
+    w = world()
+    item = w.office.item
+    page_url = reverse("catalog:item_detail", args=[item.pk])
+    legal = client_of(org_factories.user("legal", in_region=org_factories.region()))
+    page = legal.get(page_url).content.decode()
+    assert 'id="publicity-requirement"' in page and "公示期 <strong>7 个自然日</strong>" in page
+    assert "保存批前公示要求" in page
+    url = reverse("publicity_staff:requirement", args=[item.current_version_id])
+    saved = legal.post(
+        url,
+        {"publicity-window_days": "15", "publicity-window_unit": "working_day",
+         "next": page_url},
+    )  # fmt: skip
+    assert saved.status_code == 302 and saved["Location"] == page_url
+    requirement = PublicityRequirement.objects.get(power_version_id=item.current_version_id)
+    assert (requirement.window_days, requirement.window_unit, requirement.located) == (
+        15, "working_day", False,
+    )  # fmt: skip
+    # Bad days are refused on the requirement page, which keeps the way back.
+    refused = legal.post(url, {"publicity-window_days": "99", "next": page_url,
+                               "publicity-window_unit": "natural_day"})  # fmt: skip
+    assert refused.status_code == 400 and f'value="{page_url}"' in refused.content.decode()
+    # Somewhere else is not a way back.
+    elsewhere = legal.post(url, {"publicity-window_days": "5", "next": "https://evil.example/",
+                                 "publicity-window_unit": "natural_day"})  # fmt: skip
+    assert elsewhere["Location"] == url
+    # The department's clerk sees the duty but cannot set it.
+    clerk_page = client_of(w.office.clerk).get(page_url).content.decode()
+    assert "公示期 <strong>5 个自然日</strong>" in clerk_page
+    assert "由法制机构或平台管理员设置" in clerk_page and "保存批前公示要求" not in clerk_page
+
+
+def test_a_drafts_editor_shows_the_publicity_section_outside_the_draft_form():
+    from sunlight.catalog.tests import factories as catalog_factories
+
+    w = world()
+    draft = catalog_factories.item(department=w.office.department)
+    page = client_of(w.office.clerk).get(reverse("catalog:item_edit", args=[draft.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="publicity-requirement"' in html and "该事项不需要批前公示" in html
+    # After the draft form's buttons: the section's own form is not nested in the draft's.
+    assert html.index('id="publicity-requirement"') > html.index("保存草稿")
+
+
 def test_status_counts_the_notices():
     from sunlight.core.status import collect_status
 

@@ -10,7 +10,9 @@ from sunlight.cases.choices import CaseState, StepState
 from sunlight.cases.tests import factories as case_factories
 from sunlight.core import clock
 from sunlight.core.clock import SHANGHAI
+from sunlight.demo import district_outlines as demo_outlines
 from sunlight.org.tests import factories as org_factories
+from sunlight.publicity.district_outlines import district_outlines_check, district_outlines_load
 from sunlight.publicity.services import NoticeInput, publicity_requirement_set, publicity_start
 
 MONDAY = dt.datetime(2026, 11, 16, 10, tzinfo=SHANGHAI)
@@ -25,9 +27,13 @@ class World:
 
 
 def districts() -> None:
+    """Two of the demo city's districts, their outlines loaded as an admin loads a file."""
     org_factories.region()
     for code, name in (("338502", "清源区"), ("338503", "临江区")):
         org_factories.region(code, name, parent_code="338500")
+    data = demo_outlines.geojson(["338502", "338503"])
+    checked = district_outlines_check(actor=None, data=data, filename="338500.json")
+    district_outlines_load(actor=None, checked=checked)
 
 
 def world(*, located: bool = True, days: int = 7, unit: str = "natural_day") -> World:
