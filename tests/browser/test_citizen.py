@@ -164,20 +164,12 @@ def test_bundle_correction_told_once_and_uploaded_for_every_part_without_javascr
     """一件事 补正: the lead window lists what each part lacks; the one SMS's link opens the
     parent's lookup, where the applicant uploads each part's file in one form — at 360 px,
     without JavaScript — which ends the pause on every part; then accepted as a whole."""
-    from sunlight.cases.joint import joint_case_accept, joint_case_register, joint_item_create
+    from sunlight.cases.joint import joint_case_accept, joint_case_register
     from sunlight.cases.joint_correction import joint_case_request_correction
 
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SUNLIGHT_SITE_URL = live_site.url
-    lead = factories.office_with_power(code="081")
-    other = factories.office_with_power(code="082")
-    joint = joint_item_create(
-        actor=None,
-        name="开办餐饮店一件事",
-        lead_department=lead.department,
-        powers=[lead.item, other.item],
-        limit_days=10,
-    )
+    lead, other, joint = factories.restaurant_bundle(codes=("081", "082"))
     parent = joint_case_register(
         actor=None,
         joint=joint,

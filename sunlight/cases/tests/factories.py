@@ -101,3 +101,20 @@ def register(office: Office, **fields: Any):
             materials=all_materials(office),
         ),
     )
+
+
+def restaurant_bundle(codes: tuple[str, str] = ("061", "062")) -> tuple[Office, Office, Any]:
+    """A 一件事 bundle of two powers of two departments (the first leads), applied for online:
+    the lead office, the other office and the joint item."""
+    from sunlight.cases.joint import joint_item_create
+
+    lead = office_with_power(code=codes[0])
+    other = office_with_power(code=codes[1])
+    joint = joint_item_create(
+        actor=None,
+        name="开办餐饮店一件事",
+        lead_department=lead.department,
+        powers=[lead.item, other.item],
+        limit_days=10,
+    )
+    return lead, other, joint

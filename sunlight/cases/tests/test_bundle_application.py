@@ -9,7 +9,6 @@ from django.test import Client
 from django.urls import reverse
 
 from sunlight.cases.choices import CaseState, DocumentKind
-from sunlight.cases.joint import joint_item_create
 from sunlight.cases.models import Case, CaseDocument
 from sunlight.cases.tests import factories
 from sunlight.cases.tests.ui import act_url, applicant_post, client_of, online_materials, pdf
@@ -27,16 +26,7 @@ def _media(settings, tmp_path):
 @pytest.fixture
 def bundle():
     calendar_seed_from_package(actor=None)
-    lead = factories.office_with_power(code="061")
-    other = factories.office_with_power(code="062")
-    joint = joint_item_create(
-        actor=None,
-        name="开办餐饮店一件事",
-        lead_department=lead.department,
-        powers=[lead.item, other.item],
-        limit_days=10,
-    )
-    return lead, other, joint
+    return factories.restaurant_bundle()
 
 
 def _url(joint):

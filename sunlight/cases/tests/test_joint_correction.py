@@ -11,7 +11,7 @@ from django.urls import reverse
 from sunlight.audit.models import AuditEntry
 from sunlight.cases import services
 from sunlight.cases.choices import CaseState, DocumentKind, PauseKind
-from sunlight.cases.joint import joint_case_accept, joint_item_create
+from sunlight.cases.joint import joint_case_accept
 from sunlight.cases.joint_correction import (
     joint_case_correction_complete,
     joint_case_request_correction,
@@ -35,15 +35,7 @@ def _media(settings, tmp_path):
 @pytest.fixture
 def bundle():
     calendar_seed_from_package(actor=None)
-    lead = factories.office_with_power(code="061")
-    other = factories.office_with_power(code="062")
-    joint = joint_item_create(
-        actor=None,
-        name="开办餐饮店一件事",
-        lead_department=lead.department,
-        powers=[lead.item, other.item],
-        limit_days=10,
-    )
+    lead, other, joint = factories.restaurant_bundle()
     Client().post(
         reverse("apply_bundle", args=[joint.pk]),
         {**applicant_post(), **online_materials(), "materials-m0_file": pdf()},
