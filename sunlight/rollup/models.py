@@ -32,6 +32,9 @@ class SuperiorPlatform(models.Model):
     push_cursor = models.CharField("推送进度", max_length=40, blank=True)
     last_push_at = models.DateTimeField("最近推送", null=True, blank=True)
     last_push_error = models.TextField("最近推送错误", blank=True)
+    # Month ("YYYY-MM") → digest of the monthly statistics the superior acknowledged: a month
+    # is pushed again only when its figures change (with a higher data version).
+    statistics_pushed = models.JSONField("已推送的月度统计", default=dict, blank=True)
 
     class Meta:
         verbose_name = "上级平台"

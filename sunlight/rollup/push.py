@@ -3,10 +3,19 @@ changed since its push cursor — the same change feed a superior pulls (`feed.c
 page by page — to the superior's `POST /api/v1/exchange/{table}/` with the exchange key the
 superior issued it. The cursor moves past a page only once the superior acknowledged every
 batch of it (HTTP 200, batch accepted); a refused or unanswered batch leaves it where it was,
-so the next push sends the page again — and the superior keeps each record once."""
+so the next push sends the page again — and the superior keeps each record once.
 
+Then the monthly statistics (`statistics.statistics_for_month`: this instance's figures and
+the lines it relays), each department's total of a month as one record of the exchange table
+部门统计数据表, once the month has ended: the ended months of the last `STATISTICS_MONTHS_BACK`
+and any month asked for. A month's digest is stored (`statistics_pushed`) only after the
+superior acknowledged it; a month whose figures changed goes again with a higher data version."""
+
+import datetime as dt
+import hashlib
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,8 +30,11 @@ from sunlight.org.permissions import is_platform_admin
 from sunlight.rollup import client
 from sunlight.rollup.feed import changes_since
 from sunlight.rollup.models import SuperiorPlatform
+from sunlight.rollup.statistics import statistics_for_month
 
 MAX_PAGES_PER_PUSH = 200
+STATISTICS_MONTHS_BACK = 3
+VERSION_EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 PUSH_CHUNK = 1000
 Post = Callable[[SuperiorPlatform, str, Any], tuple[int, Any]]
 
@@ -36,6 +48,7 @@ class PushRun:
     waiting: dict[str, int] = field(default_factory=dict)  # tables the exchange does not take
     cursor_from: str = ""
     cursor_to: str = ""
+    statistics_months: list[str] = field(default_factory=list)  # months (re)sent, acknowledged
     error: str = ""
 
     @property
@@ -70,10 +83,37 @@ def superior_push_configure(
     superior.refresh_from_db()
 
 
-def superior_push(*, superior: SuperiorPlatform, post: Post | None = None) -> PushRun:
-    """Push every page changed since the push cursor; a failure is recorded on the superior
-    (and returned), not raised: the periodic job tries again on its next turn."""
+def statistics_months_ended(today: dt.date, *, back: int = STATISTICS_MONTHS_BACK) -> list[dt.date]:
+    """The first days of the `back` months before `today`'s, oldest first."""
+    months, month = [], today.replace(day=1)
+    for _ in range(back):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+        months.append(month)
+    return months[::-1]
+
+
+def statistics_months_check(months: Sequence[dt.date]) -> None:
+    """Months asked for must have ended (the exchange refuses a period still running)."""
+    this_month = clock.today_local().replace(day=1)
+    late = [f"{month:%Y-%m}" for month in months if month >= this_month]
+    if late:
+        raise ValidationFailed(
+            [FieldProblem("month", f"{'、'.join(late)} 尚未结束，月度统计须在月末之后推送")]
+        )
+
+
+def superior_push(
+    *,
+    superior: SuperiorPlatform,
+    post: Post | None = None,
+    months: Sequence[dt.date] = (),
+    actor: Any = None,
+) -> PushRun:
+    """Push every page changed since the push cursor, then the monthly statistics of the ended
+    months (and of `months`, which must have ended); a failure is recorded on the superior (and
+    returned), not raised: the periodic job tries again on its next turn."""
     post = post or client.post_json
+    statistics_months_check(months)
     if not superior.push_url:
         return PushRun(error=f"未设置向“{superior.name}”推送的地址和密钥")
     run = PushRun(cursor_from=superior.push_cursor, cursor_to=superior.push_cursor)
@@ -92,10 +132,66 @@ def superior_push(*, superior: SuperiorPlatform, post: Post | None = None) -> Pu
             run.pages += 1
             if not page.more:
                 break
+        wanted = sorted(set(statistics_months_ended(clock.today_local())) | set(months))
+        for month in wanted:
+            _push_statistics(superior, post, month, run)
     except client.PullFailed as error:
         run.error = str(error)[:4000]
-    _finish(superior, run)
+    _finish(superior, run, actor)
     return run
+
+
+def superior_push_now(*, actor: Any, superior: SuperiorPlatform) -> PushRun:
+    """An admin's "push now" (the periodic job and the command call superior_push directly)."""
+    if not is_platform_admin(actor):
+        raise PermissionDenied("只有平台管理员可以向上级平台推送")
+    return superior_push(superior=superior, actor=actor)
+
+
+def statistics_records(month: dt.date, *, now: dt.datetime) -> list[dict[str, Any]]:
+    """The month's department totals as records of 部门统计数据表 (without data version)."""
+    records = []
+    for line in statistics_for_month(month=month):
+        if line["power_code"]:
+            continue  # the table has one record per department and period
+        department = f"{line['region_code']}{line['department_code']}"
+        records.append(
+            {
+                "external_id": f"rollup:{department}:{month:%Y-%m}",
+                "entered_at": now.isoformat(),
+                "department_code": department,
+                "period": f"{month:%Y-%m}",
+                "received": line["received"],
+                "accepted": line["accepted"],
+                "not_accepted": line["not_accepted"],
+                "concluded": line["concluded"],
+                "concluded_on_time": line["early"] + line["on_time"],
+                "overdue": line["late"],
+            }
+        )
+    return records
+
+
+def _push_statistics(superior: SuperiorPlatform, post: Post, month: dt.date, run: PushRun) -> None:
+    now = clock.now()
+    records = statistics_records(month, now=now)
+    if not records:
+        return
+    figures = [{k: v for k, v in r.items() if k != "entered_at"} for r in records]
+    digest = hashlib.sha256(json.dumps(figures, sort_keys=True).encode()).hexdigest()
+    key = f"{month:%Y-%m}"
+    if superior.statistics_pushed.get(key) == digest:
+        return  # acknowledged as it is
+    # The version only grows: seconds since 2020, so a corrected month always supersedes.
+    version = int((now - VERSION_EPOCH).total_seconds())
+    rows = [r | {"data_version": version} for r in records]
+    for start in range(0, len(rows), PUSH_CHUNK):
+        _send(superior, post, "statistics", rows[start : start + PUSH_CHUNK], run)
+    # Acknowledged: only now is the month marked as sent with these figures.
+    pushed = superior.statistics_pushed | {key: digest}
+    SuperiorPlatform.objects.filter(pk=superior.pk).update(statistics_pushed=pushed)
+    superior.statistics_pushed = pushed
+    run.statistics_months.append(key)
 
 
 def _send(superior: SuperiorPlatform, post: Post, table: str, rows: list, run: PushRun) -> None:
@@ -115,20 +211,22 @@ def _send(superior: SuperiorPlatform, post: Post, table: str, rows: list, run: P
     run.unchanged += sum(1 for a in acks if a.get("status") == "unchanged")
 
 
-def _finish(superior: SuperiorPlatform, run: PushRun) -> None:
+def _finish(superior: SuperiorPlatform, run: PushRun, actor: Any = None) -> None:
     now = clock.now()
     with transaction.atomic():
         SuperiorPlatform.objects.filter(pk=superior.pk).update(
             last_push_at=now, last_push_error=run.error
         )
         superior.last_push_at, superior.last_push_error = now, run.error
-        if run.records or run.error:  # an empty push leaves no trace in the chain
+        # An empty periodic push leaves no trace in the chain; an admin's always does.
+        if run.records or run.error or actor is not None:
             audit_record(
-                actor=None, action="rollup.push.finished", object_type="rollup.superior",
+                actor=actor, action="rollup.push.finished", object_type="rollup.superior",
                 object_id=superior.code,
                 data={"from": run.cursor_from, "to": run.cursor_to, "pages": run.pages,
                       "records": run.records, "written": run.written,
                       "unchanged": run.unchanged, "waiting": run.waiting,
+                      "statistics_months": run.statistics_months,
                       "error": run.error[:500]},
             )  # fmt: skip
 

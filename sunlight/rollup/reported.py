@@ -15,7 +15,7 @@ from sunlight.core import clock
 from sunlight.exchange.models import SourceSystem
 from sunlight.org.models import Department
 from sunlight.publication.statistics import Period, StatRow
-from sunlight.rollup.models import RolledUpStatistic
+from sunlight.rollup.models import LowerInstance, RolledUpStatistic
 from sunlight.rollup.statistics import FIGURES
 
 
@@ -36,12 +36,19 @@ class ReportedLine:
 
 def statistics_record_reported(*, source: SourceSystem, lines: list[ReportedLine]) -> int:
     """Keep each line once per (region, month, department): a corrected figure replaces the
-    old one, in the caller's transaction, with one audit entry per line."""
+    old one, in the caller's transaction, with one audit entry per line. From a lower
+    platform's source system the line is that platform's statistics, as if pulled."""
     now = clock.now()
+    lower = LowerInstance.objects.filter(source=source).first()
     records = []
     with transaction.atomic():
         for line in lines:
             department = line.department
+            sender = (
+                {"via": lower, "reported_by": None, "department": None}
+                if lower is not None
+                else {"via": None, "reported_by": source, "department": department}
+            )
             RolledUpStatistic.objects.update_or_create(
                 region_code=department.region_id,
                 month=line.month,
@@ -50,19 +57,25 @@ def statistics_record_reported(*, source: SourceSystem, lines: list[ReportedLine
                 defaults=line.figures()
                 | {
                     "department_name": department.name, "power_name": "", "score": None,
-                    "via": None, "reported_by": source, "department": department,
                     "received_at": now,
-                },
+                } | sender,
             )  # fmt: skip
             records.append(
                 AuditRecord(
-                    action="rollup.statistics.reported",
+                    action="rollup.statistics.received" if lower else "rollup.statistics.reported",
                     object_type="rollup.statistic",
                     object_id=f"{department.full_code}:{line.month:%Y-%m}",
                     data={"source": source.code, "month": f"{line.month:%Y-%m}"} | line.figures(),
                 )
             )
         audit_record_many(records=records)
+        latest = max((line.month for line in lines), default=None)
+        if (
+            lower is not None
+            and latest is not None
+            and (lower.statistics_month is None or latest > lower.statistics_month)
+        ):
+            LowerInstance.objects.filter(pk=lower.pk).update(statistics_month=latest)
     return len(lines)
 
 

@@ -43,6 +43,28 @@ def superior_list() -> QuerySet[SuperiorPlatform]:
     return SuperiorPlatform.objects.prefetch_related("keys")
 
 
+@dataclass(frozen=True)
+class SuperiorRow:
+    superior: SuperiorPlatform
+    push_progress: int  # this instance's change sequence pushed up to (0: nothing yet)
+    statistics_months: list[str]  # months whose statistics the superior acknowledged
+
+
+def superior_rows() -> list[SuperiorRow]:
+    return [
+        SuperiorRow(
+            superior,
+            cursor_decode(superior.push_cursor),
+            sorted(superior.statistics_pushed, reverse=True)[:6],
+        )
+        for superior in superior_list()
+    ]
+
+
+def superior_get(*, code: str) -> SuperiorPlatform | None:
+    return SuperiorPlatform.objects.filter(code=code).first()
+
+
 def superior_key_get(*, prefix: str) -> SuperiorKey | None:
     return SuperiorKey.objects.select_related("superior").filter(prefix=prefix).first()
 

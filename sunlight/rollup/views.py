@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from sunlight.core import clock
 from sunlight.core.errors import DomainError, NotFound, ValidationFailed
 from sunlight.org.decorators import org_admin_required
-from sunlight.rollup import selectors, services
+from sunlight.rollup import push, selectors, services
 from sunlight.rollup.choices import PullOutcome
 from sunlight.rollup.statistics import month_parse
 
@@ -22,7 +22,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "rollup/overview.html",
         {
             "lowers": selectors.lower_rows(),
-            "superiors": selectors.superior_list(),
+            "superiors": selectors.superior_rows(),
             "issued": request.session.pop("rollup:issued", None),
         },
     )
@@ -81,12 +81,34 @@ def reset_cursor(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("rollup:overview")
 
 
+def _superior(code: str):
+    superior = selectors.superior_get(code=code)
+    if superior is None:
+        raise NotFound("上级平台不存在")
+    return superior
+
+
+@org_admin_required
+@require_POST
+def push_now(request: HttpRequest, code: str) -> HttpResponse:
+    superior = _superior(code)
+    run = push.superior_push_now(actor=request.user, superior=superior)
+    if run.ok:
+        months = "、".join(run.statistics_months)
+        messages.success(
+            request,
+            f"已向“{superior.name}”推送 {run.records} 条记录，新写入或更正 {run.written} 条"
+            + (f"；月度统计 {months}" if months else ""),
+        )
+    else:
+        messages.error(request, f"推送失败：{run.error}")
+    return redirect("rollup:overview")
+
+
 @org_admin_required
 @require_POST
 def superior_key_issue(request: HttpRequest, code: str) -> HttpResponse:
-    superior = selectors.superior_list().filter(code=code).first()
-    if superior is None:
-        raise NotFound("上级平台不存在")
+    superior = _superior(code)
     issued = services.superior_key_issue(actor=request.user, superior=superior)
     # Shown once, on the next page: never stored in clear, never in a URL.
     request.session["rollup:issued"] = {

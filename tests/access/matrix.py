@@ -175,6 +175,7 @@ EXPECTED: dict[str, str] = {
     "rollup:key_revoke": "302 403 403 403 403 405 403 405",
     "rollup:overview": "302 403 403 403 403 200 403 200",
     "rollup:pull": "302 403 403 403 403 405 403 405",
+    "rollup:push": "302 403 403 403 403 405 403 405",
     "rollup:reset": "302 403 403 403 403 405 403 405",
     "rollup:statistics": "302 403 403 403 403 200 403 200",
     "feedback:followup_act": "302 405 405 405 405 405 405 405",

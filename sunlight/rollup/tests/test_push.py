@@ -2,13 +2,18 @@
 push cursor moved only past pages the superior acknowledged. (The drill with real servers is
 tests/test_rollup_three_levels.py.)"""
 
+import datetime as dt
+
 import pytest
 
+from sunlight.core import clock
 from sunlight.core.errors import ValidationFailed
 from sunlight.exchange import credentials
-from sunlight.rollup.models import SuperiorPlatform
+from sunlight.exchange.services import exchange_ingest
+from sunlight.rollup.models import LowerInstance, RolledUpStatistic, SuperiorPlatform
 from sunlight.rollup.push import superior_push, superior_push_configure
 from sunlight.rollup.services import lower_pull, lower_register, superior_register
+from sunlight.rollup.statistics import statistics_for_month
 from sunlight.rollup.tests import scenario
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +98,124 @@ def test_a_push_only_lower_platform_is_never_pulled_from():
 
     with pytest.raises(ValidationFailed, match="主动推送"):
         lower_pull(lower=lower)
+
+
+# ---------------------------------------------------------------- monthly statistics
+
+NOVEMBER = dt.datetime(2026, 11, 16, 10, tzinfo=clock.SHANGHAI)
+EARLY_DECEMBER = dt.datetime(2026, 12, 3, 9, tzinfo=clock.SHANGHAI)
+
+
+@pytest.fixture
+def november():
+    """A county platform whose one case was concluded in November 2026."""
+    with clock.frozen(NOVEMBER):
+        office = scenario.catalog()
+        superior = superior_register(actor=None, code="city", name="清源市平台")
+        superior_push_configure(
+            actor=None, superior=superior, url="http://city.test/", key=credentials.issue_key().key
+        )
+        scenario.concluded_case(office)
+    return office, superior
+
+
+def _statistics_posts(superior: Superior) -> list[dict]:
+    return [body for path, body in superior.bodies if path.endswith("/statistics/")]
+
+
+class Recording(Superior):
+    def __init__(self, refuse: tuple[str, ...] = ()) -> None:
+        super().__init__(refuse)
+        self.bodies = []
+
+    def __call__(self, superior, path, body):
+        self.bodies.append((path, body))
+        return super().__call__(superior, path, body)
+
+
+def test_an_ended_month_s_statistics_go_up_once_and_again_when_they_change(november):
+    office, platform = november
+    first = Recording()
+    with clock.frozen(EARLY_DECEMBER):
+        run = superior_push(superior=platform, post=first)
+        again = Recording()
+        superior_push(superior=platform, post=again)
+
+    assert run.ok and run.statistics_months == ["2026-11"]
+    (body,) = _statistics_posts(first)
+    (record,) = body["records"]
+    department = office.department
+    assert record["department_code"] == f"{department.region_id}{department.code}"
+    assert record["period"] == "2026-11" and record["received"] == record["concluded"] == 1
+    assert record["external_id"] == f"rollup:{department.region_id}{department.code}:2026-11"
+    assert _statistics_posts(again) == []  # acknowledged as it is: not sent again
+    assert set(SuperiorPlatform.objects.get().statistics_pushed) == {"2026-11"}
+
+    with clock.frozen(NOVEMBER + dt.timedelta(days=1)):
+        scenario.concluded_case(office)  # November's figures change
+    changed = Recording()
+    with clock.frozen(EARLY_DECEMBER + dt.timedelta(days=1)):
+        superior_push(superior=platform, post=changed)
+
+    (body,) = _statistics_posts(changed)
+    assert body["records"][0]["received"] == 2
+    assert body["records"][0]["data_version"] > record["data_version"]
+
+
+def test_refused_statistics_are_not_marked_as_sent_and_the_error_clears(november):
+    _, platform = november
+    with clock.frozen(EARLY_DECEMBER):
+        refused = superior_push(superior=platform, post=Recording(refuse=("statistics",)))
+        stored = SuperiorPlatform.objects.get()
+        accepted = superior_push(superior=platform, post=Recording())
+
+    assert not refused.ok and "部门统计数据表" in refused.error
+    assert stored.statistics_pushed == {} and stored.last_push_error == refused.error
+    assert stored.push_cursor != ""  # the changes were acknowledged before
+    assert accepted.ok and accepted.statistics_months == ["2026-11"]
+    assert SuperiorPlatform.objects.get().last_push_error == ""
+
+
+def test_a_month_not_yet_ended_is_refused_and_nothing_is_written(november):
+    _, platform = november
+    with clock.frozen(EARLY_DECEMBER), pytest.raises(ValidationFailed, match="尚未结束"):
+        superior_push(superior=platform, post=Recording(), months=[dt.date(2026, 12, 1)])
+
+    stored = SuperiorPlatform.objects.get()
+    assert stored.push_cursor == "" and stored.last_push_at is None
+
+
+def test_a_lower_platform_s_pushed_statistics_are_kept_like_pulled_ones_and_relayed_once():
+    """The superior's side: the lower platform's record of 部门统计数据表 becomes its line (via
+    the platform, not a department system's report), once however often it comes."""
+    with clock.frozen(NOVEMBER):
+        office = scenario.catalog()
+        source = scenario.lower_source(office, code="county-platform", name="清源县平台")
+        lower = lower_register(actor=None, code="county", name="清源县平台", base_url="",
+                               source=source, key="", push_only=True)  # fmt: skip
+    department = office.department
+    record = {
+        "external_id": f"rollup:{department.region_id}{department.code}:2026-11",
+        "data_version": 1, "entered_at": "2026-12-03T09:00:00+08:00",
+        "department_code": f"{department.region_id}{department.code}", "period": "2026-11",
+        "received": 3, "accepted": 3, "not_accepted": 0, "concluded": 2,
+        "concluded_on_time": 2, "overdue": 0,
+    }  # fmt: skip
+    with clock.frozen(EARLY_DECEMBER):
+        exchange_ingest(source=source, table="statistics", records=[record])
+        exchange_ingest(source=source, table="statistics", records=[record])  # again: unchanged
+        exchange_ingest(
+            source=source, table="statistics",
+            records=[record | {"data_version": 2, "concluded": 3, "concluded_on_time": 2}],
+        )  # fmt: skip
+        relayed = statistics_for_month(month=dt.date(2026, 11, 1))
+
+    (line,) = RolledUpStatistic.objects.all()
+    assert (line.region_code, line.department_code, line.power_code) == (
+        department.region_id, department.code, "",
+    )  # fmt: skip
+    assert line.via == lower and line.reported_by is None and line.department is None
+    assert (line.received, line.concluded, line.on_time, line.late) == (3, 3, 2, 1)
+    assert LowerInstance.objects.get().statistics_month == dt.date(2026, 11, 1)
+    totals = [x for x in relayed if x["department_code"] == department.code and not x["power_code"]]
+    assert len(totals) == 1 and totals[0]["received"] == 3
