@@ -225,6 +225,23 @@ source = SourceSystem.objects.get(code={code!r})
 admin = User.objects.filter(role="admin").first()
 print("key=" + services.source_key_issue(actor=admin, source=source).key)
 """
+# The push drill happens last month (catalogues on the 2nd, the case on the 16th): a month's
+# statistics go up only once it has ended (the exchange refuses a period still running).
+LAST_MONTH = """
+import datetime as dt
+from sunlight.core import clock
+first = clock.today_local().replace(day=1)
+last = (first - dt.timedelta(days=1))
+with clock.frozen(dt.datetime(last.year, last.month, {day}, 10, tzinfo=clock.SHANGHAI)):
+"""
+
+
+def _last_month(day: int, code: str) -> str:
+    return LAST_MONTH.format(day=day) + "\n".join(
+        "    " + line for line in code.strip().splitlines()
+    )
+
+
 PUSH_CURSOR = """
 from sunlight.rollup.models import SuperiorPlatform
 print(repr(SuperiorPlatform.objects.get(code={code!r}).push_cursor))
@@ -233,14 +250,18 @@ print(repr(SuperiorPlatform.objects.get(code={code!r}).push_cursor))
 
 def test_pushed_up_a_county_case_appears_once_in_the_city_and_the_province(levels):
     county, city, province = levels["county"], levels["city"], levels["province"]
-    county.shell(SEED.format(extra=""))
-    city.shell(SEED.format(extra=SOURCE.format(code="county-platform", name="清源县平台")))
-    province.shell(SEED.format(extra=SOURCE.format(code="city-platform", name="清源市平台")))
+    county.shell(_last_month(2, SEED.format(extra="")))
+    city.shell(
+        _last_month(2, SEED.format(extra=SOURCE.format(code="county-platform", name="清源县平台")))
+    )
+    province.shell(
+        _last_month(2, SEED.format(extra=SOURCE.format(code="city-platform", name="清源市平台")))
+    )
     county.run("rollup", "add-superior", "city", "--name", "清源市平台")
     city.run("rollup", "add-superior", "province", "--name", "浙江省平台")
     county_key = _key(city.shell(ISSUE_KEY.format(code="county-platform")))
     city_key = _key(province.shell(ISSUE_KEY.format(code="city-platform")))
-    number = county.shell(CONCLUDE)
+    number = county.shell(_last_month(16, CONCLUDE))
     # Each superior knows its lower platform, which pushes: no address or read key to keep.
     city.run("rollup", "add-lower", "county", "--name", "清源县平台", "--push-only",
              "--source", "county-platform")  # fmt: skip
@@ -268,11 +289,17 @@ def test_pushed_up_a_county_case_appears_once_in_the_city_and_the_province(level
             city.run("rollup", "push", "--to", "province", "--url", province_url, "--key", city_key)
         )
 
-    assert "写入 5" in outputs[0] and "写入 5" in outputs[1], outputs
+    # Five case records and last month's statistics (one department's total) each way.
+    assert "写入 6" in outputs[0] and "写入 6" in outputs[1], outputs
+    assert "月度统计" in outputs[0] and "月度统计" in outputs[1], outputs
     assert "写入 0" in outputs[2] and "写入 0" in outputs[3], outputs
+    assert "月度统计" not in outputs[2] + outputs[3], outputs  # acknowledged: not sent again
     assert county.shell(PUSH_CURSOR.format(code="city")).startswith("'v1.")
     for level, source in ((city, "county-platform"), (province, "city-platform")):
         report = json.loads(level.shell(REPORT.format(number=number)))
         assert report["tables"] == ["case_basic", "case_process", "case_process",
                                     "case_process", "case_result"], report  # fmt: skip
         assert report["basic_sources"] == [source]
+        # The county's case once in the statistics of each level (relayed city → province once).
+        assert report["statistics"] == [["338501", "041", "", 1, 1]], report
+        assert all(error == "" for _, _, error in report["lowers"]), report
