@@ -1,7 +1,8 @@
 """部门统计数据表 → monthly statistics lines (rollup's `RolledUpStatistic`, through
 `rollup.reported.statistics_record_reported`): a department's own system's figures of a month
 go up with this instance's monthly statistics and appear on the public statistics for a
-department none of whose cases of that month is on the platform. 按期办结 counts as on time
+department none of whose cases of that month is on the platform; from a lower platform's source
+system (roll-up push mode) they are that platform's lines, as if pulled. 按期办结 counts as on time
 (the table does not tell early from on time); the rest of 办结 as late. Quarterly and yearly
 reports are kept as exchange records only (the statistics are summed from months)."""
 
