@@ -155,7 +155,8 @@ def _postgresql_levels(tmp_path: Path, names: tuple[str, ...], server: str):
     import psycopg
 
     base, _, database = server.rpartition("/")
-    database = database.split("?")[0]
+    # Per xdist worker: two tests of this module on two workers must not drop each other's.
+    database = database.split("?")[0] + os.environ.get("PYTEST_XDIST_WORKER", "")
     urls = {name: f"{base}/{database}_{name}" for name in names}
     admin = psycopg.connect(f"{base}/postgres", autocommit=True)
 
