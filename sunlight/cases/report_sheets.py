@@ -83,6 +83,35 @@ def _table_row(sheet: Worksheet, row: int, values: list[str]) -> None:
         _put(sheet, row, column, value)
 
 
+def _table(
+    sheet: Worksheet, row: int, headers: list[str], rows: list[list[str]], *, empty: str
+) -> int:
+    """A header row and numbered rows (or one line saying there are none); returns the next row."""
+    for column, header in enumerate(headers, start=1):
+        _put(sheet, row, column, header, font=_BOLD, align=_CENTER, fill=_LABEL_FILL)
+    row += 1
+    if not rows:
+        _put(sheet, row, 1, empty, span=len(headers), align=_CENTER)
+        row += 1
+    for values in rows:
+        _table_row(sheet, row, values)
+        row += 1
+    return row
+
+
+def _signatures(
+    sheet: Worksheet, row: int, *, spans: tuple[int, int, int], width: int, generated_at: str
+) -> None:
+    """The signature line under a form (负责人, 填报人, 日期) and the generated-by line."""
+    column = 1
+    for label, span in zip(
+        ("部门负责人（签字）：", "填报人（签字）：", "报送日期："), spans, strict=True
+    ):
+        _put(sheet, row, column, label, span=span, border=False)
+        column += span
+    _put(sheet, row + 1, 1, f"本表由系统于{generated_at}自动生成。", span=width, border=False)
+
+
 def _title(sheet: Worksheet, text: str, subtitle: str, width: int) -> int:
     _put(sheet, 1, 1, text, span=width, font=_TITLE, align=_CENTER, border=False)
     sheet.row_dimensions[1].height = 32
@@ -118,26 +147,8 @@ def _stage_sheet(sheet: Worksheet, content: dict[str, Any]) -> None:
         row += 1
     _put(sheet, row, 1, "办理环节与办理人", span=width, font=_BOLD, align=_CENTER, fill=_LABEL_FILL)
     row += 1
-    for column, header in enumerate(content["step_columns"], start=1):
-        _put(sheet, row, column, header, font=_BOLD, align=_CENTER, fill=_LABEL_FILL)
-    row += 1
-    if not content["steps"]:
-        _put(sheet, row, 1, "（无）", span=width, align=_CENTER)
-        row += 1
-    for step in content["steps"]:
-        _table_row(sheet, row, step)
-        row += 1
-    _put(sheet, row + 1, 1, "部门负责人（签字）：", span=3, border=False)
-    _put(sheet, row + 1, 4, "填报人（签字）：", span=2, border=False)
-    _put(sheet, row + 1, 6, "报送日期：", span=2, border=False)
-    _put(
-        sheet,
-        row + 2,
-        1,
-        f"本表由系统于{content['generated_at']}自动生成。",
-        span=width,
-        border=False,
-    )
+    row = _table(sheet, row, content["step_columns"], content["steps"], empty="（无）")
+    _signatures(sheet, row + 1, spans=(3, 2, 2), width=width, generated_at=content["generated_at"])
     sheet.print_title_rows = "1:2"
 
 
@@ -160,25 +171,7 @@ def _filing_sheet(sheet: Worksheet, content: dict[str, Any]) -> None:
             column += 4
         row += 1
     header_row = row
-    for column, header in enumerate(content["columns"], start=1):
-        _put(sheet, row, column, header, font=_BOLD, align=_CENTER, fill=_LABEL_FILL)
-    row += 1
-    if not content["rows"]:
-        _put(sheet, row, 1, "本期无办结办件", span=width, align=_CENTER)
-        row += 1
-    for values in content["rows"]:
-        _table_row(sheet, row, values)
-        row += 1
-    _put(sheet, row + 1, 1, "部门负责人（签字）：", span=4, border=False)
-    _put(sheet, row + 1, 5, "填报人（签字）：", span=3, border=False)
-    _put(sheet, row + 1, 8, "报送日期：", span=3, border=False)
-    _put(
-        sheet,
-        row + 2,
-        1,
-        f"本表由系统于{content['generated_at']}自动生成。",
-        span=width,
-        border=False,
-    )
+    row = _table(sheet, row, content["columns"], content["rows"], empty="本期无办结办件")
+    _signatures(sheet, row + 1, spans=(4, 3, 3), width=width, generated_at=content["generated_at"])
     sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
