@@ -5,11 +5,14 @@ superior issued it. The cursor moves past a page only once the superior acknowle
 batch of it (HTTP 200, batch accepted); a refused or unanswered batch leaves it where it was,
 so the next push sends the page again — and the superior keeps each record once.
 
-Then the monthly statistics (`statistics.statistics_for_month`: this instance's figures and
-the lines it relays), each department's total of a month as one record of the exchange table
-部门统计数据表, once the month has ended: the ended months of the last `STATISTICS_MONTHS_BACK`
-and any month asked for. A month's digest is stored (`statistics_pushed`) only after the
-superior acknowledged it; a month whose figures changed goes again with a higher data version."""
+Then the monthly statistics of the ended months of the last `STATISTICS_MONTHS_BACK` and any
+month asked for: the lines a pull would read (`statistics.statistics_for_month`: per
+department and power, early, on time and late apart, departments' scores, and the lines this
+instance relays), posted whole to the superior's `POST /api/v1/rollup/statistics/`, which
+keeps them through the pull's own write path. A superior without that endpoint (an older
+version: 404 or 405) gets each department's total as a record of 部门统计数据表, as before. A
+month's digest is stored (`statistics_pushed`) only after the superior acknowledged it; a
+month whose lines changed goes again."""
 
 import datetime as dt
 import hashlib
@@ -49,6 +52,7 @@ class PushRun:
     cursor_from: str = ""
     cursor_to: str = ""
     statistics_months: list[str] = field(default_factory=list)  # months (re)sent, acknowledged
+    statistics_lines: int = 0  # lines of those months the superior kept
     error: str = ""
 
     @property
@@ -148,12 +152,24 @@ def superior_push_now(*, actor: Any, superior: SuperiorPlatform) -> PushRun:
     return superior_push(superior=superior, actor=actor)
 
 
+STATISTICS_PATH = "/api/v1/rollup/statistics/"
+OLD_SUPERIOR = (404, 405)  # a superior without the statistics push endpoint
+
+
 def statistics_records(month: dt.date, *, now: dt.datetime) -> list[dict[str, Any]]:
-    """The month's department totals as records of 部门统计数据表 (without data version)."""
+    """For a superior without the statistics endpoint: the month's department totals as
+    records of 部门统计数据表 (without data version) — no power lines, no score, early and on
+    time together (the table has one record per department and period)."""
+    return _department_totals(statistics_for_month(month=month), month, now=now)
+
+
+def _department_totals(
+    lines: list[dict[str, Any]], month: dt.date, *, now: dt.datetime
+) -> list[dict[str, Any]]:
     records = []
-    for line in statistics_for_month(month=month):
+    for line in lines:
         if line["power_code"]:
-            continue  # the table has one record per department and period
+            continue
         department = f"{line['region_code']}{line['department_code']}"
         records.append(
             {
@@ -172,26 +188,57 @@ def statistics_records(month: dt.date, *, now: dt.datetime) -> list[dict[str, An
     return records
 
 
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
+
+
 def _push_statistics(superior: SuperiorPlatform, post: Post, month: dt.date, run: PushRun) -> None:
-    now = clock.now()
-    records = statistics_records(month, now=now)
-    if not records:
+    lines = statistics_for_month(month=month)
+    if not lines:
         return
-    figures = [{k: v for k, v in r.items() if k != "entered_at"} for r in records]
-    digest = hashlib.sha256(json.dumps(figures, sort_keys=True).encode()).hexdigest()
     key = f"{month:%Y-%m}"
+    digest = _digest(lines)
     if superior.statistics_pushed.get(key) == digest:
         return  # acknowledged as it is
+    try:
+        status, answer = post(superior, STATISTICS_PATH, {"month": key, "lines": lines})
+    except client.PullFailed as error:
+        if error.status not in OLD_SUPERIOR:
+            raise
+        digest = _push_totals(superior, post, month, lines, run)
+        if digest is None:
+            return
+    else:
+        kept = answer.get("lines") if isinstance(answer, dict) else None
+        if status != 200 or kept != len(lines):
+            raise client.PullFailed(f"上级平台未确认 {key} 的月度统计（HTTP {status}）：{answer}")
+        run.statistics_lines += len(lines)
+    _mark_pushed(superior, key, digest)
+    run.statistics_months.append(key)
+
+
+def _push_totals(
+    superior: SuperiorPlatform, post: Post, month: dt.date, lines: list, run: PushRun
+) -> str | None:
+    """The departments' totals through the exchange; their digest, None if already sent."""
+    now = clock.now()
+    records = _department_totals(lines, month, now=now)
+    digest = _digest([{k: v for k, v in r.items() if k != "entered_at"} for r in records])
+    if not records or superior.statistics_pushed.get(f"{month:%Y-%m}") == digest:
+        return None
     # The version only grows: seconds since 2020, so a corrected month always supersedes.
     version = int((now - VERSION_EPOCH).total_seconds())
     rows = [r | {"data_version": version} for r in records]
     for start in range(0, len(rows), PUSH_CHUNK):
         _send(superior, post, "statistics", rows[start : start + PUSH_CHUNK], run)
-    # Acknowledged: only now is the month marked as sent with these figures.
+    return digest
+
+
+def _mark_pushed(superior: SuperiorPlatform, key: str, digest: str) -> None:
+    """Acknowledged: only now is the month marked as sent with these figures."""
     pushed = superior.statistics_pushed | {key: digest}
     SuperiorPlatform.objects.filter(pk=superior.pk).update(statistics_pushed=pushed)
     superior.statistics_pushed = pushed
-    run.statistics_months.append(key)
 
 
 def _send(superior: SuperiorPlatform, post: Post, table: str, rows: list, run: PushRun) -> None:
@@ -219,7 +266,7 @@ def _finish(superior: SuperiorPlatform, run: PushRun, actor: Any = None) -> None
         )
         superior.last_push_at, superior.last_push_error = now, run.error
         # An empty periodic push leaves no trace in the chain; an admin's always does.
-        if run.records or run.error or actor is not None:
+        if run.records or run.statistics_lines or run.error or actor is not None:
             audit_record(
                 actor=actor, action="rollup.push.finished", object_type="rollup.superior",
                 object_id=superior.code,
@@ -227,6 +274,7 @@ def _finish(superior: SuperiorPlatform, run: PushRun, actor: Any = None) -> None
                       "records": run.records, "written": run.written,
                       "unchanged": run.unchanged, "waiting": run.waiting,
                       "statistics_months": run.statistics_months,
+                      "statistics_lines": run.statistics_lines,
                       "error": run.error[:500]},
             )  # fmt: skip
 

@@ -339,10 +339,23 @@ def statistics_pull(*, lower: LowerInstance, month: dt.date, fetch: Fetch | None
     lines = body.get("lines") if isinstance(body, dict) else None
     if not isinstance(lines, list):
         raise client.PullFailed("下级平台返回的统计格式不对（应有 lines 数组）")
+    try:
+        return statistics_receive(lower=lower, month=month, lines=lines, pushed=False)
+    except ValidationFailed as error:
+        raise client.PullFailed("；".join(p.message for p in error.problems)) from None
+
+
+def statistics_receive(
+    *, lower: LowerInstance, month: dt.date, lines: Sequence[Any], pushed: bool
+) -> int:
+    """Keep a lower platform's statistics of `month` — the lines of its
+    `GET /api/v1/rollup/statistics/`, pulled by us or pushed by it (`pushed`) — each once per
+    region, month, department and power: one write path for both modes, so a superior shows
+    the same lines however they came. Refuses the whole month on a bad line."""
     rows = [_statistic_row(index, line, month, lower) for index, line in enumerate(lines)]
     keys = {(r.region_code, r.department_code, r.power_code) for r in rows}
     if len(keys) != len(rows):
-        raise client.PullFailed("下级平台的统计有重复行（同一区划、部门、事项出现两次）")
+        raise _refused("下级平台的统计有重复行（同一区划、部门、事项出现两次）")
     with transaction.atomic():
         for row in rows:
             values = {
@@ -365,9 +378,13 @@ def statistics_pull(*, lower: LowerInstance, month: dt.date, fetch: Fetch | None
             action="rollup.statistics.received",
             object_type="rollup.lower",
             object_id=lower.code,
-            data={"month": f"{month:%Y-%m}", "lines": len(rows)},
+            data={"month": f"{month:%Y-%m}", "lines": len(rows), "pushed": pushed},
         )
     return len(rows)
+
+
+def _refused(message: str) -> ValidationFailed:
+    return ValidationFailed([FieldProblem("lines", message)])
 
 
 def _statistic_row(
@@ -375,23 +392,29 @@ def _statistic_row(
 ) -> RolledUpStatistic:
     where = f"统计第 {index + 1} 行"
     if not isinstance(line, dict):
-        raise client.PullFailed(f"{where}不是对象")
-    if month_parse(str(line.get("month", ""))) != month:
-        raise client.PullFailed(f"{where}的月份不是 {month:%Y-%m}")
+        raise _refused(f"{where}不是对象")
+    try:
+        same_month = month_parse(str(line.get("month", ""))) == month
+    except ValidationFailed:
+        same_month = False
+    if not same_month:
+        raise _refused(f"{where}的月份不是 {month:%Y-%m}")
     region = str(line.get("region_code") or "")
     if not re.fullmatch(r"\d{6}", region):
-        raise client.PullFailed(f"{where}的区划代码应为 6 位数字")
+        raise _refused(f"{where}的区划代码应为 6 位数字")
     figures = {}
     for name in FIGURES:
         value = line.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise client.PullFailed(f"{where}的“{name}”应为非负整数")
+            raise _refused(f"{where}的“{name}”应为非负整数")
         figures[name] = value
     score = line.get("score")
     try:
         score = None if score in (None, "") else Decimal(str(score))
     except InvalidOperation:
-        raise client.PullFailed(f"{where}的绩效得分不是数字") from None
+        raise _refused(f"{where}的绩效得分不是数字") from None
+    if score is not None and not (score.is_finite() and abs(score) < 10_000):
+        raise _refused(f"{where}的绩效得分超出范围")
     return RolledUpStatistic(
         region_code=region,
         month=month,
