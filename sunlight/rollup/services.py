@@ -87,15 +87,8 @@ def superior_register(
 def superior_key_issue(*, actor: Any, superior: SuperiorPlatform) -> credentials.IssuedKey:
     """A read key for the superior platform (shown once); older keys work until revoked."""
     _require_admin(actor)
-    issued = credentials.issue_key()
     with transaction.atomic():
-        SuperiorKey.objects.create(
-            superior=superior,
-            prefix=issued.prefix,
-            key_hash=issued.key_hash,
-            signing_secret=issued.signing_secret_encrypted,
-            created_at=clock.now(),
-        )
+        _, issued = SuperiorKey.issue(superior=superior)
         audit_record(
             actor=actor,
             action="rollup.superior_key.issued",
@@ -109,9 +102,7 @@ def superior_key_issue(*, actor: Any, superior: SuperiorPlatform) -> credentials
 def superior_key_revoke(*, actor: Any, key: SuperiorKey) -> None:
     _require_admin(actor)
     with transaction.atomic():
-        if not SuperiorKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(
-            revoked_at=clock.now()
-        ):
+        if not key.revoke():
             raise DomainError("该密钥已被吊销")
         audit_record(
             actor=actor,
@@ -128,35 +119,17 @@ def superior_authenticate(
     """The superior platform a read request comes from (the exchange's key and signature
     checks). Reads change nothing, so a replayed signed read inside the time window is not
     refused — it returns what the eavesdropper has already seen."""
-    key = key.strip()
-    prefix = credentials.prefix_of(key)
-    stored = (
-        SuperiorKey.objects.select_related("superior")
-        .filter(prefix=prefix, revoked_at__isnull=True)
-        .first()
-        if prefix
-        else None
-    )
-    if stored is None or not credentials.keys_match(key, stored.key_hash):
+    stored = SuperiorKey.find_live(key, holder="superior")
+    if stored is None:
         raise AuthenticationFailed("读取密钥无效或已吊销")
     if not stored.superior.active:
         raise AuthenticationFailed(f"上级平台“{stored.superior.name}”已停用")
     if signature or stored.superior.require_signature:
-        if not signature or not timestamp:
-            raise AuthenticationFailed(
-                "该平台要求请求签名：缺少 X-Sunlight-Timestamp 或 X-Sunlight-Signature"
-            )
-        try:
-            sent = dt.datetime.fromtimestamp(int(timestamp), tz=dt.UTC)
-        except (ValueError, OverflowError, OSError):
-            raise AuthenticationFailed("X-Sunlight-Timestamp 应为 Unix 秒数") from None
-        if abs(clock.now() - sent) > dt.timedelta(seconds=credentials.REPLAY_WINDOW_SECONDS):
-            raise AuthenticationFailed("请求时间超出允许范围（±5 分钟），请校准系统时钟后重发")
-        secret = credentials.decrypt(stored.signing_secret)
-        request = {"timestamp": timestamp, "method": method, "path": path, "body": b""}
-        if not credentials.signature_matches(secret, signature, **request):
-            raise AuthenticationFailed("请求签名不符")
-    SuperiorKey.objects.filter(pk=stored.pk).update(last_used_at=clock.now())
+        stored.check_request(
+            holder="该平台", method=method, path=path, body=b"", timestamp=timestamp,
+            signature=signature,
+        )  # fmt: skip
+    stored.mark_used()
     return stored.superior
 
 
