@@ -35,6 +35,11 @@ class SuperiorPlatform(models.Model):
     # Month ("YYYY-MM") → digest of the monthly statistics the superior acknowledged: a month
     # is pushed again only when its figures change (with a higher data version).
     statistics_pushed = models.JSONField("已推送的月度统计", default=dict, blank=True)
+    # The audit chain's head when the ended months were last all checked (pushed, or unchanged),
+    # and the local day: the next push recomputes only the months something after that head
+    # may have changed (`push.statistics_months_changed`), and every month on a new day.
+    statistics_sequence = models.PositiveBigIntegerField("统计核对进度", default=0)
+    statistics_checked_on = models.DateField("统计核对日期", null=True, blank=True)
 
     class Meta:
         verbose_name = "上级平台"

@@ -23,8 +23,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max, Q
 
+from sunlight.audit.models import AuditEntry
 from sunlight.audit.services import audit_record
+from sunlight.cases.models import Case
 from sunlight.core import clock
 from sunlight.core.errors import FieldProblem, PermissionDenied, ValidationFailed
 from sunlight.exchange import credentials
@@ -33,7 +36,7 @@ from sunlight.org.permissions import is_platform_admin
 from sunlight.rollup import client
 from sunlight.rollup.feed import changes_since
 from sunlight.rollup.models import SuperiorPlatform
-from sunlight.rollup.statistics import statistics_for_month
+from sunlight.rollup.statistics import month_parse, statistics_for_month
 
 MAX_PAGES_PER_PUSH = 200
 STATISTICS_MONTHS_BACK = 3
@@ -53,6 +56,7 @@ class PushRun:
     cursor_to: str = ""
     statistics_months: list[str] = field(default_factory=list)  # months (re)sent, acknowledged
     statistics_lines: int = 0  # lines of those months the superior kept
+    statistics_checked: int = 0  # months recomputed (the others cannot have changed)
     error: str = ""
 
     @property
@@ -136,13 +140,82 @@ def superior_push(
             run.pages += 1
             if not page.more:
                 break
-        wanted = sorted(set(statistics_months_ended(clock.today_local())) | set(months))
-        for month in wanted:
-            _push_statistics(superior, post, month, run)
+        _push_statistics_due(superior, post, months, run)
     except client.PullFailed as error:
         run.error = str(error)[:4000]
     _finish(superior, run, actor)
     return run
+
+
+def _push_statistics_due(
+    superior: SuperiorPlatform, post: Post, asked: Sequence[dt.date], run: PushRun
+) -> None:
+    """The ended months' statistics — only those something may have changed since they were
+    last checked (all of them on a new day), and the months asked for — then the new
+    watermark, once every one of them went through (a failure leaves it, so they are checked
+    again)."""
+    today = clock.today_local()
+    head = AuditEntry.objects.aggregate(head=Max("id"))["head"] or 0
+    ended = statistics_months_ended(today)
+    if superior.statistics_checked_on != today:
+        due = set(ended)
+    else:
+        due = statistics_months_changed(since=superior.statistics_sequence, months=ended)
+    run.statistics_checked = len(due | set(asked))
+    for month in sorted(due | set(asked)):
+        _push_statistics(superior, post, month, run)
+    SuperiorPlatform.objects.filter(pk=superior.pk).update(
+        statistics_sequence=head, statistics_checked_on=today
+    )
+    superior.statistics_sequence, superior.statistics_checked_on = head, today
+
+
+# What can change an ended month's statistics lines, told by the audit entries after the
+# watermark: a case's entry (the months of its receipt, acceptance and conclusion); a score
+# computed, or a line relayed or reported, for a month (in the entry's data); names, the
+# calendar or imported history (any month).
+_MONTH_ACTIONS = {
+    "supervision.scores.computed", "rollup.statistics.received", "rollup.statistics.reported",
+}  # fmt: skip
+_ANY_MONTH = {
+    "cases.history_batch", "catalog.item", "catalog.poweritem", "catalog.powerversion",
+    "org.department", "org.region", "org.calendar", "org.calendar_year", "org.calendar_day",
+}  # fmt: skip
+MAX_ENTRIES_SCANNED = 50_000  # further behind than that: check every month
+
+
+def statistics_months_changed(*, since: int, months: Sequence[dt.date]) -> set[dt.date]:
+    """Of `months` (first days), those whose statistics may differ from what they were at
+    audit sequence `since`. Every state change appends an audit entry, so the entries after
+    it name what changed; a run of the chain by its key and the changed cases' dates cost far
+    less than the statistics themselves (benchmarks/rollup_push.py)."""
+    wanted = set(months)
+    if not wanted:
+        return set()
+    if AuditEntry.objects.filter(id__gt=since + MAX_ENTRIES_SCANNED).exists():
+        return wanted
+    entries = AuditEntry.objects.filter(
+        Q(object_type__in=["cases.case", *_ANY_MONTH]) | Q(action__in=_MONTH_ACTIONS),
+        id__gt=since,
+    ).values_list("object_type", "object_id", "action", "data")
+    changed: set[dt.date] = set()
+    numbers: set[str] = set()
+    for object_type, object_id, action, data in entries.iterator():
+        if object_type in _ANY_MONTH:
+            return wanted
+        if action in _MONTH_ACTIONS:
+            try:
+                changed.add(month_parse(str(json.loads(data).get("month", ""))))
+            except (ValueError, AttributeError, ValidationFailed):
+                return wanted  # a month we cannot read: assume it is one of ours
+        else:
+            numbers.add(object_id)
+    ordered = sorted(numbers)
+    for start in range(0, len(ordered), 1000):
+        cases = Case.objects.filter(number__in=ordered[start : start + 1000])
+        for moments in cases.values_list("received_at", "accepted_at", "concluded_at"):
+            changed |= {m.astimezone(clock.SHANGHAI).date().replace(day=1) for m in moments if m}
+    return wanted & changed
 
 
 def superior_push_now(*, actor: Any, superior: SuperiorPlatform) -> PushRun:

@@ -7,16 +7,28 @@ import datetime as dt
 import pytest
 from django.test import Client
 
+from sunlight.audit.models import AuditEntry
 from sunlight.core import clock
 from sunlight.core.errors import ValidationFailed
 from sunlight.exchange import credentials
 from sunlight.exchange.services import exchange_ingest, source_key_issue
 from sunlight.exchange.services import source_register as exchange_source_register
 from sunlight.org.models import User
+from sunlight.org.services import department_update
 from sunlight.rollup import client
 from sunlight.rollup.models import LowerInstance, RolledUpStatistic, SuperiorPlatform
-from sunlight.rollup.push import STATISTICS_PATH, superior_push, superior_push_configure
-from sunlight.rollup.services import lower_pull, lower_register, superior_register
+from sunlight.rollup.push import (
+    STATISTICS_PATH,
+    statistics_months_changed,
+    superior_push,
+    superior_push_configure,
+)
+from sunlight.rollup.services import (
+    lower_pull,
+    lower_register,
+    statistics_receive,
+    superior_register,
+)
 from sunlight.rollup.statistics import FIGURES, statistics_for_month
 from sunlight.rollup.tests import scenario
 
@@ -215,6 +227,46 @@ def test_a_superior_without_the_statistics_endpoint_gets_department_totals(novem
     (body,) = _exchange_statistics(changed)
     assert body["records"][0]["received"] == 2
     assert body["records"][0]["data_version"] > record["data_version"]
+
+
+def test_a_push_recomputes_only_the_months_something_changed_since_the_last(november):
+    office, platform = november
+    hour = dt.timedelta(hours=1)
+    with clock.frozen(EARLY_DECEMBER):
+        first = superior_push(superior=platform, post=Recording())
+    with clock.frozen(EARLY_DECEMBER + hour):
+        scenario.concluded_case(office)  # a December case: no ended month changes
+        quiet = superior_push(superior=platform, post=Recording())
+    with clock.frozen(NOVEMBER + dt.timedelta(days=2)):
+        scenario.concluded_case(office)  # entered late: November changes
+    busy = Recording()
+    with clock.frozen(EARLY_DECEMBER + 2 * hour):
+        changed = superior_push(superior=platform, post=busy)
+    with clock.frozen(EARLY_DECEMBER + dt.timedelta(days=1)):
+        next_day = superior_push(superior=platform, post=Recording())
+
+    assert first.statistics_checked == 3 and first.statistics_months == ["2026-11"]
+    assert quiet.statistics_checked == 0 and quiet.statistics_months == []
+    assert changed.statistics_checked == 1 and changed.statistics_months == ["2026-11"]
+    assert [line["received"] for line in _statistics_posts(busy)[0]["lines"]] == [2, 2]
+    # Every month once a day, whatever the chain says (sent only if the lines changed).
+    assert next_day.statistics_checked == 3 and next_day.statistics_months == []
+
+
+def test_relayed_lines_scores_and_names_mark_their_months_as_changed(pushing_county):
+    office, lower, _ = pushing_county
+    months = [dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 11, 1)]
+    head = AuditEntry.objects.latest("id").pk
+    with clock.frozen(EARLY_DECEMBER):
+        line = statistics_for_month(month=dt.date(2026, 11, 1))[0] | {"month": "2026-10"}
+        statistics_receive(lower=lower, month=dt.date(2026, 10, 1), lines=[line], pushed=True)
+
+    assert statistics_months_changed(since=head, months=months) == {dt.date(2026, 10, 1)}
+    later = AuditEntry.objects.latest("id").pk
+    assert statistics_months_changed(since=later, months=months) == set()
+    admin = User.objects.get(role="admin")
+    department_update(actor=admin, department=office.department, name="清源县市场监管局")
+    assert statistics_months_changed(since=later, months=months) == set(months)
 
 
 def test_refused_statistics_are_not_marked_as_sent_and_the_error_clears(november):
