@@ -229,16 +229,12 @@ STATISTICS_PATH = "/api/v1/rollup/statistics/"
 OLD_SUPERIOR = (404, 405)  # a superior without the statistics push endpoint
 
 
-def statistics_records(month: dt.date, *, now: dt.datetime) -> list[dict[str, Any]]:
-    """For a superior without the statistics endpoint: the month's department totals as
-    records of 部门统计数据表 (without data version) — no power lines, no score, early and on
-    time together (the table has one record per department and period)."""
-    return _department_totals(statistics_for_month(month=month), month, now=now)
-
-
 def _department_totals(
     lines: list[dict[str, Any]], month: dt.date, *, now: dt.datetime
 ) -> list[dict[str, Any]]:
+    """For a superior without the statistics endpoint: the departments' totals as records of
+    部门统计数据表 (without data version) — no power lines, no score, early and on time
+    together (the table has one record per department and period)."""
     records = []
     for line in lines:
         if line["power_code"]:
