@@ -59,6 +59,51 @@ print(json.dumps({{
 """
 
 
+# The statistics lines of a month as the county computes them (what its
+# GET /api/v1/rollup/statistics/ answers: what a pull stores) and as a level keeps them.
+MONTH = """
+import datetime as dt
+from sunlight.core import clock
+this = clock.today_local().replace(day=1)
+month = this if {this!r} else (this - dt.timedelta(days=1)).replace(day=1)
+"""
+COMPUTED = """
+import json
+from sunlight.rollup.statistics import statistics_for_month
+print(json.dumps(statistics_for_month(month=month)))
+"""
+KEPT = """
+import json
+from sunlight.rollup.models import RolledUpStatistic
+from sunlight.rollup.statistics import FIGURES
+print(json.dumps([
+    {{"month": f"{{s.month:%Y-%m}}", "region_code": s.region_code,
+      "department_code": s.department_code, "department_name": s.department_name,
+      "power_code": s.power_code, "power_name": s.power_name,
+      "score": None if s.score is None else f"{{s.score:.2f}}"}}
+    | {{name: getattr(s, name) for name in FIGURES}} | {{"via": s.via.code}}
+    for s in RolledUpStatistic.objects.filter(month=month, region_code={region!r})
+    .order_by("department_code", "power_code")
+]))
+"""
+
+
+def _statistics(level: "Instance", script: str, *, this_month: bool, **names: str) -> list:
+    return json.loads(level.shell(MONTH.format(this=this_month) + script.format(**names)))
+
+
+def _same_statistics(county: "Instance", city: "Instance", province: "Instance", **month) -> None:
+    """The county's lines of the month, per department and per power (early, on time and
+    late apart, the score), kept as they are, once, on the city (from the county) and on the
+    province (relayed by the city)."""
+    computed = _statistics(county, COMPUTED, **month)
+    assert len(computed) == 2 and computed[1]["power_code"], computed  # total, one power
+    assert computed[0]["concluded"] == computed[1]["concluded"] == 1, computed
+    for level, via in ((city, "county"), (province, "city")):
+        kept = _statistics(level, KEPT, region="338501", **month)
+        assert kept == [line | {"via": via} for line in computed], (level.name, kept)
+
+
 def _ports() -> list[int]:
     pinned = os.environ.get("SUNLIGHT_ROLLUP_TEST_PORTS", "")
     if pinned:
@@ -216,6 +261,7 @@ def test_a_county_case_appears_once_in_the_city_and_the_province(levels):
             ["338501", "041", f"{report['statistics'][1][2]}", 1, 1],
         ], report
         assert all(error == "" for _, _, error in report["lowers"]), report
+    _same_statistics(county, city, province, this_month=True)
 
 
 ISSUE_KEY = """
@@ -290,9 +336,9 @@ def test_pushed_up_a_county_case_appears_once_in_the_city_and_the_province(level
             city.run("rollup", "push", "--to", "province", "--url", province_url, "--key", city_key)
         )
 
-    # Five case records and last month's statistics (one department's total) each way.
-    assert "写入 6" in outputs[0] and "写入 6" in outputs[1], outputs
-    assert "月度统计" in outputs[0] and "月度统计" in outputs[1], outputs
+    # Five case records and last month's statistics (the department's total, its power) each way.
+    assert "写入 5" in outputs[0] and "写入 5" in outputs[1], outputs
+    assert "（2 行）" in outputs[0] and "（2 行）" in outputs[1], outputs
     assert "写入 0" in outputs[2] and "写入 0" in outputs[3], outputs
     assert "月度统计" not in outputs[2] + outputs[3], outputs  # acknowledged: not sent again
     assert county.shell(PUSH_CURSOR.format(code="city")).startswith("'v1.")
@@ -302,5 +348,9 @@ def test_pushed_up_a_county_case_appears_once_in_the_city_and_the_province(level
                                     "case_process", "case_result"], report  # fmt: skip
         assert report["basic_sources"] == [source]
         # The county's case once in the statistics of each level (relayed city → province once).
-        assert report["statistics"] == [["338501", "041", "", 1, 1]], report
+        assert [line[:3] for line in report["statistics"]] == [
+            ["338501", "041", ""], ["338501", "041", report["statistics"][1][2]],
+        ], report  # fmt: skip
         assert all(error == "" for _, _, error in report["lowers"]), report
+    # Pushed, the lines are those a pull stores (the pull drill checks the same): per power.
+    _same_statistics(county, city, province, this_month=False)

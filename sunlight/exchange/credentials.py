@@ -10,6 +10,7 @@ sha256(body)), sent as X-Sunlight-Timestamp (Unix seconds) and X-Sunlight-Signat
 outside the replay window, or a signature seen before, is refused.
 """
 
+import datetime as dt
 import hashlib
 import hmac
 import secrets
@@ -20,8 +21,16 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
+from sunlight.core import clock
+from sunlight.core.errors import DomainError
+
 KEY_PREFIX = "slx"
 REPLAY_WINDOW_SECONDS = 300
+
+
+class AuthenticationFailed(DomainError):
+    """The request does not come with a valid, live key (or a valid signature) of a registered,
+    active holder: a source system, or a superior platform reading the roll-up feed."""
 
 
 @dataclass(frozen=True)
@@ -80,3 +89,23 @@ def signature(secret: str, *, timestamp: str, method: str, path: str, body: byte
 def signature_matches(secret: str, given: str, **request: object) -> bool:
     expected = signature(secret, **request)  # type: ignore[arg-type]
     return hmac.compare_digest(expected, given.strip().lower())
+
+
+def request_check(
+    *, signing_secret: bytes, holder: str, timestamp: str, signature: str, **request: object
+) -> None:
+    """A signed request: both headers present, sent within the replay window, the HMAC right
+    (`request`: method, path, body). Raises AuthenticationFailed naming `holder` ("该系统",
+    "该平台"). Refusing a signature seen before is the caller's part, where replays matter."""
+    if not signature or not timestamp:
+        raise AuthenticationFailed(
+            f"{holder}要求请求签名：缺少 X-Sunlight-Timestamp 或 X-Sunlight-Signature"
+        )
+    try:
+        sent = dt.datetime.fromtimestamp(int(timestamp), tz=dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        raise AuthenticationFailed("X-Sunlight-Timestamp 应为 Unix 秒数") from None
+    if abs(clock.now() - sent) > dt.timedelta(seconds=REPLAY_WINDOW_SECONDS):
+        raise AuthenticationFailed("请求时间超出允许范围（±5 分钟），请校准系统时钟后重发")
+    if not signature_matches(decrypt(signing_secret), signature, timestamp=timestamp, **request):
+        raise AuthenticationFailed("请求签名不符")

@@ -6,10 +6,14 @@ correction comes with a higher data version and replaces the payload, an older v
 refused. Every push is a batch with its outcome, so a source's traffic and rejects stay visible.
 """
 
+from typing import Any, Self
+
 from django.conf import settings
 from django.db import models
 
 from sunlight.catalog.models import PowerVersion
+from sunlight.core import clock
+from sunlight.exchange import credentials
 from sunlight.exchange.choices import BatchOutcome, Channel, ExchangeTable, SourceLevel, SyncFlag
 from sunlight.org.models import Department
 
@@ -38,25 +42,81 @@ class SourceSystem(models.Model):
         return f"{self.name}（{self.code}）"
 
 
-class SourceKey(models.Model):
-    """An API key: only its SHA-256 is stored; the key is shown once when issued. The HMAC
-    signing secret is stored encrypted with a key derived from the server's secret key."""
+class ApiKey(models.Model):
+    """An API key issued to a system outside (abstract: an exchange source system's push key,
+    `SourceKey`; a superior platform's roll-up read key, `rollup.SuperiorKey`). The key is
+    shown once when issued; only its SHA-256 is stored, and the HMAC signing secret encrypted
+    with a key derived from the server's secret key (`credentials`). A holder may have several
+    live keys (rotation without downtime) until they are revoked.
 
-    source = models.ForeignKey(SourceSystem, on_delete=models.PROTECT, related_name="keys")
+    The methods are the storage half of issuing and checking; the services that call them
+    check permissions, find the holder's state and write the audit entry."""
+
     prefix = models.CharField("密钥前缀", max_length=12, unique=True)
     key_hash = models.CharField(max_length=64)
     signing_secret = models.BinaryField()
     created_at = models.DateTimeField("签发时间")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
-    )
     revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
 
     class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    @classmethod
+    def issue(cls, **holder: Any) -> tuple[Self, credentials.IssuedKey]:
+        """A new key row for `holder` (the subclass's holder fields); the key, shown once."""
+        issued = credentials.issue_key()
+        row = cls._default_manager.create(
+            prefix=issued.prefix, key_hash=issued.key_hash,
+            signing_secret=issued.signing_secret_encrypted, created_at=clock.now(), **holder,
+        )  # fmt: skip
+        return row, issued
+
+    @classmethod
+    def find_live(cls, key: str, *, holder: str) -> Self | None:
+        """The unrevoked key row that `key` is (with its `holder` relation), or None."""
+        key = key.strip()
+        prefix = credentials.prefix_of(key)
+        if prefix is None:
+            return None
+        row = (
+            cls._default_manager.select_related(holder)
+            .filter(prefix=prefix, revoked_at__isnull=True)
+            .first()
+        )
+        if row is None or not credentials.keys_match(key, row.key_hash):
+            return None
+        return row
+
+    def check_request(self, *, holder: str, **request: Any) -> None:
+        """A signed request made with this key (see `credentials.request_check`)."""
+        credentials.request_check(signing_secret=self.signing_secret, holder=holder, **request)
+
+    def mark_used(self) -> None:
+        type(self)._default_manager.filter(pk=self.pk).update(last_used_at=clock.now())
+
+    def revoke(self) -> bool:
+        """Revoked now; False if it already was (compare-and-swap: safe against a double
+        click or two admins at once)."""
+        return bool(
+            type(self)
+            ._default_manager.filter(pk=self.pk, revoked_at__isnull=True)
+            .update(revoked_at=clock.now())
+        )
+
+
+class SourceKey(ApiKey):
+    """A source system's key for the exchange's write API."""
+
+    source = models.ForeignKey(SourceSystem, on_delete=models.PROTECT, related_name="keys")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+
+    class Meta(ApiKey.Meta):
         verbose_name = "接口密钥"
         verbose_name_plural = "接口密钥"
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.source.code}:{self.prefix}"

@@ -1,6 +1,7 @@
-"""The roll-up read endpoints in /api/v1/: a superior platform, with the read key this
-platform issued it, pulls every record changed since a cursor (in the exchange tables'
-shapes) and the monthly statistics."""
+"""The roll-up endpoints in /api/v1/: a superior platform, with the read key this platform
+issued it, pulls every record changed since a cursor (in the exchange tables' shapes) and the
+monthly statistics; a lower platform in push mode, with the exchange key this platform issued
+its source system, posts its monthly statistics in the shape a pull reads them."""
 
 from typing import Any
 
@@ -11,10 +12,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sunlight.api.errors import error_responses
+from sunlight.core import clock
+from sunlight.core.errors import FieldProblem, PermissionDenied, ValidationFailed
 from sunlight.exchange.api import Unauthorized
-from sunlight.exchange.services import AuthenticationFailed
+from sunlight.exchange.services import AuthenticationFailed, source_authenticate
 from sunlight.rollup.feed import MAX_PAGE_ENTRIES, PAGE_ENTRIES, TABLE_ORDER, changes_since
-from sunlight.rollup.services import superior_authenticate
+from sunlight.rollup.models import LowerInstance
+from sunlight.rollup.services import statistics_receive, superior_authenticate
 from sunlight.rollup.statistics import month_parse, statistics_for_month
 
 TAG = "上报汇总（上级平台读取）"
@@ -63,9 +67,9 @@ class StatisticLine(serializers.Serializer):
     region_code = serializers.CharField(help_text="区划代码")
     department_code = serializers.CharField()
     department_name = serializers.CharField()
-    power_code = serializers.CharField(help_text="空：部门合计（带绩效得分）")
-    power_name = serializers.CharField()
-    score = serializers.CharField(allow_null=True, help_text="部门当月绩效得分")
+    power_code = serializers.CharField(allow_blank=True, help_text="空：部门合计（带绩效得分）")
+    power_name = serializers.CharField(allow_blank=True)
+    score = serializers.CharField(allow_null=True, help_text="部门当月绩效得分（部门合计行）")
     received = serializers.IntegerField()
     accepted = serializers.IntegerField()
     not_accepted = serializers.IntegerField()
@@ -78,6 +82,19 @@ class StatisticLine(serializers.Serializer):
 class StatisticsBody(serializers.Serializer):
     month = serializers.CharField()
     lines = StatisticLine(many=True)
+
+
+class StatisticsPushed(serializers.Serializer):
+    month = serializers.CharField(help_text="月份")
+    lines = serializers.IntegerField(help_text="接收的行数")
+
+
+PUSH_TEXT = (
+    "下级平台（推送模式）报送月度统计：请求头 `Authorization: Bearer <接口密钥>`（本平台在"
+    "数据交换中为该下级平台的入库身份签发），签名规则与数据交换写入接口相同。请求体即"
+    "下级平台 GET 本接口的返回（month 和 lines），与拉取模式按同一规则逐行校验、"
+    "按区划、月份、部门、事项各保留一行：推送与拉取的统计完全相同。"
+)
 
 
 def _superior(request: Request) -> Any:
@@ -144,3 +161,48 @@ class RollupStatistics(APIView):
         query.is_valid(raise_exception=True)
         month = month_parse(query.validated_data["month"])
         return Response({"month": f"{month:%Y-%m}", "lines": statistics_for_month(month=month)})
+
+    @extend_schema(
+        tags=["上报汇总（下级平台推送）"],
+        summary="报送月度统计（推送模式）",
+        description=PUSH_TEXT,
+        request=StatisticsBody,
+        responses={
+            200: OpenApiResponse(StatisticsPushed, description="已接收"),
+            **error_responses(400, 401, 403, 429),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        lower = _lower(request)
+        body = request.data
+        if not isinstance(body, dict) or not isinstance(body.get("lines"), list):
+            raise ValidationFailed([FieldProblem("lines", "请求体应为 {month, lines: [...]}")])
+        month = month_parse(str(body.get("month") or ""))
+        if month > clock.today_local().replace(day=1):
+            raise ValidationFailed([FieldProblem("month", f"{month:%Y-%m} 尚未开始")])
+        count = statistics_receive(lower=lower, month=month, lines=body["lines"], pushed=True)
+        return Response({"month": f"{month:%Y-%m}", "lines": count})
+
+
+def _lower(request: Request) -> LowerInstance:
+    """The lower platform a push comes from: the source system of the exchange key, which
+    must be a registered, active lower platform's (a department's system reports through
+    部门统计数据表 instead)."""
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        raise Unauthorized("缺少接口密钥：请求头应为 Authorization: Bearer <接口密钥>")
+    try:
+        source = source_authenticate(
+            key=header.removeprefix("Bearer "),
+            method=request.method or "POST",
+            path=request.path,
+            body=request.body,
+            timestamp=request.headers.get("X-Sunlight-Timestamp", ""),
+            signature=request.headers.get("X-Sunlight-Signature", ""),
+        )
+    except AuthenticationFailed as error:
+        raise Unauthorized(error.message) from None
+    lower = LowerInstance.objects.filter(source=source, active=True).first()
+    if lower is None:
+        raise PermissionDenied(f"“{source.name}”不是本平台登记（启用）的下级平台，不能报送汇总统计")
+    return lower

@@ -17,7 +17,12 @@ TIMEOUT_SECONDS = 60
 
 
 class PullFailed(Exception):
-    """The lower platform could not be read, or what it sent could not be taken."""
+    """The lower platform could not be read, or what it sent could not be taken (`status`:
+    the HTTP status the other side answered with, if it answered)."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def fetch_json(lower: LowerInstance, path: str, params: dict[str, str]) -> Any:
@@ -41,7 +46,9 @@ def fetch_json(lower: LowerInstance, path: str, params: dict[str, str]) -> Any:
             return json.loads(response.read())
     except urllib.error.HTTPError as error:
         detail = _detail(error.read())
-        raise PullFailed(f"下级平台拒绝了请求（HTTP {error.code}）：{detail}") from None
+        raise PullFailed(
+            f"下级平台拒绝了请求（HTTP {error.code}）：{detail}", status=error.code
+        ) from None
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         reason = _reason(getattr(error, "reason", error))
         raise PullFailed(f"无法连接下级平台 {lower.base_url}：{reason}") from None
@@ -64,8 +71,11 @@ def _reason(error: object) -> str:
 
 def _detail(body: bytes) -> str:
     try:
-        return str(json.loads(body).get("detail", ""))[:500]
-    except (ValueError, AttributeError):
+        answer = json.loads(body)
+        errors = answer.get("errors") if isinstance(answer.get("errors"), dict) else {}
+        listed = [f"{field}：{'；'.join(map(str, found))}" for field, found in errors.items()]
+        return "；".join([str(answer.get("detail", "")), *listed])[:500]
+    except (ValueError, AttributeError, TypeError):
         return body[:200].decode(errors="replace")
 
 
@@ -99,7 +109,9 @@ def post_json(superior: Any, path: str, body: Any) -> tuple[int, Any]:
                 return error.code, json.loads(answer)
             except json.JSONDecodeError:
                 pass
-        raise PullFailed(f"上级平台拒绝了推送（HTTP {error.code}）：{_detail(answer)}") from None
+        raise PullFailed(
+            f"上级平台拒绝了推送（HTTP {error.code}）：{_detail(answer)}", status=error.code
+        ) from None
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         reason = _reason(getattr(error, "reason", error))
         raise PullFailed(f"无法连接上级平台 {superior.push_url}：{reason}") from None

@@ -10,7 +10,7 @@ twice is still counted once).
 
 from django.db import models
 
-from sunlight.exchange.models import SourceSystem
+from sunlight.exchange.models import ApiKey, SourceSystem
 from sunlight.org.models import Department
 from sunlight.rollup.choices import FEED_TABLE_LABELS, PullOutcome
 
@@ -35,6 +35,11 @@ class SuperiorPlatform(models.Model):
     # Month ("YYYY-MM") → digest of the monthly statistics the superior acknowledged: a month
     # is pushed again only when its figures change (with a higher data version).
     statistics_pushed = models.JSONField("已推送的月度统计", default=dict, blank=True)
+    # The audit chain's head when the ended months were last all checked (pushed, or unchanged),
+    # and the local day: the next push recomputes only the months something after that head
+    # may have changed (`push.statistics_months_changed`), and every month on a new day.
+    statistics_sequence = models.PositiveBigIntegerField("统计核对进度", default=0)
+    statistics_checked_on = models.DateField("统计核对日期", null=True, blank=True)
 
     class Meta:
         verbose_name = "上级平台"
@@ -45,22 +50,15 @@ class SuperiorPlatform(models.Model):
         return f"{self.name}（{self.code}）"
 
 
-class SuperiorKey(models.Model):
-    """A read key of a superior platform: only its SHA-256 is kept; the signing secret is kept
-    encrypted (the exchange's `credentials` module issues and checks both)."""
+class SuperiorKey(ApiKey):
+    """A read key of a superior platform for the change feed and the statistics (issued and
+    checked like an exchange key: `exchange.models.ApiKey`)."""
 
     superior = models.ForeignKey(SuperiorPlatform, on_delete=models.PROTECT, related_name="keys")
-    prefix = models.CharField("密钥前缀", max_length=12, unique=True)
-    key_hash = models.CharField(max_length=64)
-    signing_secret = models.BinaryField()
-    created_at = models.DateTimeField("签发时间")
-    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
-    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
 
-    class Meta:
+    class Meta(ApiKey.Meta):
         verbose_name = "上级平台读取密钥"
         verbose_name_plural = "上级平台读取密钥"
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.superior.code}:{self.prefix}"

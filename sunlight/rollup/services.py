@@ -87,15 +87,8 @@ def superior_register(
 def superior_key_issue(*, actor: Any, superior: SuperiorPlatform) -> credentials.IssuedKey:
     """A read key for the superior platform (shown once); older keys work until revoked."""
     _require_admin(actor)
-    issued = credentials.issue_key()
     with transaction.atomic():
-        SuperiorKey.objects.create(
-            superior=superior,
-            prefix=issued.prefix,
-            key_hash=issued.key_hash,
-            signing_secret=issued.signing_secret_encrypted,
-            created_at=clock.now(),
-        )
+        _, issued = SuperiorKey.issue(superior=superior)
         audit_record(
             actor=actor,
             action="rollup.superior_key.issued",
@@ -109,9 +102,7 @@ def superior_key_issue(*, actor: Any, superior: SuperiorPlatform) -> credentials
 def superior_key_revoke(*, actor: Any, key: SuperiorKey) -> None:
     _require_admin(actor)
     with transaction.atomic():
-        if not SuperiorKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(
-            revoked_at=clock.now()
-        ):
+        if not key.revoke():
             raise DomainError("该密钥已被吊销")
         audit_record(
             actor=actor,
@@ -128,35 +119,17 @@ def superior_authenticate(
     """The superior platform a read request comes from (the exchange's key and signature
     checks). Reads change nothing, so a replayed signed read inside the time window is not
     refused — it returns what the eavesdropper has already seen."""
-    key = key.strip()
-    prefix = credentials.prefix_of(key)
-    stored = (
-        SuperiorKey.objects.select_related("superior")
-        .filter(prefix=prefix, revoked_at__isnull=True)
-        .first()
-        if prefix
-        else None
-    )
-    if stored is None or not credentials.keys_match(key, stored.key_hash):
+    stored = SuperiorKey.find_live(key, holder="superior")
+    if stored is None:
         raise AuthenticationFailed("读取密钥无效或已吊销")
     if not stored.superior.active:
         raise AuthenticationFailed(f"上级平台“{stored.superior.name}”已停用")
     if signature or stored.superior.require_signature:
-        if not signature or not timestamp:
-            raise AuthenticationFailed(
-                "该平台要求请求签名：缺少 X-Sunlight-Timestamp 或 X-Sunlight-Signature"
-            )
-        try:
-            sent = dt.datetime.fromtimestamp(int(timestamp), tz=dt.UTC)
-        except (ValueError, OverflowError, OSError):
-            raise AuthenticationFailed("X-Sunlight-Timestamp 应为 Unix 秒数") from None
-        if abs(clock.now() - sent) > dt.timedelta(seconds=credentials.REPLAY_WINDOW_SECONDS):
-            raise AuthenticationFailed("请求时间超出允许范围（±5 分钟），请校准系统时钟后重发")
-        secret = credentials.decrypt(stored.signing_secret)
-        request = {"timestamp": timestamp, "method": method, "path": path, "body": b""}
-        if not credentials.signature_matches(secret, signature, **request):
-            raise AuthenticationFailed("请求签名不符")
-    SuperiorKey.objects.filter(pk=stored.pk).update(last_used_at=clock.now())
+        stored.check_request(
+            holder="该平台", method=method, path=path, body=b"", timestamp=timestamp,
+            signature=signature,
+        )  # fmt: skip
+    stored.mark_used()
     return stored.superior
 
 
@@ -339,10 +312,23 @@ def statistics_pull(*, lower: LowerInstance, month: dt.date, fetch: Fetch | None
     lines = body.get("lines") if isinstance(body, dict) else None
     if not isinstance(lines, list):
         raise client.PullFailed("下级平台返回的统计格式不对（应有 lines 数组）")
+    try:
+        return statistics_receive(lower=lower, month=month, lines=lines, pushed=False)
+    except ValidationFailed as error:
+        raise client.PullFailed("；".join(p.message for p in error.problems)) from None
+
+
+def statistics_receive(
+    *, lower: LowerInstance, month: dt.date, lines: Sequence[Any], pushed: bool
+) -> int:
+    """Keep a lower platform's statistics of `month` — the lines of its
+    `GET /api/v1/rollup/statistics/`, pulled by us or pushed by it (`pushed`) — each once per
+    region, month, department and power: one write path for both modes, so a superior shows
+    the same lines however they came. Refuses the whole month on a bad line."""
     rows = [_statistic_row(index, line, month, lower) for index, line in enumerate(lines)]
     keys = {(r.region_code, r.department_code, r.power_code) for r in rows}
     if len(keys) != len(rows):
-        raise client.PullFailed("下级平台的统计有重复行（同一区划、部门、事项出现两次）")
+        raise _refused("下级平台的统计有重复行（同一区划、部门、事项出现两次）")
     with transaction.atomic():
         for row in rows:
             values = {
@@ -365,9 +351,13 @@ def statistics_pull(*, lower: LowerInstance, month: dt.date, fetch: Fetch | None
             action="rollup.statistics.received",
             object_type="rollup.lower",
             object_id=lower.code,
-            data={"month": f"{month:%Y-%m}", "lines": len(rows)},
+            data={"month": f"{month:%Y-%m}", "lines": len(rows), "pushed": pushed},
         )
     return len(rows)
+
+
+def _refused(message: str) -> ValidationFailed:
+    return ValidationFailed([FieldProblem("lines", message)])
 
 
 def _statistic_row(
@@ -375,23 +365,29 @@ def _statistic_row(
 ) -> RolledUpStatistic:
     where = f"统计第 {index + 1} 行"
     if not isinstance(line, dict):
-        raise client.PullFailed(f"{where}不是对象")
-    if month_parse(str(line.get("month", ""))) != month:
-        raise client.PullFailed(f"{where}的月份不是 {month:%Y-%m}")
+        raise _refused(f"{where}不是对象")
+    try:
+        same_month = month_parse(str(line.get("month", ""))) == month
+    except ValidationFailed:
+        same_month = False
+    if not same_month:
+        raise _refused(f"{where}的月份不是 {month:%Y-%m}")
     region = str(line.get("region_code") or "")
     if not re.fullmatch(r"\d{6}", region):
-        raise client.PullFailed(f"{where}的区划代码应为 6 位数字")
+        raise _refused(f"{where}的区划代码应为 6 位数字")
     figures = {}
     for name in FIGURES:
         value = line.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise client.PullFailed(f"{where}的“{name}”应为非负整数")
+            raise _refused(f"{where}的“{name}”应为非负整数")
         figures[name] = value
     score = line.get("score")
     try:
         score = None if score in (None, "") else Decimal(str(score))
     except InvalidOperation:
-        raise client.PullFailed(f"{where}的绩效得分不是数字") from None
+        raise _refused(f"{where}的绩效得分不是数字") from None
+    if score is not None and not (score.is_finite() and abs(score) < 10_000):
+        raise _refused(f"{where}的绩效得分超出范围")
     return RolledUpStatistic(
         region_code=region,
         month=month,

@@ -5,15 +5,31 @@ tests/test_rollup_three_levels.py.)"""
 import datetime as dt
 
 import pytest
+from django.test import Client
 
+from sunlight.audit.models import AuditEntry
 from sunlight.core import clock
 from sunlight.core.errors import ValidationFailed
 from sunlight.exchange import credentials
-from sunlight.exchange.services import exchange_ingest
+from sunlight.exchange.services import exchange_ingest, source_key_issue
+from sunlight.exchange.services import source_register as exchange_source_register
+from sunlight.org.models import User
+from sunlight.org.services import department_update
+from sunlight.rollup import client
 from sunlight.rollup.models import LowerInstance, RolledUpStatistic, SuperiorPlatform
-from sunlight.rollup.push import superior_push, superior_push_configure
-from sunlight.rollup.services import lower_pull, lower_register, superior_register
-from sunlight.rollup.statistics import statistics_for_month
+from sunlight.rollup.push import (
+    STATISTICS_PATH,
+    statistics_months_changed,
+    superior_push,
+    superior_push_configure,
+)
+from sunlight.rollup.services import (
+    lower_pull,
+    lower_register,
+    statistics_receive,
+    superior_register,
+)
+from sunlight.rollup.statistics import FIGURES, statistics_for_month
 from sunlight.rollup.tests import scenario
 
 pytestmark = pytest.mark.django_db
@@ -31,12 +47,22 @@ def county():
 
 
 class Superior:
-    """The superior's answers: accepted, or refused for the tables in `refuse`."""
+    """The superior's answers: accepted, or refused for the tables in `refuse` ("statistics":
+    the statistics endpoint refuses); `old`: a superior without the statistics endpoint."""
 
-    def __init__(self, refuse: tuple[str, ...] = ()) -> None:
-        self.refuse, self.posts = refuse, []
+    def __init__(self, refuse: tuple[str, ...] = (), *, old: bool = False) -> None:
+        self.refuse, self.old, self.posts = refuse, old, []
 
     def __call__(self, superior, path, body):
+        if path == STATISTICS_PATH:
+            self.posts.append((path, len(body["lines"])))
+            if self.old:
+                raise client.PullFailed("上级平台拒绝了推送（HTTP 405）", status=405)
+            if "statistics" in self.refuse:
+                raise client.PullFailed(
+                    "上级平台拒绝了推送（HTTP 400）：统计第 1 行的区划代码应为 6 位数字", status=400
+                )
+            return 200, {"month": body["month"], "lines": len(body["lines"])}
         table = path.split("/")[-2]
         self.posts.append((path, len(body["records"])))
         if table in self.refuse:
@@ -120,12 +146,16 @@ def november():
 
 
 def _statistics_posts(superior: Superior) -> list[dict]:
-    return [body for path, body in superior.bodies if path.endswith("/statistics/")]
+    return [body for path, body in superior.bodies if path == STATISTICS_PATH]
+
+
+def _exchange_statistics(superior: Superior) -> list[dict]:
+    return [body for path, body in superior.bodies if path == "/api/v1/exchange/statistics/"]
 
 
 class Recording(Superior):
-    def __init__(self, refuse: tuple[str, ...] = ()) -> None:
-        super().__init__(refuse)
+    def __init__(self, refuse: tuple[str, ...] = (), *, old: bool = False) -> None:
+        super().__init__(refuse, old=old)
         self.bodies = []
 
     def __call__(self, superior, path, body):
@@ -133,21 +163,30 @@ class Recording(Superior):
         return super().__call__(superior, path, body)
 
 
+def test_an_ended_month_s_statistics_go_up_as_a_pull_reads_them(november):
+    office, platform = november
+    superior = Recording()
+    with clock.frozen(EARLY_DECEMBER):
+        run = superior_push(superior=platform, post=superior)
+        pulled = statistics_for_month(month=dt.date(2026, 11, 1))
+
+    assert run.ok and run.statistics_months == ["2026-11"] and run.statistics_lines == 2
+    (body,) = _statistics_posts(superior)
+    assert body == {"month": "2026-11", "lines": pulled}  # what GET …/statistics/ answers
+    total, power = body["lines"]
+    assert total["power_code"] == "" and power["power_code"] == office.item.code
+    assert total["early"] + total["on_time"] + total["late"] == total["concluded"] == 1
+    assert _exchange_statistics(superior) == []  # not as department totals as well
+
+
 def test_an_ended_month_s_statistics_go_up_once_and_again_when_they_change(november):
     office, platform = november
     first = Recording()
     with clock.frozen(EARLY_DECEMBER):
-        run = superior_push(superior=platform, post=first)
+        superior_push(superior=platform, post=first)
         again = Recording()
         superior_push(superior=platform, post=again)
 
-    assert run.ok and run.statistics_months == ["2026-11"]
-    (body,) = _statistics_posts(first)
-    (record,) = body["records"]
-    department = office.department
-    assert record["department_code"] == f"{department.region_id}{department.code}"
-    assert record["period"] == "2026-11" and record["received"] == record["concluded"] == 1
-    assert record["external_id"] == f"rollup:{department.region_id}{department.code}:2026-11"
     assert _statistics_posts(again) == []  # acknowledged as it is: not sent again
     assert set(SuperiorPlatform.objects.get().statistics_pushed) == {"2026-11"}
 
@@ -158,8 +197,76 @@ def test_an_ended_month_s_statistics_go_up_once_and_again_when_they_change(novem
         superior_push(superior=platform, post=changed)
 
     (body,) = _statistics_posts(changed)
+    assert [line["received"] for line in body["lines"]] == [2, 2]
+
+
+def test_a_superior_without_the_statistics_endpoint_gets_department_totals(november):
+    """An older superior (405 on POST …/rollup/statistics/) still gets each department's
+    total as a record of 部门统计数据表, once, and a higher data version when it changes."""
+    office, platform = november
+    first = Recording(old=True)
+    with clock.frozen(EARLY_DECEMBER):
+        run = superior_push(superior=platform, post=first)
+        again = Recording(old=True)
+        superior_push(superior=platform, post=again)
+
+    assert run.ok and run.statistics_months == ["2026-11"]
+    (body,) = _exchange_statistics(first)
+    (record,) = body["records"]
+    department = office.department
+    assert record["department_code"] == f"{department.region_id}{department.code}"
+    assert record["period"] == "2026-11" and record["received"] == record["concluded"] == 1
+    assert record["external_id"] == f"rollup:{department.region_id}{department.code}:2026-11"
+    assert _exchange_statistics(again) == []  # acknowledged as it is: not sent again
+
+    with clock.frozen(NOVEMBER + dt.timedelta(days=1)):
+        scenario.concluded_case(office)
+    changed = Recording(old=True)
+    with clock.frozen(EARLY_DECEMBER + dt.timedelta(days=1)):
+        superior_push(superior=platform, post=changed)
+    (body,) = _exchange_statistics(changed)
     assert body["records"][0]["received"] == 2
     assert body["records"][0]["data_version"] > record["data_version"]
+
+
+def test_a_push_recomputes_only_the_months_something_changed_since_the_last(november):
+    office, platform = november
+    hour = dt.timedelta(hours=1)
+    with clock.frozen(EARLY_DECEMBER):
+        first = superior_push(superior=platform, post=Recording())
+    with clock.frozen(EARLY_DECEMBER + hour):
+        scenario.concluded_case(office)  # a December case: no ended month changes
+        quiet = superior_push(superior=platform, post=Recording())
+    with clock.frozen(NOVEMBER + dt.timedelta(days=2)):
+        scenario.concluded_case(office)  # entered late: November changes
+    busy = Recording()
+    with clock.frozen(EARLY_DECEMBER + 2 * hour):
+        changed = superior_push(superior=platform, post=busy)
+    with clock.frozen(EARLY_DECEMBER + dt.timedelta(days=1)):
+        next_day = superior_push(superior=platform, post=Recording())
+
+    assert first.statistics_checked == 3 and first.statistics_months == ["2026-11"]
+    assert quiet.statistics_checked == 0 and quiet.statistics_months == []
+    assert changed.statistics_checked == 1 and changed.statistics_months == ["2026-11"]
+    assert [line["received"] for line in _statistics_posts(busy)[0]["lines"]] == [2, 2]
+    # Every month once a day, whatever the chain says (sent only if the lines changed).
+    assert next_day.statistics_checked == 3 and next_day.statistics_months == []
+
+
+def test_relayed_lines_scores_and_names_mark_their_months_as_changed(pushing_county):
+    office, lower, _ = pushing_county
+    months = [dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 11, 1)]
+    head = AuditEntry.objects.latest("id").pk
+    with clock.frozen(EARLY_DECEMBER):
+        line = statistics_for_month(month=dt.date(2026, 11, 1))[0] | {"month": "2026-10"}
+        statistics_receive(lower=lower, month=dt.date(2026, 10, 1), lines=[line], pushed=True)
+
+    assert statistics_months_changed(since=head, months=months) == {dt.date(2026, 10, 1)}
+    later = AuditEntry.objects.latest("id").pk
+    assert statistics_months_changed(since=later, months=months) == set()
+    admin = User.objects.get(role="admin")
+    department_update(actor=admin, department=office.department, name="清源县市场监管局")
+    assert statistics_months_changed(since=later, months=months) == set(months)
 
 
 def test_refused_statistics_are_not_marked_as_sent_and_the_error_clears(november):
@@ -169,7 +276,7 @@ def test_refused_statistics_are_not_marked_as_sent_and_the_error_clears(november
         stored = SuperiorPlatform.objects.get()
         accepted = superior_push(superior=platform, post=Recording())
 
-    assert not refused.ok and "部门统计数据表" in refused.error
+    assert not refused.ok and "HTTP 400" in refused.error and "区划代码" in refused.error
     assert stored.statistics_pushed == {} and stored.last_push_error == refused.error
     assert stored.push_cursor != ""  # the changes were acknowledged before
     assert accepted.ok and accepted.statistics_months == ["2026-11"]
@@ -219,3 +326,99 @@ def test_a_lower_platform_s_pushed_statistics_are_kept_like_pulled_ones_and_rela
     assert LowerInstance.objects.get().statistics_month == dt.date(2026, 11, 1)
     totals = [x for x in relayed if x["department_code"] == department.code and not x["power_code"]]
     assert len(totals) == 1 and totals[0]["received"] == 3
+
+
+# ---------------------------------------------------------------- the superior's endpoint
+
+
+@pytest.fixture
+def pushing_county():
+    """The superior's side (sharing the catalog): the county platform registered push-only,
+    with the exchange key its source system was issued."""
+    with clock.frozen(NOVEMBER):
+        office = scenario.catalog()
+        source = scenario.lower_source(office, code="county-platform", name="清源县平台")
+        lower = lower_register(actor=None, code="county", name="清源县平台", base_url="",
+                               source=source, key="", push_only=True)  # fmt: skip
+        scenario.concluded_case(office)
+    admin = User.objects.get(role="admin")
+    key = source_key_issue(actor=admin, source=source).key
+    return office, lower, key
+
+
+def _post(body, key=None):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else {}
+    return Client().post(STATISTICS_PATH, body, content_type="application/json", **headers)
+
+
+def _kept() -> list[dict]:
+    return [
+        {"month": f"{s.month:%Y-%m}", "region_code": s.region_code,
+         "department_code": s.department_code, "department_name": s.department_name,
+         "power_code": s.power_code, "power_name": s.power_name,
+         "score": None if s.score is None else f"{s.score:.2f}"}
+        | {name: getattr(s, name) for name in FIGURES}
+        for s in RolledUpStatistic.objects.order_by("region_code", "department_code", "power_code")
+    ]  # fmt: skip
+
+
+def test_pushed_statistics_are_kept_line_for_line_as_a_pull_keeps_them(pushing_county):
+    _, lower, key = pushing_county
+    with clock.frozen(EARLY_DECEMBER):
+        lines = statistics_for_month(month=dt.date(2026, 11, 1))
+        lines[0]["score"] = "87.50"  # the department's total carries its score
+        lines[1] |= {"early": 1, "on_time": 0, "late": 0}
+        first = _post({"month": "2026-11", "lines": lines}, key)
+        again = _post({"month": "2026-11", "lines": lines}, key)
+
+    assert first.status_code == again.status_code == 200, first.json()
+    assert first.json() == {"month": "2026-11", "lines": 2}
+    assert _kept() == lines  # per power, early/on time/late apart, the score: once
+    assert {s.via for s in RolledUpStatistic.objects.all()} == {lower}
+    assert LowerInstance.objects.get().statistics_month == dt.date(2026, 11, 1)
+
+
+def test_a_bad_line_refuses_the_whole_month_and_writes_nothing(pushing_county):
+    _, _, key = pushing_county
+    with clock.frozen(EARLY_DECEMBER):
+        lines = statistics_for_month(month=dt.date(2026, 11, 1))
+        lines[1]["late"] = -1
+        response = _post({"month": "2026-11", "lines": lines}, key)
+
+    assert response.status_code == 400
+    assert "应为非负整数" in str(response.json()["errors"])
+    assert not RolledUpStatistic.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"month": "2027-01", "lines": []}, "尚未开始"),
+        ({"month": "2026-13", "lines": []}, "月份应写作"),
+        ({"month": "2026-11"}, "请求体应为"),
+        ({"month": "2026-11", "lines": [{"month": "2026-10"}]}, "月份不是 2026-11"),
+    ],
+)
+def test_a_malformed_push_is_refused_with_the_reason(pushing_county, body, message):
+    _, _, key = pushing_county
+    with clock.frozen(EARLY_DECEMBER):
+        response = _post(body, key)
+
+    assert response.status_code == 400 and message in str(response.json()["errors"])
+    assert not RolledUpStatistic.objects.exists()
+
+
+def test_only_a_registered_lower_platform_s_key_pushes_statistics(pushing_county):
+    office, _, _ = pushing_county
+    admin = User.objects.get(role="admin")
+    department_system = exchange_source_register(
+        actor=admin, code="housing-oa", name="住建办公系统", level="county", vertical=False,
+        departments=[office.department],
+    )  # fmt: skip
+    other_key = source_key_issue(actor=admin, source=department_system).key
+    body = {"month": "2026-11", "lines": []}
+    with clock.frozen(EARLY_DECEMBER):
+        anonymous, wrong, department = _post(body), _post(body, "slx_x"), _post(body, other_key)
+
+    assert anonymous.status_code == wrong.status_code == 401
+    assert department.status_code == 403 and "不是本平台登记" in department.json()["detail"]

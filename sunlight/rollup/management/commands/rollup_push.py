@@ -52,7 +52,11 @@ class Command(BaseCommand):
         summary = (
             f"{run.pages} 页，{run.records} 条记录（写入 {run.written}，重复未变 {run.unchanged}）"
             + (f"；上级暂不能入库：{waiting}" if waiting else "")
-            + (f"；月度统计 {'、'.join(run.statistics_months)}" if run.statistics_months else "")
+            + (
+                f"；月度统计 {'、'.join(run.statistics_months)}（{run.statistics_lines} 行）"
+                if run.statistics_months
+                else ""
+            )
         )
         if not run.ok:
             raise CommandError(
