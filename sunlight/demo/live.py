@@ -1,5 +1,6 @@
 """The running demo keeps working: each working day after the demo's own day, the city's staff
 do the work that falls due, through the real case services, so the lights stay meaningful.
+They work office hours (08:30–18:00) only.
 
 A periodic job (`demo_city_advance`, registered by the demo app) that does nothing unless the
 demo city is there and complete. On a working day it:
@@ -72,6 +73,9 @@ MAX_MOVES = 40  # steps per case per run (a flow is never this long)
 # work is spread over the runs of the morning.
 BATCH = 300
 AFTERNOON = dt.time(15)
+# Office hours: outside them the city's staff do nothing (a case accepted at 04:26 in the case
+# page and the audit log looked like a fault to anyone reading them).
+OFFICE_OPENS, OFFICE_CLOSES = dt.time(8, 30), dt.time(18)
 _ONLINE = {HandlingForm.ONLINE, HandlingForm.MOBILE}
 _ENGINE_FIELDS = {"accepted", "materials_complete"}
 
@@ -91,6 +95,8 @@ def demo_city_advance(*, limit: int = BATCH) -> dict[str, int] | None:
     today = clock.today_local()
     cal = calendar()
     if today <= timeline.stored_day() or not cal.is_workday(today):  # type: ignore[operator]
+        return {}
+    if not OFFICE_OPENS <= clock.now().astimezone(clock.SHANGHAI).time() < OFFICE_CLOSES:
         return {}
     return _Day(today, cal).run(limit)
 

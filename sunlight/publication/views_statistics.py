@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from sunlight.core import clock
 from sunlight.core.errors import NotFound
 from sunlight.org.decorators import staff_required
 from sunlight.org.permissions import departments_visible_to
@@ -96,7 +97,12 @@ def _render(request: HttpRequest, stats: Statistics, *, staff: bool) -> HttpResp
             "crumbs": crumbs,
             "kinds": kinds,
             "previous": f"{here}?{_query(period.shifted(-1))}",
-            "next": f"{here}?{_query(period.shifted(1))}",
+            # No link into periods not begun: they could only show zeros.
+            "next": (
+                f"{here}?{_query(period.shifted(1))}"
+                if period.shifted(1).first_day <= clock.today_local()
+                else ""
+            ),
             "unit": unit,
             "staff": staff,
             "measures": MEASURES,

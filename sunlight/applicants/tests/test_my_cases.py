@@ -150,3 +150,11 @@ def test_signed_in_applicant_opts_out_of_case_sms_and_back(case):
         assert "已退订" in client.get(reverse("applicants:cases")).content.decode()
         client.post(reverse("applicants:sms"), {"sms": "on"})
     assert not sms_opted_out("13800000000")
+
+
+def test_the_sign_in_boxes_are_text_inputs_so_the_site_s_input_style_applies(client):
+    page = client.get(reverse("applicants:signin")).content.decode()
+
+    boxes = re.findall(r"<input [^>]*name=\"(?:id_number|code)\"[^>]*>", page)
+    assert len(boxes) == 2
+    assert all('type="text"' in box for box in boxes)

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
+from sunlight.audit.models import AuditEntry
 from sunlight.audit.verify import audit_verify
 from sunlight.cases.choices import OPEN_STATES, CaseState
 from sunlight.cases.models import Case
@@ -110,6 +111,18 @@ def test_the_running_demo_does_the_day_s_work_and_keeps_few_overdue(rollback):
     registered = Case.objects.filter(received_at__date__gte=monday - dt.timedelta(days=1))
     assert registered.exists()
     assert audit_verify().ok
+
+
+def test_the_running_demo_does_nothing_outside_office_hours(rollback):
+    seed(as_of=dt.date(2026, 11, 20))
+    monday = dt.date(2026, 11, 23)
+    audited = AuditEntry.objects.count()
+
+    for moment in (dt.time(4, 26), dt.time(18, 30)):
+        with clock.frozen(dt.datetime.combine(monday, moment, tzinfo=clock.SHANGHAI)):
+            assert live.demo_city_advance(limit=500) == {}
+
+    assert AuditEntry.objects.count() == audited
 
 
 def test_the_daily_work_waits_for_a_complete_demo_city():

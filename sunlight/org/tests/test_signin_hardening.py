@@ -204,3 +204,31 @@ def test_admin_resets_a_lost_device_with_a_reason(client, two_factor_on):
     two_factor.two_factor_reset(actor=admin, user=clerk, reason="手机丢失")
     assert not TOTPDevice.objects.filter(pk=device.pk).exists()
     assert AuditEntry.objects.filter(action="org.user.two_factor_reset").exists()
+
+
+def test_the_code_page_shows_no_menu_before_the_code_only_a_way_out(client, two_factor_on):
+    supervisor = org.user("supervisor", in_region=org.region())
+    _login(client, supervisor.username, org.TEST_PASSWORD)
+    _enrol(client, supervisor)
+    client.post(reverse("staff:logout"))
+    _login(client, supervisor.username, org.TEST_PASSWORD)
+
+    page = client.get(reverse("staff:two_factor_verify")).content.decode()
+
+    assert f'href="{reverse("cases:workbench")}"' not in page
+    assert f'href="{reverse("catalog:item_list")}"' not in page
+    assert reverse("staff:logout") in page
+
+
+def test_an_admin_who_must_enrol_sees_no_menu_until_enrolled(client, two_factor_on):
+    admin = org.user("admin", in_region=org.region())
+    _login(client, admin.username, org.TEST_PASSWORD)
+
+    page = client.get(reverse("staff:two_factor")).content.decode()
+    assert f'href="{reverse("cases:workbench")}"' not in page
+    assert reverse("staff:logout") in page
+    _enrol(client, admin)
+    assert (
+        f'href="{reverse("cases:workbench")}"'
+        in client.get(reverse("staff:two_factor")).content.decode()
+    )

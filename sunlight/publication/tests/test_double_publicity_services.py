@@ -212,3 +212,58 @@ def test_a_second_publish_of_the_same_entry_fails_cleanly(licence_office):
 
     with pytest.raises(InvalidTransition):
         services._move(stale, EntryState.PENDING, {"state": EntryState.PUBLISHED})
+
+
+def test_a_round_of_several_departments_publishes_each_entry_as_its_own_department(
+    licence_office,
+):
+    other_office = case_factories.office_with_power(code="042", category="01")
+    with clock.frozen(MONDAY):
+        first, second = factories.concluded(licence_office), factories.concluded(other_office)
+        services.double_publicity_collect()
+
+    with clock.frozen(MONDAY + dt.timedelta(days=2)):
+        published = services.double_publicity_publish_batches(
+            batches=[
+                services.PublishBatch(
+                    licence_office.clerk,
+                    [services.PublishRequest(_entry(first).pk, "清建许〔2026〕1号")],
+                ),
+                services.PublishBatch(
+                    other_office.clerk,
+                    [services.PublishRequest(_entry(second).pk, "清建许〔2026〕2号")],
+                ),
+            ]
+        )
+
+    assert [e.case_id for e in published] == [first.pk, second.pk]
+    assert _entry(first).published_by == licence_office.clerk
+    assert _entry(second).published_by == other_office.clerk
+    audit = AuditEntry.objects.filter(action="publication.double_publicity.published")
+    assert list(audit.order_by("id").values_list("actor_id", flat=True)) == [
+        licence_office.clerk.pk,
+        other_office.clerk.pk,
+    ]
+
+
+def test_a_round_with_an_entry_its_actor_cannot_see_publishes_nothing(licence_office):
+    other_office = case_factories.office_with_power(code="042", category="01")
+    first, second = factories.concluded(licence_office), factories.concluded(other_office)
+    services.double_publicity_collect()
+
+    with pytest.raises(NotFound):
+        services.double_publicity_publish_batches(
+            batches=[
+                services.PublishBatch(
+                    licence_office.clerk, [services.PublishRequest(_entry(first).pk, "X1")]
+                ),
+                # The first department's clerk naming the other department's entry.
+                services.PublishBatch(
+                    licence_office.clerk, [services.PublishRequest(_entry(second).pk, "X2")]
+                ),
+            ]
+        )
+
+    assert _entry(first).state == EntryState.PENDING
+    assert _entry(second).state == EntryState.PENDING
+    assert not AuditEntry.objects.filter(action="publication.double_publicity.published")

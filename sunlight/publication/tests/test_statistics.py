@@ -178,3 +178,15 @@ def test_staff_page_links_every_number_to_its_cases(client, march):
     assert "/staff/publication/statistics/cases/?" in page.content.decode()
     assert cases["late"].number in listing and cases["early"].number not in listing
     assert other.status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_current_period_offers_no_next_one_but_a_past_period_does(client):
+    with clock.frozen(dt.datetime(2026, 12, 7, 16, 0, tzinfo=clock.SHANGHAI)):
+        current = client.get("/statistics/").content.decode()
+        past = client.get("/statistics/", {"period": "month", "at": "2026-11"}).content.decode()
+        year = client.get("/statistics/", {"period": "year", "at": "2026"}).content.decode()
+
+    assert 'rel="prev"' in current and 'rel="next"' not in current
+    assert "at=2026-12" in past and 'rel="next"' in past
+    assert 'rel="next"' not in year
