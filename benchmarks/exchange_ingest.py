@@ -17,7 +17,9 @@ Rates are process rows per second. Target (issue #15): ours ≥ 30% of the floor
 """
 
 import argparse
+import cProfile
 import datetime as dt
+import gc
 import json
 import os
 import resource
@@ -41,28 +43,49 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000, help="process rows to ingest")
     parser.add_argument("--postgres", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--profile", default="", help="chunk numbers to profile (from 0, comma-separated): "
+        "cProfile statistics written beside the system's temporary files, named in the output",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.child:
-        harness.child_result(measure(args.rows))
+        wanted = {int(n) for n in args.profile.split(",") if n.strip()}
+        harness.child_result(measure(args.rows, wanted))
         return 0
-    return harness.run_parent(__file__, ["--rows", str(args.rows)], args.postgres, report)
+    child = ["--rows", str(args.rows), "--profile", args.profile]
+    return harness.run_parent(__file__, child, args.postgres, report)
 
 
 def report(r: dict[str, Any]) -> bool:
     ours, floor = r["rows"] / r["ours_seconds"], r["rows"] / r["floor_seconds"]
     print(f"database: {r['database']}, {r['cases']:,} cases, {r['rows']:,} process rows")
-    print(f"  JSONL file: {r['file_bytes'] / 1e6:,.1f} MB; peak memory {r['peak_mb']:,.0f} MB")
+    print(f"  JSONL file: {r['file_bytes'] / 1e6:,.1f} MB; peak memory "
+          f"{r['ingest_peak_mb']:,.0f} MB by the end of the ingest, {r['peak_mb']:,.0f} MB "
+          "with the floor's read-back")  # fmt: skip
     print(f"  ours, exchange_ingest by chunks: {ours:>10,.0f} rows/s ({r['ours_seconds']:.1f} s)")
     print(f"  floor, {r['floor_kind']:<24} {floor:>10,.0f} rows/s ({r['floor_seconds']:.1f} s)")
     print(f"  CPU seconds of this process: ours {r['ours_cpu']:.1f} s, floor {r['floor_cpu']:.1f} s"
           " (on a shared machine wall time includes waiting for a core)")  # fmt: skip
+    chunks, cpu = r["chunk_seconds"], r["chunk_cpu"]
+    if len(chunks) >= 4:
+        k = max(1, len(chunks) // 10)
+
+        def mean(xs: list[float]) -> float:
+            return sum(xs) / len(xs)
+
+        print(f"  a chunk of {CHUNK:,} rows, early (chunks 2–{k + 1}) / late (last {k}): "
+              f"{mean(chunks[1 : k + 1]):.2f} / {mean(chunks[-k:]):.2f} s, CPU "
+              f"{mean(cpu[1 : k + 1]):.2f} / {mean(cpu[-k:]):.2f} s")  # fmt: skip
+    print(f"  of ours' CPU, the garbage collector: {r['gc_seconds']:.1f} s")
+    for name in r["profiles"]:
+        print(f"  profile: {name}")
     ok = ours / floor >= TARGET
     print(f"  ours / floor = {ours / floor:.1%} (target ≥ {TARGET:.0%}): "
           f"{'ok' if ok else 'MISSED'}\n")  # fmt: skip
     return ok
 
 
-def measure(rows: int) -> dict[str, Any]:
+def measure(rows: int, profile: set[int] = frozenset()) -> dict[str, Any]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sunlight.config.settings")
     import django
 
@@ -93,12 +116,30 @@ def measure(rows: int) -> dict[str, Any]:
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
     before = ExchangeRecord.objects.count()
     started, cpu = time.perf_counter(), time.process_time()
+    chunk_seconds: list[float] = []
+    chunk_cpu: list[float] = []
+    profiles: list[str] = []
+    gc_seconds = [0.0, 0.0]  # the collector's time, and when its current pass started
+    gc.callbacks.append(lambda phase, _info: _gc_clock(gc_seconds, phase))
     with path.open("rb") as stream:
-        for chunk in jsonl_chunks(stream, CHUNK):
+        for number, chunk in enumerate(jsonl_chunks(stream, CHUNK)):
+            profiler = cProfile.Profile() if number in profile else None
+            at, at_cpu = time.perf_counter(), time.process_time()
+            if profiler is not None:
+                profiler.enable()
             result = exchange_ingest(source=source, table="case_process", records=chunk,
                                      channel="file", file_name=path.name)  # fmt: skip
+            if profiler is not None:
+                profiler.disable()
+                profiles.append(f"{tempfile.gettempdir()}/exchange_ingest-{connection.vendor}"
+                                f"-{rows}-chunk{number}.pstats")  # fmt: skip
+                profiler.dump_stats(profiles[-1])
+            chunk_seconds.append(time.perf_counter() - at)
+            chunk_cpu.append(time.process_time() - at_cpu)
             assert result.accepted, result.batch.problems[:3]
     ours_seconds, ours_cpu = time.perf_counter() - started, time.process_time() - cpu
+    gc.callbacks.clear()
+    ingest_peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     file_bytes = path.stat().st_size
     path.unlink()
     path.parent.rmdir()
@@ -115,8 +156,20 @@ def measure(rows: int) -> dict[str, Any]:
         "ours_cpu": ours_cpu,
         "floor_cpu": floor_cpu,
         "floor_kind": floor_kind,
+        "chunk_seconds": chunk_seconds,
+        "chunk_cpu": chunk_cpu,
+        "gc_seconds": gc_seconds[0],
+        "ingest_peak_mb": ingest_peak_mb,
+        "profiles": profiles,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+
+
+def _gc_clock(clock: list[float], phase: str) -> None:
+    if phase == "start":
+        clock[1] = time.process_time()
+    else:
+        clock[0] += time.process_time() - clock[1]
 
 
 def _source() -> tuple[Any, str]:
