@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet
+
 from sunlight.cases.choices import (
     ApplicantKind,
     CaseState,
@@ -123,8 +125,8 @@ def cases_sync(
     numbers = [source_number(source, cid) for cid in traces]
     existing = {
         (department_id, number): (pk, case_number)
-        for pk, department_id, number, case_number in Case.objects.filter(
-            source_number__in=numbers
+        for pk, department_id, number, case_number in _cases_numbered(
+            list(by_department), numbers
         ).values_list("pk", "department_id", "source_number", "number")
     }
     departments = Department.objects.in_bulk(list(by_department))
@@ -154,9 +156,18 @@ def cases_sync(
     found = {number: case_number for (_d, number), (_pk, case_number) in existing.items()}
     if created:
         found |= dict(
-            Case.objects.filter(source_number__in=created).values_list("source_number", "number")
+            _cases_numbered(list(by_department), created).values_list("source_number", "number")
         )
     return found
+
+
+def _cases_numbered(department_ids: list[int], numbers: list[str]) -> QuerySet[Case]:
+    """The departments' cases with these source numbers, found through the partial unique index
+    on (department, source number): it serves only a query naming the department and its own
+    condition (a number that is not empty). By the number alone the database reads every case
+    — a chunk's lookup grew with all the cases pushed before it."""
+    cases = Case.objects.filter(department_id__in=department_ids, source_number__in=numbers)
+    return cases.exclude(source_number="").order_by()
 
 
 def _record_new(
