@@ -383,20 +383,21 @@ def _traces(
     source: SourceSystem, batch: ExchangeBatch, case_ids: list[str], records: Sequence[CaseRecord]
 ) -> dict[str, _Trace]:
     """The cases' traces: this batch's records from memory, the others read in one query (plain
-    rows, not model instances: a chunk touches thousands of cases)."""
+    rows, not model instances: a chunk touches thousands of cases).
+
+    The query names the case numbers alone, so that the database goes through their index; the
+    source, table and batch are sorted out here. (Named in the query too, SQLite, without
+    statistics, preferred the unique index's (source, table) prefix: every stored record of the
+    case tables read for every chunk, 1.3 s a chunk at 210,000 basic records.)"""
     traces = {cid: _Trace() for cid in case_ids}
-    rows = (
-        ExchangeRecord.objects.filter(
-            source=source, table__in=CASE_TABLES, case_external_id__in=case_ids
-        )
-        .exclude(batch=batch)
-        .values_list(
-            "table", "external_id", "case_external_id", "payload", "event_at",
-            "entered_in_source_at", "power_version_id", "department_id",
-        )
+    rows = ExchangeRecord.objects.filter(case_external_id__in=case_ids).values_list(
+        "source_id", "batch_id", "table", "external_id", "case_external_id", "payload",
+        "event_at", "entered_in_source_at", "power_version_id", "department_id",
     )  # fmt: skip
-    for row in rows:
-        traces[row[2]].add(CaseRecord(*row))
+    tables = set(CASE_TABLES)
+    for source_id, batch_id, *row in rows:
+        if source_id == source.pk and batch_id != batch.pk and row[0] in tables:
+            traces[row[2]].add(CaseRecord(*row))
     for record in records:
         traces[record.case_external_id].add(record)
     return traces
