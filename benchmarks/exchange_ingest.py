@@ -14,10 +14,59 @@ same database:
 Rates are process rows per second. Target (issue #15): ours ≥ 30% of the floor's rate.
 
     python benchmarks/exchange_ingest.py [--rows 100000] [--postgres postgres://…/db]
+        [--profile 2,38]   # cProfile of those chunks (from 0), files named in the output
+
+Besides the rates it prints each chunk's wall and CPU time early and late in the run (does a
+chunk cost more as the tables fill?), the garbage collector's CPU and the peak memory.
+
+Figures, 2026-12-07, the shared 2-core machine under heavy load (uptime 1-min load before →
+after each run; at load 8–11 a run mostly waits for a core, so wall rates swing 2–5× between
+runs and CPU seconds are inflated too — compare within a run):
+
+| run | ours/s | floor/s | ratio | CPU s ours/floor (GC) | chunk CPU early/late | load |
+|---|---|---|---|---|---|---|
+| before, 200k SQLite ¹ | 994 | 17,898 | 5.6% | 54.8 / 4.2 | wall 4.6 / 6.4 s | 3.5→6.8 |
+| checks only, 200k SQLite | 1,730 | 9,319 | 18.6% | 40.0 / 4.7 (7.0) | 0.94 / 1.04 s | 6.4→8.3 |
+| before GC/COPY, 20k PG ² | 1,129 | 15,736 | 7.2% | 4.5 / 0.2 (0.9) | 0.93 / 0.99 s | 6.5→8.9 |
+| after, 20k SQLite | 849 | 7,969 | 10.7% | 4.0 / 0.5 (0.2) | 0.89 / 1.00 s | 9.7 |
+| after, 20k PG | 3,483 | 19,536 | 17.8% | 2.8 / 0.2 (0.0) | 0.69 / 0.66 s | 9.0 |
+| after, 200k SQLite | 451 | 7,462 | 6.1% | 42.9 / 4.6 (0.7) | 1.01 / 0.97 s | 7.7→10.8 |
+| after, 200k PG | 472 | 9,145 | 5.2% | 35.7 / 2.0 (0.8) | 0.83 / 0.87 s | 7.9→10.8 |
+
+¹ two chunks profiled, ² one. 20k = 5,000 cases; 200k = 50,000; the two 200k "after" runs ran
+at the same time. Peak memory: 239–246 MB at 20k; at 200k 338 MB (SQLite) / 246 MB (PostgreSQL)
+by the end of the ingest, 784 / 677 MB with the floor's read-back of every row. 1,000,000 rows
+was started twice and stopped unfinished: at load 10–14 the untimed setup (250,000 basic
+records through the same path) took 10–12 minutes and the process rows came at 100–200 rows/s,
+over an hour.
+
+What grew with the data (fixed): the bridge looked up a chunk's cases by source number alone,
+which the partial unique index on (department, source number) cannot serve — every case read
+per chunk (0.85 s at 210,000 cases) — and read the cases' stored records by (source, table,
+case number), where SQLite without statistics took the unique index's (source, table) prefix —
+every stored record of the case tables read per chunk (1.33 s at 210,000). Both now go through
+an index (0.04 s and 0.02 s on the same database), and a chunk's CPU no longer grows from the
+first chunks to the last (table). The garbage collector's passes, a fifth of the CPU (7.0 of
+40.0 s), are paused during a batch. The floor did not get cheaper per row.
+
+Where a chunk's time goes now (cProfile of one 5,000-row chunk, SQLite, shares; µs per row at
+the ≈ 180 µs of CPU a row costs at load 9–10): record checks 11% (20 µs; `clean_record` alone
+in a loop at load 4–6: 128 µs per process record before, 44 µs now), the batch's context reads
+5% (9), payload and JSON 8% (15), the exchange rows' insert 4% (7), the bridge reading and
+building each case's trace 24% (43), the cases' history checks 10% (18), new step rows and
+their working-day deadlines 11% (20), the locked case read 3% (5), steps insert and case
+updates 5% (8), audit entries 3% (5), the rest (batch row, acks, ids, bookkeeping) 16% (29). On
+PostgreSQL (shares of wall time) the same parts, with commit 5% and waits on the server. The
+floor costs ≈ 20–25 µs of CPU per row on SQLite; 30% of it leaves ≈ 70–80 µs per row for all of
+the above, about what the bridge and the case checks alone take. The target is still missed: by
+the CPU of this process 10.7% (SQLite, 200k) and 12.5% (SQLite, 20k); by wall time the figures
+above, which at this load say more about the machine than about the code.
 """
 
 import argparse
+import cProfile
 import datetime as dt
+import gc
 import json
 import os
 import resource
@@ -41,28 +90,49 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000, help="process rows to ingest")
     parser.add_argument("--postgres", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--profile", default="", help="chunk numbers to profile (from 0, comma-separated): "
+        "cProfile statistics written beside the system's temporary files, named in the output",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.child:
-        harness.child_result(measure(args.rows))
+        wanted = {int(n) for n in args.profile.split(",") if n.strip()}
+        harness.child_result(measure(args.rows, wanted))
         return 0
-    return harness.run_parent(__file__, ["--rows", str(args.rows)], args.postgres, report)
+    child = ["--rows", str(args.rows), "--profile", args.profile]
+    return harness.run_parent(__file__, child, args.postgres, report)
 
 
 def report(r: dict[str, Any]) -> bool:
     ours, floor = r["rows"] / r["ours_seconds"], r["rows"] / r["floor_seconds"]
     print(f"database: {r['database']}, {r['cases']:,} cases, {r['rows']:,} process rows")
-    print(f"  JSONL file: {r['file_bytes'] / 1e6:,.1f} MB; peak memory {r['peak_mb']:,.0f} MB")
+    print(f"  JSONL file: {r['file_bytes'] / 1e6:,.1f} MB; peak memory "
+          f"{r['ingest_peak_mb']:,.0f} MB by the end of the ingest, {r['peak_mb']:,.0f} MB "
+          "with the floor's read-back")  # fmt: skip
     print(f"  ours, exchange_ingest by chunks: {ours:>10,.0f} rows/s ({r['ours_seconds']:.1f} s)")
     print(f"  floor, {r['floor_kind']:<24} {floor:>10,.0f} rows/s ({r['floor_seconds']:.1f} s)")
     print(f"  CPU seconds of this process: ours {r['ours_cpu']:.1f} s, floor {r['floor_cpu']:.1f} s"
           " (on a shared machine wall time includes waiting for a core)")  # fmt: skip
+    chunks, cpu = r["chunk_seconds"], r["chunk_cpu"]
+    if len(chunks) >= 4:
+        k = max(1, len(chunks) // 10)
+
+        def mean(xs: list[float]) -> float:
+            return sum(xs) / len(xs)
+
+        print(f"  a chunk of {CHUNK:,} rows, early (chunks 2–{k + 1}) / late (last {k}): "
+              f"{mean(chunks[1 : k + 1]):.2f} / {mean(chunks[-k:]):.2f} s, CPU "
+              f"{mean(cpu[1 : k + 1]):.2f} / {mean(cpu[-k:]):.2f} s")  # fmt: skip
+    print(f"  of ours' CPU, the garbage collector: {r['gc_seconds']:.1f} s")
+    for name in r["profiles"]:
+        print(f"  profile: {name}")
     ok = ours / floor >= TARGET
     print(f"  ours / floor = {ours / floor:.1%} (target ≥ {TARGET:.0%}): "
           f"{'ok' if ok else 'MISSED'}\n")  # fmt: skip
     return ok
 
 
-def measure(rows: int) -> dict[str, Any]:
+def measure(rows: int, profile: set[int] = frozenset()) -> dict[str, Any]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sunlight.config.settings")
     import django
 
@@ -82,6 +152,7 @@ def measure(rows: int) -> dict[str, Any]:
     with clock.frozen(dt.datetime(2020, 1, 1, 9, tzinfo=SHANGHAI)):
         source, code = _source()
     cases = max(1, rows // len(STEPS))
+    _SPACING[0] = max(1, min(17, 3_000_000 // cases))
     for start in range(0, cases, CHUNK):  # the basic records first (not timed)
         basics = [_basic(n, code) for n in range(start, min(cases, start + CHUNK))]
         pushed = exchange_ingest(source=source, table="case_basic", records=basics)
@@ -93,12 +164,30 @@ def measure(rows: int) -> dict[str, Any]:
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
     before = ExchangeRecord.objects.count()
     started, cpu = time.perf_counter(), time.process_time()
+    chunk_seconds: list[float] = []
+    chunk_cpu: list[float] = []
+    profiles: list[str] = []
+    gc_seconds = [0.0, 0.0]  # the collector's time, and when its current pass started
+    gc.callbacks.append(lambda phase, _info: _gc_clock(gc_seconds, phase))
     with path.open("rb") as stream:
-        for chunk in jsonl_chunks(stream, CHUNK):
+        for number, chunk in enumerate(jsonl_chunks(stream, CHUNK)):
+            profiler = cProfile.Profile() if number in profile else None
+            at, at_cpu = time.perf_counter(), time.process_time()
+            if profiler is not None:
+                profiler.enable()
             result = exchange_ingest(source=source, table="case_process", records=chunk,
                                      channel="file", file_name=path.name)  # fmt: skip
+            if profiler is not None:
+                profiler.disable()
+                profiles.append(f"{tempfile.gettempdir()}/exchange_ingest-{connection.vendor}"
+                                f"-{rows}-chunk{number}.pstats")  # fmt: skip
+                profiler.dump_stats(profiles[-1])
+            chunk_seconds.append(time.perf_counter() - at)
+            chunk_cpu.append(time.process_time() - at_cpu)
             assert result.accepted, result.batch.problems[:3]
     ours_seconds, ours_cpu = time.perf_counter() - started, time.process_time() - cpu
+    gc.callbacks.clear()
+    ingest_peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     file_bytes = path.stat().st_size
     path.unlink()
     path.parent.rmdir()
@@ -115,8 +204,20 @@ def measure(rows: int) -> dict[str, Any]:
         "ours_cpu": ours_cpu,
         "floor_cpu": floor_cpu,
         "floor_kind": floor_kind,
+        "chunk_seconds": chunk_seconds,
+        "chunk_cpu": chunk_cpu,
+        "gc_seconds": gc_seconds[0],
+        "ingest_peak_mb": ingest_peak_mb,
+        "profiles": profiles,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+
+
+def _gc_clock(clock: list[float], phase: str) -> None:
+    if phase == "start":
+        clock[1] = time.process_time()
+    else:
+        clock[0] += time.process_time() - clock[1]
 
 
 def _source() -> tuple[Any, str]:
@@ -151,7 +252,13 @@ _ID_LIST: list[str] = []
 
 
 def _t(n: int, minutes: int) -> str:
-    return (_DAY0 + dt.timedelta(minutes=17 * n + minutes)).strftime("%Y-%m-%d %H:%M:%S")
+    at = _DAY0 + dt.timedelta(minutes=_SPACING[0] * n + minutes)
+    return at.strftime("%Y-%m-%d %H:%M:%S")
+
+
+# Minutes between two cases' receipt: 17, or less when there are so many cases that the last
+# would be received after today (the checks refuse times in the future); at most ~5.7 years.
+_SPACING = [17]
 
 
 def _basic(n: int, code: str) -> dict[str, Any]:

@@ -337,7 +337,11 @@ def source_number_problems(
                 (owner, number)
                 for number in Case.objects.filter(
                     department_id=owner, source_number__in=numbers[start : start + 5000]
-                ).values_list("source_number", flat=True)
+                )
+                # the partial unique index's own condition, so that it serves the lookup (else
+                # every case of the department is read)
+                .exclude(source_number="")
+                .values_list("source_number", flat=True)
             )
     problems += [
         FieldProblem(label, f"“{number}”已经补录过，不能重复导入", row)

@@ -20,7 +20,7 @@ from sunlight.cases.history_context import BatchContext, VersionInfo, step_kind
 from sunlight.cases.models import Case, CaseCounter, CaseDocument, CasePause, CaseStep
 from sunlight.cases.services import _QUERY_ALPHABET, calendar
 from sunlight.catalog.choices import CaseType, LimitUnit
-from sunlight.core.bulk import db_datetime, insert_many
+from sunlight.core.bulk import insert_many
 
 if TYPE_CHECKING:
     from sunlight.cases.history import HistoricalCase, HistoricalPause
@@ -477,7 +477,9 @@ def datetime_adapter() -> Callable[[dt.datetime | None], Any]:
             return str(moment)[:-6]  # without its "+00:00"
 
         return adapt
-    return lambda moment: None if moment is None else db_datetime(moment)
+    # The backend's adapter bound once: `connection` is a per-thread lookup on every use.
+    adapt_value = connection.ops.adapt_datetimefield_value
+    return lambda moment: None if moment is None else adapt_value(moment)
 
 
 def _pk(user: Any) -> int | None:

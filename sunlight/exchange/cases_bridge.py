@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet
+
 from sunlight.cases.choices import (
     ApplicantKind,
     CaseState,
@@ -123,8 +125,8 @@ def cases_sync(
     numbers = [source_number(source, cid) for cid in traces]
     existing = {
         (department_id, number): (pk, case_number)
-        for pk, department_id, number, case_number in Case.objects.filter(
-            source_number__in=numbers
+        for pk, department_id, number, case_number in _cases_numbered(
+            list(by_department), numbers
         ).values_list("pk", "department_id", "source_number", "number")
     }
     departments = Department.objects.in_bulk(list(by_department))
@@ -154,9 +156,18 @@ def cases_sync(
     found = {number: case_number for (_d, number), (_pk, case_number) in existing.items()}
     if created:
         found |= dict(
-            Case.objects.filter(source_number__in=created).values_list("source_number", "number")
+            _cases_numbered(list(by_department), created).values_list("source_number", "number")
         )
     return found
+
+
+def _cases_numbered(department_ids: list[int], numbers: list[str]) -> QuerySet[Case]:
+    """The departments' cases with these source numbers, found through the partial unique index
+    on (department, source number): it serves only a query naming the department and its own
+    condition (a number that is not empty). By the number alone the database reads every case
+    — a chunk's lookup grew with all the cases pushed before it."""
+    cases = Case.objects.filter(department_id__in=department_ids, source_number__in=numbers)
+    return cases.exclude(source_number="").order_by()
 
 
 def _record_new(
@@ -372,20 +383,21 @@ def _traces(
     source: SourceSystem, batch: ExchangeBatch, case_ids: list[str], records: Sequence[CaseRecord]
 ) -> dict[str, _Trace]:
     """The cases' traces: this batch's records from memory, the others read in one query (plain
-    rows, not model instances: a chunk touches thousands of cases)."""
+    rows, not model instances: a chunk touches thousands of cases).
+
+    The query names the case numbers alone, so that the database goes through their index; the
+    source, table and batch are sorted out here. (Named in the query too, SQLite, without
+    statistics, preferred the unique index's (source, table) prefix: every stored record of the
+    case tables read for every chunk, 1.3 s a chunk at 210,000 basic records.)"""
     traces = {cid: _Trace() for cid in case_ids}
-    rows = (
-        ExchangeRecord.objects.filter(
-            source=source, table__in=CASE_TABLES, case_external_id__in=case_ids
-        )
-        .exclude(batch=batch)
-        .values_list(
-            "table", "external_id", "case_external_id", "payload", "event_at",
-            "entered_in_source_at", "power_version_id", "department_id",
-        )
+    rows = ExchangeRecord.objects.filter(case_external_id__in=case_ids).values_list(
+        "source_id", "batch_id", "table", "external_id", "case_external_id", "payload",
+        "event_at", "entered_in_source_at", "power_version_id", "department_id",
     )  # fmt: skip
-    for row in rows:
-        traces[row[2]].add(CaseRecord(*row))
+    tables = set(CASE_TABLES)
+    for source_id, batch_id, *row in rows:
+        if source_id == source.pk and batch_id != batch.pk and row[0] in tables:
+            traces[row[2]].add(CaseRecord(*row))
     for record in records:
         traces[record.case_external_id].add(record)
     return traces

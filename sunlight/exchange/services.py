@@ -9,9 +9,11 @@ a higher data version, an older one is refused.
 """
 
 import datetime as dt
+import gc
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -228,7 +230,30 @@ def exchange_ingest(
     channel: str = Channel.API,
     file_name: str = "",
 ) -> IngestResult:
-    """Check and write one batch of one exchange table: all records, or none."""
+    """Check and write one batch of one exchange table: all records, or none (_ingest).
+
+    The cyclic garbage collector is paused for the batch: a batch allocates hundreds of
+    thousands of small objects (cleaned records, rows, traces), nearly all freed by reference
+    counting, and the collector's passes over them cost a fifth of the batch's time; what is
+    cyclic is collected when it resumes. Memory stays bounded by the batch (≤ 5,000 records)."""
+    with _collector_paused():
+        return _ingest(source, table, records, channel, file_name)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _ingest(
+    source: SourceSystem, table: str, records: Sequence[Any], channel: str, file_name: str
+) -> IngestResult:
     if table not in ExchangeTable.values:
         raise ValidationFailed([FieldProblem("table", f"未知的交换表“{table}”")])
     if not records:

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from sunlight.audit.models import GENESIS_HASH, AuditEntry
-from sunlight.audit.services import audit_record, canonical_json
+from sunlight.audit.services import AuditRecord, audit_record, audit_record_many, canonical_json
 from sunlight.audit.triggers import create_triggers, drop_triggers
 from sunlight.audit.verify import audit_verify
 from sunlight.org.tests import factories
@@ -157,3 +157,28 @@ def test_verification_in_ranges_finds_the_first_bad_entry(committing_db, monkeyp
     _tamper("UPDATE audit_auditentry SET object_id = %s WHERE id = %s", ["y", entries[4].pk])
     result = verify.audit_verify(workers=2)
     assert (result.ok, result.first_bad_id, result.checked) == (False, entries[4].pk, 4)
+
+
+def test_entries_written_in_bulk_keep_the_chain_and_their_text_exactly():
+    # Given entries whose text holds what a bulk load must escape (COPY on PostgreSQL)
+    awkward = "制表\t换行\n反斜杠\\ 空值\\N 分隔\x1f"
+    records = [
+        AuditRecord(
+            action="org.region.updated",
+            object_type="org.region",
+            object_id=f"33850{i}",
+            data={"name": [awkward, f"新{i}"]},
+            actor_name=awkward,
+        )
+        for i in range(3)
+    ]
+    # When they are appended together after an entry written alone
+    _record()
+    with transaction.atomic():
+        assert audit_record_many(records=records) == 3
+    # Then the chain verifies and each entry holds its text as hashed
+    assert audit_verify().ok
+    stored = list(AuditEntry.objects.order_by("id"))[1:]
+    assert [e.actor_name for e in stored] == [awkward] * 3
+    assert [json.loads(e.data)["name"][0] for e in stored] == [awkward] * 3
+    assert stored[0].prev_hash == AuditEntry.objects.order_by("id").first().entry_hash

@@ -2,11 +2,13 @@
 all, upserts by (source, table, external id) with data versions."""
 
 import datetime as dt
+import gc
 
 import pytest
 
 from sunlight.audit.models import AuditEntry
 from sunlight.core import clock
+from sunlight.core.errors import ValidationFailed
 from sunlight.exchange.choices import BatchOutcome, SyncFlag
 from sunlight.exchange.models import ExchangeBatch, ExchangeRecord
 from sunlight.exchange.services import exchange_ingest
@@ -196,3 +198,17 @@ def test_empty_or_shapeless_batches_are_refused(exchange_city, bad):
         return
     result = ingest(exchange_city, "case_basic", bad if isinstance(bad, list) else [bad])
     assert not result.accepted and all(e["code"] == "type" for a in result.acks for e in a.errors)
+
+
+def test_the_garbage_collector_runs_again_after_a_batch_written_refused_or_failed(exchange_city):
+    # Given the collector running (the ingest pauses it while a batch is worked on)
+    assert gc.isenabled()
+    code = exchange_city["item"].code
+    # When a batch is written, one is refused, and one fails with an error
+    written = ingest(exchange_city, "case_basic", [records.basic(code)])
+    refused = ingest(exchange_city, "case_basic", [records.basic(code, channel="9")])
+    with pytest.raises(ValidationFailed):
+        ingest(exchange_city, "no_such_table", [records.basic(code)])
+    # Then each came back with the collector running
+    assert written.accepted and not refused.accepted
+    assert gc.isenabled()
