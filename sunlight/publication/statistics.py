@@ -36,11 +36,12 @@ MEASURES = {
     "late": "逾期办结",
 }
 # Ratings (好差评) come from the feedback app when it registers a provider:
-# provider(period, group, keys) -> {key: average rating 1–5}. None: the column says so.
-RATING_PROVIDER: Callable[..., dict[int, float]] | None = None
+# provider(period, group, keys) -> {key: (satisfied, rated)}, group "department" or "power";
+# the page shows 满意率 = satisfied ÷ rated. None: the column says so.
+RATING_PROVIDER: Callable[..., dict[int, tuple[int, int]]] | None = None
 
 
-def rating_provider_register(provider: Callable[..., dict[int, float]]) -> None:
+def rating_provider_register(provider: Callable[..., dict[int, tuple[int, int]]]) -> None:
     global RATING_PROVIDER
     RATING_PROVIDER = provider
 
@@ -160,7 +161,8 @@ class StatRow:
     statutory_count: int = 0
     promised_sum: int = 0
     promised_count: int = 0
-    rating: float | None = None
+    rated: int = 0  # 好差评 given in the period (from the rating provider)
+    satisfied: int = 0  # of them 非常满意, 满意 or 基本满意
     code: str = ""  # power code (power rows), for links
     reported_by: str = ""  # the department's own system, for figures it reported
 
@@ -181,6 +183,11 @@ class StatRow:
         return self.early / self.concluded if self.concluded else None
 
     @property
+    def rating(self) -> float | None:
+        """满意率: the share of ratings at 基本满意 or better."""
+        return self.satisfied / self.rated if self.rated else None
+
+    @property
     def not_accepted_rate(self) -> float | None:
         decided = self.accepted + self.not_accepted
         return self.not_accepted / decided if decided else None
@@ -194,7 +201,7 @@ class StatRow:
             "average_promised": _one_decimal(self.average_promised),
             "early_rate": _percent(self.early_rate),
             "not_accepted_rate": _percent(self.not_accepted_rate),
-            "rating": _one_decimal(self.rating),
+            "rating": _percent(self.rating),
         }
 
     def add(self, other: "StatRow") -> None:
@@ -224,6 +231,8 @@ _SUMMED = [
     "statutory_count",
     "promised_sum",
     "promised_count",
+    "rated",
+    "satisfied",
 ]
 
 
@@ -372,7 +381,7 @@ def _ratings(period: Period, group: str, rows: list[StatRow]) -> bool:
         return False
     found = RATING_PROVIDER(period=period, group=group, keys=[r.key for r in rows])
     for row in rows:
-        row.rating = found.get(row.key)
+        row.satisfied, row.rated = found.get(row.key, (0, 0))
     return True
 
 
@@ -397,8 +406,8 @@ def city_statistics(
         level="city",
         title="全市",
         rows=rows,
+        ratings_available=_ratings(period, "department", rows),  # before the total sums them
         total=_with_total(rows, "合计"),
-        ratings_available=_ratings(period, "department", rows),
     )
 
 
@@ -432,8 +441,8 @@ def department_statistics(
         level="department",
         title=department.name,
         rows=rows,
+        ratings_available=_ratings(period, "power", rows),  # before the total sums them
         total=_with_total(rows, "合计"),
-        ratings_available=_ratings(period, "power", rows),
         department_id=department_id,
     )
 
@@ -462,6 +471,9 @@ def power_statistics(
             power_item_id=power.pk,
         )
         row = found.get(power.pk, StatRow(key=index, label=""))
+        if RATING_PROVIDER is not None:
+            counts = RATING_PROVIDER(period=month, group="power", keys=[power.pk])
+            row.satisfied, row.rated = counts.get(power.pk, (0, 0))
         row.key, row.label, row.code = index, month.label, month.key
         rows.append(row)
     name = power.current_version.full_name if power.current_version else power.code
@@ -471,6 +483,7 @@ def power_statistics(
         title=name,
         rows=rows,
         total=_with_total(rows, "合计"),
+        ratings_available=RATING_PROVIDER is not None,
         department_id=power.department_id,
         power_code=power.code,
     )

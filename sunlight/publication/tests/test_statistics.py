@@ -190,3 +190,30 @@ def test_the_current_period_offers_no_next_one_but_a_past_period_does(client):
     assert 'rel="prev"' in current and 'rel="next"' not in current
     assert "at=2026-12" in past and 'rel="next"' in past
     assert 'rel="next"' not in year
+
+
+def test_satisfaction_comes_from_the_period_s_ratings(client, march):
+    """满意率 = ratings at 基本满意 or better ÷ ratings given in the period, per department, per
+    power and per month; no ratings is "—", never a full score."""
+    from sunlight.feedback.ratings import rating_submit
+
+    office, cases = march
+    with clock.frozen(_at(3, 20, 15)):
+        rating_submit(case=cases["early"], stage="concluded", level="1")
+        rating_submit(case=cases["on_time"], stage="accepted", level="3")
+        rating_submit(case=cases["late"], stage="concluded", level="5", comment="办理超期")
+    with clock.frozen(_at(4, 2)):
+        rating_submit(case=cases["late"], stage="accepted", level="4")
+
+    city = city_statistics(period=MARCH)
+    department = department_statistics(department_id=office.department.pk, period=MARCH)
+    quarter = power_statistics(code=office.code, period=Period("quarter", 2026, 1))
+    page = client.get("/statistics/", {"period": "month", "at": "2026-03"}).content.decode()
+
+    assert city.ratings_available
+    assert (city.rows[0].satisfied, city.rows[0].rated) == (2, 3)
+    assert city.rows[0].display["rating"] == city.total.display["rating"] == "66.7%"
+    assert department.rows[0].display["rating"] == "66.7%"
+    assert [row.display["rating"] for row in quarter.rows] == ["—", "—", "66.7%"]
+    assert city_statistics(period=Period("month", 2026, 4)).rows == []  # no cases in April
+    assert "满意率" in page and "66.7%" in page and "好差评数据接入后显示" not in page
