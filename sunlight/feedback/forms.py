@@ -90,6 +90,21 @@ class PetitionForm(StaffForm):
             for name in ("case_number", "case_query_code"):
                 del self.fields[name]
 
+    def clean(self) -> dict[str, Any]:
+        """What the petition is about must be named in the same round as the other fields, so
+        an empty form lists every missing field at once (the service checks the names)."""
+        data = super().clean()
+        about = data.get("about")
+        if about == PetitionAbout.DEPARTMENT and not data.get("department"):
+            self.add_error("department", "请选择部门")
+        elif about == PetitionAbout.POWER and not data.get("power_code", "").strip():
+            self.add_error("power_code", "请从清单中选择在用的权力事项")
+        elif about == PetitionAbout.CASE and "case_number" in self.fields:
+            for name in ("case_number", "case_query_code"):
+                if not data.get(name, "").strip():
+                    self.add_error(name, "请填写办件编号和查询码")
+        return data
+
 
 class PetitionPublicLookupForm(PairForm):
     pass

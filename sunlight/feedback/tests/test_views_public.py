@@ -118,5 +118,11 @@ def test_a_complaint_needs_the_code_sent_to_the_phone(w, client):
 def test_an_empty_petition_form_says_what_is_missing(w, client):
     response = client.post("/feedback/new/consultation/", {"about": "department"})
     text = response.content.decode()
-    assert response.status_code == 400 and "必填" in text or "不能为空" in text
+    # Every missing field at once: the department too, not only on a second try.
+    assert response.status_code == 400 and "请选择部门" in text
+    assert text.count("该字段是必填项") >= 2  # 标题, 内容
+    by_case = client.post("/feedback/new/consultation/", {"about": "case", "title": "问"})
+    assert by_case.status_code == 400 and "请填写办件编号和查询码" in by_case.content.decode()
+    by_power = client.post("/feedback/new/consultation/", {"about": "power", "title": "问"})
+    assert "请从清单中选择在用的权力事项" in by_power.content.decode()
     assert not Petition.objects.exists()
