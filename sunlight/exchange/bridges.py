@@ -12,7 +12,7 @@ from typing import Any
 
 from sunlight.cases.models import Case
 from sunlight.core.errors import ValidationFailed
-from sunlight.exchange.cases_bridge import CaseCheckFailed, source_number
+from sunlight.exchange.cases_bridge import CaseCheckFailed, cases_numbered, source_number
 from sunlight.exchange.choices import ExchangeTable
 from sunlight.exchange.models import SourceSystem
 from sunlight.exchange.validation import Problem
@@ -63,9 +63,12 @@ class BridgeContext:
             for w in written
             if w.values.get("case_external_id")
         }
+        # Through the (department, source number) index, over every department the source
+        # writes for: a case of another of them is found, and refused as the wrong department.
+        departments = set(source.departments.values_list("pk", flat=True)) | set(self.departments)
         self.cases = {
             c.source_number: c
-            for c in Case.objects.filter(source_number__in=numbers).select_related("department")
+            for c in cases_numbered(list(departments), list(numbers)).select_related("department")
         }
 
     def ref(self, record: Written) -> str:

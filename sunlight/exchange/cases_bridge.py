@@ -125,7 +125,7 @@ def cases_sync(
     numbers = [source_number(source, cid) for cid in traces]
     existing = {
         (department_id, number): (pk, case_number)
-        for pk, department_id, number, case_number in _cases_numbered(
+        for pk, department_id, number, case_number in cases_numbered(
             list(by_department), numbers
         ).values_list("pk", "department_id", "source_number", "number")
     }
@@ -156,12 +156,12 @@ def cases_sync(
     found = {number: case_number for (_d, number), (_pk, case_number) in existing.items()}
     if created:
         found |= dict(
-            _cases_numbered(list(by_department), created).values_list("source_number", "number")
+            cases_numbered(list(by_department), created).values_list("source_number", "number")
         )
     return found
 
 
-def _cases_numbered(department_ids: list[int], numbers: list[str]) -> QuerySet[Case]:
+def cases_numbered(department_ids: list[int], numbers: list[str]) -> QuerySet[Case]:
     """The departments' cases with these source numbers, found through the partial unique index
     on (department, source number): it serves only a query naming the department and its own
     condition (a number that is not empty). By the number alone the database reads every case
