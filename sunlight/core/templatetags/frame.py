@@ -50,9 +50,9 @@ class KeptNode(template.Node):
         key = ("fragment", self.name, *_where())
         found = _kept.get(key)
         if found is None:
-            # Rendered in an empty context of its own: a fragment that read the page's context
-            # would show one visitor's values to the next.
-            found = self.nodelist.render(template.Context(autoescape=context.autoescape))
+            # Rendered in an empty context (as `{% include … only %}`): a fragment that read the
+            # page's context would show one visitor's values to the next.
+            found = self.nodelist.render(context.new())
             _kept[key] = found
         return mark_safe(found)  # noqa: S308 (rendered by the template engine, escaped there)
 
@@ -78,13 +78,11 @@ def url_kept(name: str, *args: Any) -> str:
 
 
 @register.filter(expects_localtime=True)
-def minute(value: dt.datetime | dt.date | None) -> str:
-    """As `date:"Y-m-d H:i"` (a date alone shows 00:00, as that filter does)."""
+def minute(value: dt.datetime | None) -> str:
+    """As `date:"Y-m-d H:i"` of a datetime."""
     if value in (None, ""):
         return ""
-    hour = getattr(value, "hour", 0)
-    minute = getattr(value, "minute", 0)
-    return f"{value.year:04d}-{value.month:02d}-{value.day:02d} {hour:02d}:{minute:02d}"
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}"
 
 
 @register.filter(expects_localtime=True)
