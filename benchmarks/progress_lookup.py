@@ -58,19 +58,20 @@ swing ±10 points — compare rates run against run, not one ratio):
     changed 2        9.2–14         246          32 %    38 %         193        18 %    26 %
     base 2           14–10          122          21 %    33 %         141        16 %    29 %
     changed 3        10–5.8         325          36 %    40 %         252        15 %    21 %
-    (base 3 still running when this was written)
-(*) the templates only, before the one-statement case read.
+    base 3           5.8–6.5        217          17 %    29 %         284        29 %    34 %
+(*) the templates only, before the one-statement case read. "% rend" fell for the changed code
+because the rendered form itself got faster (501/365/750 → 589/644/809 req/s on SQLite).
 
-The changed code answers more lookups a second in every pairing (SQLite ≈ +20–35 %, PostgreSQL
-≈ +35–80 %) and renders the empty form ≈ 30 % faster, but the target is still missed: a cold
-lookup reaches ≈ 32–36 % of the trivial view on SQLite and 15–31 % on PostgreSQL (where the
-page-cache hit got faster too, and a lookup still pays three processes' worth of work per
-statement: client, PostgreSQL backend and its planner — ≈ 0.4 ms planning the case statement,
-which prepared statements would save). p99 at half rate missed 50 ms in most runs on this
-loaded machine (52.6 ms on PostgreSQL in the quietest one). A cold lookup is a page that can
-never be shared, rendered by Django for one person, against a page-cache hit; ≥ 40 % of the
-trivial view needs ≈ another 0.5 ms off a cold lookup (the 补正-free page still renders three
-templates and runs 14 middleware), or a quieter machine to show it.
+SQLite: the changed code answered more cold lookups than the base run beside it every time and
+reached 32–36 % of the trivial view (base 17–30 %). PostgreSQL: no change shows through the
+noise (15–31 % against 16–29 %; 187–252 lookups/s against 136–284) — there a lookup's cost is
+mostly the round trips and PostgreSQL's own work (planning the case statement takes ≈ 0.4 ms
+of its ≈ 0.5; prepared statements would save that, but Django's psycopg cursor binds on the
+client and cannot prepare). The target (≥ 40 % of the trivial view) is still missed, on SQLite
+by ≈ 4–8 points: a cold lookup is a page that can never be shared, rendered by Django for one
+person (three templates, 14 middleware), against a page-cache hit; reaching 40 % needs roughly
+another 0.3–0.5 ms off it. p99 at half the rate met 50 ms only in the quieter PostgreSQL runs
+(42.6 ms base 3, 52.6 changed 3); on SQLite it was 86–905 ms, set by the other engineers' load.
 
 With --hot N the lookups are drawn from the first N cases only (repeat lookups of the same
 cases — an applicant reloading, a family checking together): what the kept rendered parts
