@@ -59,19 +59,22 @@ swing ±10 points — compare rates run against run, not one ratio):
     base 2           14–10          122          21 %    33 %         141        16 %    29 %
     changed 3        10–5.8         325          36 %    40 %         252        15 %    21 %
     base 3           5.8–6.5        217          17 %    29 %         284        29 %    34 %
+    changed 4        3.4–8.1        643          36 %    58 %         282        17 %    27 %
 (*) the templates only, before the one-statement case read. "% rend" fell for the changed code
 because the rendered form itself got faster (501/365/750 → 589/644/809 req/s on SQLite).
 
 SQLite: the changed code answered more cold lookups than the base run beside it every time and
-reached 32–36 % of the trivial view (base 17–30 %). PostgreSQL: no change shows through the
-noise (15–31 % against 16–29 %; 187–252 lookups/s against 136–284) — there a lookup's cost is
+reached 32–36 % of the trivial view (base 17–30 %) — 36 % again in the one quiet run
+(changed 4: trivial 1,804 req/s, lookup 643). PostgreSQL: no change shows through the noise
+(15–31 % against 16–29 %; 187–282 lookups/s against 136–284) — there a lookup's cost is
 mostly the round trips and PostgreSQL's own work (planning the case statement takes ≈ 0.4 ms
 of its ≈ 0.5; prepared statements would save that, but Django's psycopg cursor binds on the
 client and cannot prepare). The target (≥ 40 % of the trivial view) is still missed, on SQLite
 by ≈ 4–8 points: a cold lookup is a page that can never be shared, rendered by Django for one
 person (three templates, 14 middleware), against a page-cache hit; reaching 40 % needs roughly
-another 0.3–0.5 ms off it. p99 at half the rate met 50 ms only in the quieter PostgreSQL runs
-(42.6 ms base 3, 52.6 changed 3); on SQLite it was 86–905 ms, set by the other engineers' load.
+another 0.3–0.5 ms off it. p99 at half the rate met 50 ms when the machine was quiet (changed
+4: 21.6 ms SQLite, 46.2 ms PostgreSQL; base 3: 42.6 ms PostgreSQL) and missed it otherwise
+(86–905 ms on SQLite, 52–162 ms on PostgreSQL), set by the other engineers' load.
 
 With --hot N the lookups are drawn from the first N cases only (repeat lookups of the same
 cases — an applicant reloading, a family checking together): what the kept rendered parts
