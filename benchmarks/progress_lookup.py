@@ -27,17 +27,54 @@ all against 0.6 ms for the trivial view — rate-limit count 0.2, case 0.3, step
 rendering the page 2.4 (the same page's empty form: 0.7). The database work was ≈ 6 ms through
 the ORM (cases/progress_sql.py now); SQLite's busy handler slept writers for milliseconds
 (core/sqlite_writers.py now); PostgreSQL flushed its log on every count (synchronous_commit
-off for the count now). What is left is Django rendering a page that can never be shared, so
-a page-cache hit (the trivial view) stays ≈ 4–5× cheaper: ≥ 40 % of *the rendered form* is
-the reachable floor (56 % on SQLite at 1,000,000 cases), ≥ 40 % of the trivial view is not.
-Since then a rightful lookup writes nothing (the rate-limit counters are read, and only a
-wrong guess is counted) and the summary and timeline are kept rendered per read model. For cold
-lookups neither moved the ratio measurably: base and changed code alternated three times at
-50,000 cases on SQLite gave 26/22/20 % against 26/20/15 % (a shared 2-core machine, load 8–12;
-the count was ≈ 0.2 ms of ≈ 3 ms, and a cold lookup never finds its parts kept). A repeated
-lookup (--hot 100) finds them: 49 % of the trivial view, 80 % of the rendered form — where the
-old code refused most such lookups (429) because every rightful lookup counted against the
-case's 10 per 10 minutes. What is left for cold lookups is rendering the page itself.
+off for the count now). Since then a rightful lookup writes nothing (the rate-limit counters
+are read, and only a wrong guess is counted) and the summary and timeline are kept rendered per
+read model — which a cold lookup never finds (a repeated one, --hot 100, does: 49 % of the
+trivial view, 80 % of the rendered form).
+
+Session 8 cut the rendering itself. Profiled (cProfile, Django test client, 20,000 cases), the
+page spent most of its time in things that are the same for everyone: the public navigation
+(twelve `{% url %}` reversals, ≈ 0.6 ms of the ≈ 1.2 ms frame on a loaded machine) and the
+`date` filter (≈ 0.1 ms a date, parsing its format string each call; a lookup shows 5–8
+dates). Now the navigation is rendered once per worker and kept (`{% kept %}`,
+core/templatetags/frame.py: keyed by URL configuration, script prefix and language; it reads
+nothing from the page), the page's fixed addresses are kept likewise (`{% url_kept %}`), the
+dates are written out (`|minute`, `|day`, identical output, tested), and the case, its steps
+and its pauses come in one statement (one round trip where two were). The page is byte for byte
+what it was. In-process CPU per request, base and changed code alternated three times (SQLite,
+20,000 cases, load 4–8): lookup 2.6–4.1 ms → 2.0–2.5 ms; rendered form 1.06–1.16 → 0.72–0.87;
+trivial view 0.53–0.62 either way; lookup/trivial 13–21 % → 25–26 %. What is left of a cold
+lookup: the rate-limit read 0.1, the case statement 0.26, the read model 0.05, its parts 0.25,
+the page around them 0.46, and the middleware every page pays.
+
+Under the server, 1,000,000 cases, base (main) and changed code alternated (2 workers × 4
+threads, 8 clients; a shared 2-core machine whose load other engineers' work moved between
+4 and 14 during the runs, so the trivial view itself ranged 580–1,660 req/s and single ratios
+swing ±10 points — compare rates run against run, not one ratio):
+
+    run              load      SQLite lookup/s  % triv  % rend    PG lookup/s  % triv  % rend
+    base 1           6.6–8.9        242          30 %    48 %         136        16 %    38 %
+    changed 1 (*)    6.3–12         290          36 %    49 %         187        31 %    39 %
+    changed 2        9.2–14         246          32 %    38 %         193        18 %    26 %
+    base 2           14–10          122          21 %    33 %         141        16 %    29 %
+    changed 3        10–5.8         325          36 %    40 %         252        15 %    21 %
+    base 3           5.8–6.5        217          17 %    29 %         284        29 %    34 %
+    changed 4        3.4–8.1        643          36 %    58 %         282        17 %    27 %
+(*) the templates only, before the one-statement case read. "% rend" fell for the changed code
+because the rendered form itself got faster (501/365/750 → 589/644/809 req/s on SQLite).
+
+SQLite: the changed code answered more cold lookups than the base run beside it every time and
+reached 32–36 % of the trivial view (base 17–30 %) — 36 % again in the one quiet run
+(changed 4: trivial 1,804 req/s, lookup 643). PostgreSQL: no change shows through the noise
+(15–31 % against 16–29 %; 187–282 lookups/s against 136–284) — there a lookup's cost is
+mostly the round trips and PostgreSQL's own work (planning the case statement takes ≈ 0.4 ms
+of its ≈ 0.5; prepared statements would save that, but Django's psycopg cursor binds on the
+client and cannot prepare). The target (≥ 40 % of the trivial view) is still missed, on SQLite
+by ≈ 4–8 points: a cold lookup is a page that can never be shared, rendered by Django for one
+person (three templates, 14 middleware), against a page-cache hit; reaching 40 % needs roughly
+another 0.3–0.5 ms off it. p99 at half the rate met 50 ms when the machine was quiet (changed
+4: 21.6 ms SQLite, 46.2 ms PostgreSQL; base 3: 42.6 ms PostgreSQL) and missed it otherwise
+(86–905 ms on SQLite, 52–162 ms on PostgreSQL), set by the other engineers' load.
 
 With --hot N the lookups are drawn from the first N cases only (repeat lookups of the same
 cases — an applicant reloading, a family checking together): what the kept rendered parts

@@ -148,7 +148,9 @@ def progress_find(*, number: str, code: str) -> PublicProgress | None:
 def progress_of(case: Case) -> PublicProgress:
     """The public read model of one case (the caller has checked the query code)."""
     version = case.power_version
-    step_rows, pause_rows = steps_and_pauses(case.pk)
+    # Read with the case by the lookup's own statement (progress_sql.case_by_number), else now.
+    history = getattr(case, "progress_history", None)
+    step_rows, pause_rows = history if history is not None else steps_and_pauses(case.pk)
     steps = [
         ProgressStep(
             name=name,

@@ -1,4 +1,4 @@
-"""The progress lookup's two statements, written out rather than composed by the ORM.
+"""The progress lookup's statement, written out rather than composed by the ORM.
 
 A lookup is the public site's hottest database path (every receipt's QR code lands on it) and
 its queries are tiny: found by the unique case number, or by the case's id. In-process, over
@@ -73,7 +73,10 @@ def _convert(value: Any, converters: list[tuple[_Converter, Any]]) -> Any:
 
 
 @cache
-def _case_statement(vendor: str) -> tuple[str, list[_Columns]]:
+def _case_statement(vendor: str) -> tuple[str, list[_Columns], list[tuple[_Converter, Any]]]:
+    """The case row (part 0) and, in the same statement, its user-task steps (part 1) and
+    pauses (part 2) as rows padded with NULLs to one width, in time order: one round trip
+    where two were (on PostgreSQL each costs more than the statement's own work)."""
     parts = [
         _Columns(Case, "c", CASE_FIELDS),
         _Columns(PowerVersion, "v", VERSION_FIELDS),
@@ -81,28 +84,53 @@ def _case_statement(vendor: str) -> tuple[str, list[_Columns]]:
         _Columns(Department, "d", DEPARTMENT_FIELDS),
     ]
     quote = connection.ops.quote_name
+    case_table = quote(Case._meta.db_table)
+    width = sum(len(part.attnames) for part in parts)
+    blank = ", ".join(["NULL"] * width)
+    # The first branch names each history column's type: PostgreSQL resolves a UNION column
+    # that is NULL in two branches as text, which an integer in the third would not match.
+    step_field = CaseStep._meta.get_field
+    pause_field = CasePause._meta.get_field
+    typed = ", ".join(
+        f"CAST(NULL AS {field.cast_db_type(connection)})"
+        for field in (
+            step_field("name"), step_field("state"), pause_field("reason"),
+            step_field("started_at"), step_field("finished_at"), pause_field("limit_days"),
+            pause_field("extension_days"), step_field("id"),
+        )
+    )  # fmt: skip
+    this_case = f"(SELECT id FROM {case_table} WHERE number = %s)"  # noqa: S608 (table name only)
     sql = (
-        f"SELECT {', '.join(col for part in parts for col in part.sql)}"  # noqa: S608 (model names only)
-        f" FROM {quote(Case._meta.db_table)} c"
+        f"SELECT 0, {', '.join(col for part in parts for col in part.sql)}, {typed}"  # noqa: S608 (model names only)
+        f" FROM {case_table} c"
         f" JOIN {quote(PowerVersion._meta.db_table)} v ON v.id = c.power_version_id"
         f" JOIN {quote(PowerItem._meta.db_table)} i ON i.id = c.power_item_id"
         f" JOIN {quote(Department._meta.db_table)} d ON d.id = c.department_id"
         " WHERE c.number = %s"
+        f" UNION ALL SELECT 1, {blank}, name, state, result, started_at, finished_at, NULL, NULL,"
+        f" id FROM {quote(CaseStep._meta.db_table)} WHERE case_id = {this_case}"
+        " AND kind = 'user_task'"
+        f' UNION ALL SELECT 2, {blank}, kind, "procedure", reason, started_at, ended_at,'
+        f" limit_days, extension_days, id FROM {quote(CasePause._meta.db_table)}"
+        f" WHERE case_id = {this_case}"
+        f" ORDER BY 1, {width + 5}, {width + 9}"
     )
-    return sql, parts
+    return sql, parts, _converters_of(CaseStep._meta.get_field("started_at"))
 
 
 def case_by_number(number: str) -> Case | None:
-    """The case with this number (its power version, power and department attached), or
-    None. One statement; the caller checks the query code."""
-    sql, parts = _case_statement(connection.vendor)
+    """The case with this number (its power version, power and department attached, and its
+    steps and pauses as `steps_and_pauses` gives them, in `case.progress_history`), or None.
+    One statement; the caller checks the query code."""
+    sql, parts, moment = _case_statement(connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [number])
-        row = cursor.fetchone()
-    if row is None:
+        cursor.execute(sql, [number, number, number])
+        rows = cursor.fetchall()
+    if not rows or rows[0][0] != 0:
         return None
+    row = rows[0]
     instances = []
-    start = 0
+    start = 1
     for part in parts:
         instances.append(part.instance(row[start : start + len(part.attnames)]))
         start += len(part.attnames)
@@ -110,6 +138,7 @@ def case_by_number(number: str) -> Case | None:
     case.power_version = version
     case.power_item = item
     case.department = department
+    case.progress_history = _history([(r[0] - 1, *r[start:]) for r in rows[1:]], moment, moment)
     return case
 
 
@@ -138,6 +167,14 @@ def steps_and_pauses(case_id: int) -> tuple[list[tuple[Any, ...]], list[tuple[An
     with connection.cursor() as cursor:
         cursor.execute(sql, [case_id, case_id])
         rows = cursor.fetchall()
+    return _history(rows, started, ended)
+
+
+def _history(
+    rows: Sequence[Sequence[Any]],
+    started: list[tuple[_Converter, Any]],
+    ended: list[tuple[_Converter, Any]],
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     steps, pauses = [], []
     for part, a, b, c, started_at, ended_at, limit_days, extension_days, _id in rows:
         started_at, ended_at = _convert(started_at, started), _convert(ended_at, ended)

@@ -134,6 +134,7 @@ def correction(request: HttpRequest) -> HttpResponse:
         return redirect(progress_link(number=case.number, code=case.query_code))
     messages.error(request, "补正材料未能提交，请按提示修改后重新选择文件提交。")
     case.refresh_from_db()
+    case.progress_history = None  # read again with the case's new state
     return _page(request, {**context, **_found(case, normalize_code(code), form)}, 400)
 
 
@@ -146,5 +147,6 @@ def _joint_correction(request: HttpRequest, case: Case, context: dict[str, Any])
         return redirect(progress_link(number=case.number, code=case.query_code))
     messages.error(request, f"补正材料未能提交：{problem}。请按提示修改后重新选择文件提交。")
     case.refresh_from_db()
+    case.progress_history = None  # read again with the case's new state
     code = normalize_code(request.POST.get("code", ""))
     return _page(request, {**context, **_found(case, code, uploads=uploads)}, 400)

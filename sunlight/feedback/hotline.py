@@ -1,9 +1,11 @@
 """The 12345 hotline desk (电话查询): an operator looks a case up for a caller by its number and
 the last four digits of the applicant's phone, and reads out what the public lookup shows.
 
-Every lookup — found or not — is on the audit chain with the operator's name. Wrong pairs are
-limited per operator and per case number within a window, so the desk cannot be used to sweep
-numbers; a right answer clears the case number's count."""
+Every lookup — found or not, refused or not — is on the audit chain with the operator's name.
+Only wrong pairs count, per operator and per case number within a window, so the desk cannot be
+used to sweep numbers while an operator answering calls all day is never held up by the cases
+they look up rightly: the counters are read first (one SELECT; past either limit even the right
+pair is refused) and a wrong pair is counted after (one write); a right pair writes no count."""
 
 import datetime as dt
 import re
@@ -16,7 +18,7 @@ from sunlight.cases.models import Case
 from sunlight.cases.progress import PublicProgress, progress_of
 from sunlight.core.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
 from sunlight.feedback.permissions import is_hotline
-from sunlight.ratelimit.services import Limit, ratelimit_attempt, ratelimit_peek
+from sunlight.ratelimit.services import Limit, ratelimit_attempts, ratelimit_check
 
 # Wrong pairs only count: an operator answering calls all day looks up many cases rightly.
 WRONG_PER_OPERATOR = Limit("feedback.hotline.user", attempts=20, window=dt.timedelta(minutes=15))
@@ -38,19 +40,17 @@ def hotline_case_lookup(*, actor: Any, number: str, phone_last4: str) -> PublicP
         problems.append(FieldProblem("手机号后四位", "请填写4位数字"))
     if problems:
         raise ValidationFailed(problems)
-    checks = ((WRONG_PER_OPERATOR, str(actor.pk)), (WRONG_PER_CASE, number))
-    refused = [v for v in (ratelimit_peek(limit=lim, key=key) for lim, key in checks)
-               if not v.allowed]  # fmt: skip
-    if refused:
+    checks = [(WRONG_PER_OPERATOR, str(actor.pk)), (WRONG_PER_CASE, number)]
+    verdict = ratelimit_check(checks=checks)
+    if not verdict.allowed:
         _audit(actor, number, found=False, refused=True)
-        raise PermissionDenied(TOO_MANY.format(minutes=max(v.retry_minutes for v in refused)))
+        raise PermissionDenied(TOO_MANY.format(minutes=verdict.retry_minutes))
     case = Case.objects.select_related("power_version", "department").filter(number=number).first()
     phone_digits = re.sub(r"\D", "", case.applicant_phone) if case else ""
     found = case is not None and len(phone_digits) >= 4 and phone_digits[-4:] == digits
     _audit(actor, number, found=found)
     if not found:
-        for limit, key in checks:
-            ratelimit_attempt(limit=limit, key=key)
+        ratelimit_attempts(checks=checks)
         raise NotFound(NOT_MATCHED)
     assert case is not None
     return progress_of(case)

@@ -1,7 +1,7 @@
 """Public pages: rate a case (by number + query code, or by the signed SMS link), file a
 consultation or complaint, look a petition up and read the public board. No sign-in, no
-JavaScript needed, phone-first; personal data masked; lookups limited per client address and
-per number (sunlight.ratelimit, shared by every worker)."""
+JavaScript needed, phone-first; personal data masked; wrong number + code pairs limited per client
+address and per number (sunlight.ratelimit, shared by every worker); a right pair counts nothing."""
 
 import datetime as dt
 from typing import Any
@@ -32,7 +32,7 @@ from sunlight.feedback.selectors import (
 )
 from sunlight.org.forms import apply_problems
 from sunlight.ratelimit.client import client_address
-from sunlight.ratelimit.services import Limit, Verdict, ratelimit_attempts
+from sunlight.ratelimit.services import Limit, Verdict, ratelimit_attempts, ratelimit_check
 
 PER_CLIENT = Limit("feedback.lookup.client", attempts=30, window=dt.timedelta(minutes=10))
 PER_NUMBER = Limit("feedback.lookup.number", attempts=10, window=dt.timedelta(minutes=10))
@@ -54,20 +54,22 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def _pair(request: HttpRequest, form: PairForm, find: Any) -> tuple[Any, int]:
-    """Check a number + query code pair, counting the attempt per client and per number.
+    """Check a number + query code pair. The limits are against guessing: the counters per
+    client and per number are read first (past either, even the right pair is refused), and
+    only a wrong pair is counted — a citizen opening, rating and coming back counts nothing.
     Returns (found object or None, HTTP status); the form carries the message."""
     if not form.is_valid():
         return None, 400
     number = form.cleaned_data["number"].strip().upper()
-    verdict = ratelimit_attempts(
-        checks=[(PER_CLIENT, client_address(request)), (PER_NUMBER, number)]
-    )
+    checks = [(PER_CLIENT, client_address(request)), (PER_NUMBER, number)]
+    verdict = ratelimit_check(checks=checks)
     if not verdict.allowed:
         form.add_error(None, _limited(verdict))
         return None, 429
     try:
         return find(number=number, query_code=form.cleaned_data["code"]), 200
     except NotFound as exc:
+        ratelimit_attempts(checks=checks)
         form.add_error(None, exc.message)
         return None, 404
 

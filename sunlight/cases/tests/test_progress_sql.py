@@ -78,3 +78,11 @@ def test_steps_and_pauses_match_the_orm(case):
         )
     )
     assert len(pauses) == 2 and pauses[0][3].tzinfo is not None
+
+
+def test_the_case_comes_with_its_steps_and_pauses_in_one_statement(case, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        found = case_by_number(case.number)
+    assert found.progress_history == steps_and_pauses(case.pk)
+    steps, pauses = found.progress_history
+    assert [p[0] for p in pauses] == ["special", "extension"] and len(steps) >= 1

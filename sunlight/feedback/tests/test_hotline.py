@@ -7,9 +7,16 @@ import pytest
 
 from sunlight.audit.models import AuditEntry
 from sunlight.core.errors import NotFound, PermissionDenied, ValidationFailed
-from sunlight.feedback.hotline import WRONG_PER_CASE, hotline_case_get, hotline_case_lookup
+from sunlight.feedback.hotline import (
+    WRONG_PER_CASE,
+    WRONG_PER_OPERATOR,
+    hotline_case_get,
+    hotline_case_lookup,
+)
+from sunlight.feedback.models import Petition
 from sunlight.feedback.petitions import PetitionInput, petition_submit
 from sunlight.feedback.tests.world import world
+from sunlight.ratelimit.models import RateBucket
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +49,40 @@ def test_wrong_guesses_on_one_case_are_limited(w):
             hotline_case_lookup(actor=w.hotline, number=w.case.number, phone_last4="1111")
     with pytest.raises(PermissionDenied, match="过多"):
         hotline_case_lookup(actor=w.hotline, number=w.case.number, phone_last4="0000")
+
+
+def test_an_operator_answering_many_calls_rightly_is_never_refused(w):
+    # More rightful lookups than either limit allows wrong ones, on two cases: none counted.
+    for _ in range(WRONG_PER_OPERATOR.attempts + WRONG_PER_CASE.attempts + 5):
+        hotline_case_lookup(actor=w.hotline, number=w.case.number, phone_last4="0000")
+        hotline_case_lookup(actor=w.hotline, number=w.done.number, phone_last4="0000")
+    assert not RateBucket.objects.exists()
+    case = hotline_case_get(actor=w.hotline, number=w.case.number, phone_last4="0000")
+    assert case == w.case
+
+
+def test_a_few_wrong_pairs_do_not_hold_up_the_right_ones(w):
+    for _ in range(WRONG_PER_CASE.attempts - 1):  # a caller misremembering their phone
+        with pytest.raises(NotFound):
+            hotline_case_lookup(actor=w.hotline, number=w.case.number, phone_last4="1111")
+    for _ in range(30):
+        assert hotline_case_lookup(actor=w.hotline, number=w.case.number, phone_last4="0000")
+
+
+def test_wrong_pairs_past_the_operators_limit_are_refused_and_count_no_further(w):
+    numbers = [f"X{n:09d}" for n in range(WRONG_PER_OPERATOR.attempts)]  # a sweep of numbers
+    for number in numbers:
+        with pytest.raises(NotFound):
+            hotline_case_lookup(actor=w.hotline, number=number, phone_last4="1111")
+    counts = dict(RateBucket.objects.values_list("key_digest", "count"))
+    with pytest.raises(PermissionDenied, match="查询失败次数过多，请\\d+分钟后再试"):
+        hotline_case_lookup(actor=w.hotline, number=w.case.number, phone_last4="0000")
+    assert dict(RateBucket.objects.values_list("key_digest", "count")) == counts
+    last = AuditEntry.objects.filter(action="feedback.hotline.lookup").latest("id")
+    assert json.loads(last.data) == {"found": False, "refused": True}
+    with pytest.raises(PermissionDenied, match="过多"):  # registering about a case: refused too
+        hotline_case_get(actor=w.hotline, number=w.case.number, phone_last4="0000")
+    assert not Petition.objects.exists()
 
 
 def test_bad_input_and_other_roles_are_refused(w):

@@ -9,6 +9,7 @@ from sunlight.feedback.models import Petition, Rating
 from sunlight.feedback.petitions import petition_reply, petition_sign
 from sunlight.feedback.tests.world import RATED, sent_code, world
 from sunlight.feedback.views_public import PER_NUMBER
+from sunlight.ratelimit.models import RateBucket
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +69,29 @@ def test_guesses_on_one_number_are_limited(w, client):
         client.get("/rate/", {"number": w.case.number, "code": "WRONG999"})
     response = client.get("/rate/", _pair(w.case))
     assert response.status_code == 429 and "过于频繁" in response.content.decode()
+
+
+def test_a_citizen_coming_back_to_the_rating_page_is_never_refused(w, client):
+    for _ in range(PER_NUMBER.attempts + 5):  # open, reload, come back another day
+        assert client.get("/rate/", _pair(w.done)).status_code == 200
+    data = {**_pair(w.done), "stage": "concluded", "level": "1", "comment": "很快"}
+    with clock.frozen(RATED):
+        assert client.post("/rate/", data).status_code == 302
+    assert Rating.objects.count() == 1
+    assert not RateBucket.objects.exists()
+
+
+def test_wrong_pairs_past_the_limit_are_refused_with_a_message_and_write_nothing(w, client):
+    wrong = {"number": w.done.number, "code": "WRONG999", "stage": "concluded", "level": "1"}
+    with clock.frozen(RATED):  # all in one window of the limit
+        for _ in range(PER_NUMBER.attempts):
+            assert client.post("/rate/", wrong).status_code == 404
+        counted = list(RateBucket.objects.values_list("count", flat=True))
+        response = client.post("/rate/", {**wrong, "code": w.done.query_code})
+    assert response.status_code == 429
+    assert "查询过于频繁，请" in response.content.decode()
+    assert not Rating.objects.exists()
+    assert list(RateBucket.objects.values_list("count", flat=True)) == counted
 
 
 def test_the_signed_link_rates_its_own_stage(w, client):

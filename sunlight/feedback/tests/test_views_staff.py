@@ -4,9 +4,11 @@ for operators only."""
 import pytest
 
 from sunlight.core import clock
+from sunlight.feedback.hotline import WRONG_PER_CASE, WRONG_PER_OPERATOR
 from sunlight.feedback.models import Petition
 from sunlight.feedback.ratings import rating_submit
 from sunlight.feedback.tests.world import RATED, complaint, consultation, world
+from sunlight.ratelimit.models import RateBucket
 from sunlight.supervision.models import SupervisionOrder
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +95,32 @@ def test_the_hotline_desk_looks_up_and_registers(w, client):
     assert Petition.objects.get().channel == "hotline"
     client.force_login(w.office.clerk)
     assert client.get("/staff/feedback/hotline/").status_code == 403
+
+
+def test_the_hotline_desk_serves_an_operator_many_rightful_lookups(w, client):
+    client.force_login(w.hotline)
+    for _ in range(WRONG_PER_OPERATOR.attempts + 5):
+        for case in (w.case, w.done):
+            page = client.get("/staff/feedback/hotline/",
+                              {"number": case.number, "phone_last4": "0000"})  # fmt: skip
+            assert page.status_code == 200 and "张*" in page.content.decode()
+
+
+def test_the_hotline_desk_refuses_wrong_guesses_past_the_limit_with_a_message(w, client):
+    client.force_login(w.hotline)
+    for _ in range(WRONG_PER_CASE.attempts):
+        wrong = client.get("/staff/feedback/hotline/",
+                           {"number": w.case.number, "phone_last4": "1111"})  # fmt: skip
+        assert wrong.status_code == 404 and "不匹配" in wrong.content.decode()
+    counted = list(RateBucket.objects.values_list("count", flat=True))
+    right = {"number": w.case.number, "phone_last4": "0000"}
+    refused = client.get("/staff/feedback/hotline/", right)
+    assert refused.status_code == 429
+    assert "查询失败次数过多" in refused.content.decode() and "张*" not in refused.content.decode()
+    response = client.post("/staff/feedback/hotline/?kind=consultation", {
+        "kind": "consultation", "about": "case", "case_number": w.case.number,
+        "phone_last4": "0000", "title": "来电咨询", "content": "询问进度",
+    })  # fmt: skip
+    assert response.status_code == 400 and "查询失败次数过多" in response.content.decode()
+    assert not Petition.objects.exists()
+    assert list(RateBucket.objects.values_list("count", flat=True)) == counted
