@@ -1,6 +1,7 @@
 """Demo step: a vertically managed department system (条管) pushing its cases to the platform.
 
-The province's market regulation licensing system (省市场监管局行政许可业务系统) is registered by
+The province's market regulation system (省市场监管业务一体化平台: registration and licensing,
+run by the province for every city's 市场监管局) is registered by
 the platform admin for the city's 市场监督管理局 two weeks before the demo's day and issued a key
 (not printed: an integrator issues their own on the source's page). From then on it pushes every
 working evening (and once on the demo's day, before the afternoon the city stands at): the cases
@@ -43,7 +44,7 @@ from sunlight.org.choices import Role
 from sunlight.org.models import Department, User
 
 SOURCE_CODE = "scjg-prov-xk"
-SOURCE_NAME = "省市场监管局行政许可业务系统"
+SOURCE_NAME = "省市场监管业务一体化平台"
 DEPARTMENT_CODE = "022"  # 市场监督管理局 (vocab/economy.py)
 CONNECTED_DAYS = 14  # registered this many days before the demo's day
 BACKLOG = 6  # cases still open in the system when it was connected
@@ -86,7 +87,7 @@ def exchange_build(seed: int) -> str:
     department = _department()
     items = _items(department) if department else []
     if not items:
-        return "没有可由自建系统报送的市场监管许可事项（演示规模过小），未接入"
+        return "没有可由自建系统报送的市场监管许可、登记事项（演示规模过小），未接入"
     admin = User.objects.filter(role=Role.ADMIN, is_active=True).order_by("region_id", "id")[0]
     calendar = work_calendar()
     first = timeline.day() - dt.timedelta(days=CONNECTED_DAYS)
@@ -130,13 +131,14 @@ def _department() -> Department | None:
 
 
 def _items(department: Department) -> list[PowerItem]:
-    """Published licences of the department whose flow runs straight (no parallel review, no
-    step that stops the clock): the province system handles those end to end."""
+    """Published licences and registrations (行政确认) of the department whose flow runs
+    straight (no parallel review, no step that stops the clock): the province system handles
+    those end to end."""
     found = []
     candidates = PowerItem.objects.filter(
         department=department,
         status=ItemStatus.PUBLISHED,
-        current_version__category=Category.LICENSING,
+        current_version__category__in=[Category.LICENSING, Category.CONFIRMATION],
         current_version__flow__isnull=False,
         # Not an important power: those are reported stage by stage by the cases step's run.
         current_version__important=False,
@@ -303,13 +305,15 @@ def _push(
         (ExchangeTable.MATERIAL, documents),
         (ExchangeTable.CASE_RESULT, [_result(c, moment) for c in results]),
     ]
+    # The approver's steps (决定, or as the flow names it): where a legal review would come.
+    decisions = {s.node.name for c in cases for s in c.steps if s.node.role == Role.APPROVER}
     accepted = refused = 0
     at = moment
     for table, records in batches:
         if not records:
             continue
         due = mistakes.get(table)
-        wrong = _wrong(table, records) if due is not None and due <= moment else None
+        wrong = _wrong(table, records, decisions) if due is not None and due <= moment else None
         if wrong is not None:
             refused += _send(source, table, wrong, at, expect=False)
             at += dt.timedelta(minutes=12)  # the system's operator fixes it and resends
@@ -330,24 +334,25 @@ def _send(
     return 1
 
 
-def _wrong(table: str, records: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+def _wrong(
+    table: str, records: list[dict[str, Any]], decisions: set[str]
+) -> list[dict[str, Any]] | None:
     """The batch as the system first sent it, with a realistic mistake (None: nothing in it to
     get wrong this evening: the mistake comes on a later one)."""
     if table == ExchangeTable.CASE_BASIC:
-        for index, record in enumerate(records):
-            if record["applicant_kind"] == "2":
-                code = record["applicant_id"]
-                digit = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-                wrong = digit[(digit.index(code[-1]) + 7) % len(digit)]
-                return (
-                    records[:index]
-                    + [record | {"applicant_id": code[:-1] + wrong}]
-                    + records[index + 1 :]
-                )
-        return None
+        # A company's 统一社会信用代码 typed with a wrong last character (a resident's ID number
+        # when the evening has no company).
+        ordered = sorted(range(len(records)), key=lambda i: records[i]["applicant_kind"] != "2")
+        index = ordered[0]
+        code = records[index]["applicant_id"]
+        alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY" if code[:1] == "9" else "0123456789X"
+        wrong = alphabet[(alphabet.index(code[-1]) + 7) % len(alphabet)]
+        spoiled = records[index] | {"applicant_id": code[:-1] + wrong}
+        return records[:index] + [spoiled] + records[index + 1 :]
     if table == ExchangeTable.CASE_PROCESS:
         for index, record in enumerate(records):
-            if record["step_name"] == "决定" and record.get("finished_at"):
+            # Before the decision: the province's workflow has a legal review there.
+            if record["step_name"] in decisions and record.get("finished_at"):
                 extra = record | {
                     "external_id": record["external_id"] + "-FZ",
                     "step_code": "FZSH",
