@@ -89,4 +89,5 @@ def test_the_admins_exchange_pages_show_the_traffic(seeded, client):
     listing = client.get(reverse("exchange:sources")).content.decode()
     detail = client.get(reverse("exchange:source", args=[exchange.SOURCE_CODE])).content.decode()
     assert exchange.SOURCE_NAME in listing
-    assert "统一社会信用代码有误" in detail and exchange.WRONG_STEP in detail
+    # The most frequent reasons for refusal, whatever page of the traffic the batches are on.
+    assert "applicant_id：check_digit" in detail and "step_code：step_not_in_flow" in detail
