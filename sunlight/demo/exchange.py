@@ -17,8 +17,12 @@ Everything goes through the exchange's own services (`source_register`, `source_
 `exchange_ingest`) at the moment it happens (the clock frozen there). Deterministic: every draw
 comes from a Random seeded by the demo seed."""
 
+import dataclasses
 import datetime as dt
+import functools
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +35,7 @@ from sunlight.core import clock
 from sunlight.core.clock import SHANGHAI
 from sunlight.demo import applicants, city, timeline
 from sunlight.demo.case_model import DAY, WorkClock, limit_minutes
+from sunlight.exchange import cases_bridge, credentials
 from sunlight.exchange.choices import ExchangeTable
 from sunlight.exchange.models import ExchangeBatch, SourceSystem
 from sunlight.exchange.services import (
@@ -107,7 +112,7 @@ def exchange_build(seed: int) -> str:
         ExchangeTable.CASE_PROCESS: pushes[first_mistake + len(pushes) // 3],
     }
     accepted = refused = 0
-    with transaction.atomic():
+    with transaction.atomic(), _reproducible(random.Random(f"{seed}:exchange:codes")):
         with clock.frozen(connected):
             source = source_register(
                 actor=admin, code=SOURCE_CODE, name=SOURCE_NAME, level="province",
@@ -124,6 +129,33 @@ def exchange_build(seed: int) -> str:
         f"{SOURCE_NAME}（条管，代码 {SOURCE_CODE}）为{department.name}报送办件 {len(cases)} 件"
         f"（在办 {open_now} 件，超期办结 {LATE} 件）；接收批次 {accepted} 个，整批拒收 {refused} 个"
     )
+
+
+@contextmanager
+def _reproducible(rng: random.Random) -> Iterator[None]:
+    """Two seeds write the same rows and the same audit chain: for the length of the build the
+    pushed cases get their query codes from the seeded source (the exchange's bridge leaves
+    `rng` to the system's random source), and the key its prefix — a public label, recorded in
+    the audit entry — while the key itself and its signing secret stay random, never the same
+    in two copies of the demo."""
+    record_history = cases_bridge.cases_record_history
+    issue_key = credentials.issue_key
+
+    def seeded_key() -> credentials.IssuedKey:
+        issued = issue_key()
+        prefix = f"{rng.getrandbits(32):08x}"
+        key = f"{credentials.KEY_PREFIX}_{prefix}_{issued.key.split('_', 2)[2]}"
+        return dataclasses.replace(
+            issued, key=key, prefix=prefix, key_hash=credentials.key_hash(key)
+        )
+
+    cases_bridge.cases_record_history = functools.partial(record_history, rng=rng)
+    credentials.issue_key = seeded_key
+    try:
+        yield
+    finally:
+        cases_bridge.cases_record_history = record_history
+        credentials.issue_key = issue_key
 
 
 def _department() -> Department | None:
