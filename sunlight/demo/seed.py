@@ -15,6 +15,7 @@ from sunlight.demo import (
     disclosure,
     discretion,
     district_outlines,
+    exchange,
     feedback,
     flows,
     lifecycle,
@@ -68,6 +69,12 @@ STEPS: list[Step] = [
         "办件",
         lambda o: cases.cases_ready(o.seed),
         lambda o: cases.cases_build(o.seed, o.scale, o.progress),
+    ),
+    # Before supervision, which judges the cases a department system pushes like any other.
+    Step(
+        "部门自建系统报送",
+        lambda o: exchange.exchange_ready(o.seed),
+        lambda o: exchange.exchange_build(o.seed),
     ),
     Step(
         "自由裁量基准",
