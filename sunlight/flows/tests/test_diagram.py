@@ -11,7 +11,7 @@ from sunlight.flows.bpmn_parse import BPMNDI
 from sunlight.flows.diagram import read_diagrams
 from sunlight.flows.diagram_svg import render_diagram
 from sunlight.flows.drawing import draw_bpmn
-from sunlight.flows.tests.bpmn_samples import interchange_files
+from sunlight.flows.tests.bpmn_samples import interchange_params
 from sunlight.flows.tests.modeller.make_every_element import build
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -62,7 +62,7 @@ def test_every_di_element_of_every_diagram_is_drawn_once_by_its_id(every, diagra
     assert len(re.findall(r'data-bpmn-id="', svgs[diagram_id])) == len(expected)
 
 
-@pytest.mark.parametrize("path", interchange_files(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", interchange_params(), ids=lambda p: p.name)
 def test_reference_files_from_other_modellers_draw_every_di_element(path):
     data = path.read_bytes()
     file = read_diagrams(data)
@@ -183,7 +183,7 @@ def test_names_from_the_file_are_escaped():
     assert "&lt;script&gt;" in drawing.diagrams[0].svg
 
 
-@pytest.mark.parametrize("path", interchange_files(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", interchange_params(), ids=lambda p: p.name)
 def test_reference_models_match_their_pictures_checked_by_eye(path):
     """The four reference models as drawn here were looked at and found to show every element
     of their files where the files place it (Trisotech's exclusive gateways carry no marker,

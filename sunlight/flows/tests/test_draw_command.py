@@ -11,7 +11,7 @@ import pytest
 from defusedxml.ElementTree import fromstring
 from django.core.management import CommandError, call_command
 
-from sunlight.flows.tests.bpmn_samples import ROOT, interchange_files
+from sunlight.flows.tests.bpmn_samples import ROOT, interchange_files, interchange_params
 from sunlight.flows.tests.test_svg import nodes_drawn, non_executable_file
 
 
@@ -24,7 +24,7 @@ def draw(*args: str) -> tuple[int, str, str]:
     return 0, out.getvalue(), err.getvalue()
 
 
-@pytest.mark.parametrize("path", interchange_files(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", interchange_params(), ids=lambda p: p.name)
 def test_shared_files_draw_from_their_diagram(path, tmp_path):
     output = tmp_path / "out.svg"
     code, out, _ = draw(str(path), "-o", str(output))

@@ -15,7 +15,7 @@ from sunlight.flows.modeller_import import NotATable, modeller_table
 from sunlight.flows.models import FlowSource, FlowVersion
 from sunlight.flows.notation import translate_condition
 from sunlight.flows.selectors import flow_of
-from sunlight.flows.tests.bpmn_samples import interchange_files
+from sunlight.flows.tests.bpmn_samples import interchange_params
 from sunlight.flows.tests.test_views import _formset_post
 
 MODELLER = Path(__file__).parent / "modeller"
@@ -89,7 +89,7 @@ def test_a_camunda_file_becomes_a_table_with_its_steps_branches_and_lanes():
     assert table.layout["Gateway_Activity_0receive"].x == 455
 
 
-@pytest.mark.parametrize("path", interchange_files(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", interchange_params(), ids=lambda p: p.name)
 def test_reference_models_become_tables_asking_for_roles_and_limits(path):
     table = modeller_table(parse_bpmn(path.read_bytes()))
     assert [row.name for row in table.steps][:3] == ["Task 1", "Task 2", "Task 3"]

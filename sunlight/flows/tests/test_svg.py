@@ -20,7 +20,7 @@ from sunlight.flows.graph import (
 from sunlight.flows.metrics import text_width
 from sunlight.flows.steps import build_flow
 from sunlight.flows.svg import FONT_FAMILY, render_svg
-from sunlight.flows.tests.bpmn_samples import interchange_files, licensing_table
+from sunlight.flows.tests.bpmn_samples import interchange_files, interchange_params, licensing_table
 from sunlight.flows.tests.flow_shapes import SHAPES, FlowMaker, random_flow, sequence
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -168,7 +168,7 @@ def file_bounds(data: bytes) -> dict[str, Bounds]:
     return result
 
 
-@pytest.mark.parametrize("path", interchange_files(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", interchange_params(), ids=lambda p: p.name)
 def test_shared_files_draw_at_their_own_coordinates(path):
     data = path.read_bytes()
     flow = parse_bpmn(data)
@@ -183,7 +183,7 @@ def test_shared_files_draw_at_their_own_coordinates(path):
             assert (drawn.width, drawn.height) == pytest.approx((placed.width, placed.height))
 
 
-@pytest.mark.parametrize("path", interchange_files(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", interchange_params(), ids=lambda p: p.name)
 def test_shared_files_draw_their_edges_along_their_waypoints(path):
     flow = parse_bpmn(path.read_bytes())
     expected = {e.id: list(e.waypoints) for e in flow.edges.values()}
