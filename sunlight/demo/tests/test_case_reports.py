@@ -5,7 +5,6 @@ often the generator runs."""
 import datetime as dt
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -13,23 +12,9 @@ from sunlight.audit.models import AuditEntry
 from sunlight.cases.models import ReportKind, StageReport
 from sunlight.core import clock
 from sunlight.demo import cases
-from sunlight.demo.tests.helpers import seed
 from sunlight.org.models import User
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """One small demo city for the whole module, rolled back at the end."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield seed()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 def test_stage_forms_cover_the_last_thirty_days(seeded):

@@ -6,7 +6,6 @@ import datetime as dt
 import json
 
 import pytest
-from django.db import transaction
 from django.db.models import Count, F, Q
 
 from sunlight.audit.models import AuditEntry
@@ -21,23 +20,9 @@ from sunlight.catalog.choices import CaseType
 from sunlight.catalog.models import PowerVersion
 from sunlight.core.identity import credit_code_problems, resident_id_problems
 from sunlight.demo import cases, exchange
-from sunlight.demo.tests.helpers import seed
 from sunlight.org.models import User
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """One small demo city with its cases for the whole module, rolled back at the end."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield seed()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 def test_cases_are_in_every_state_and_of_every_type(seeded):

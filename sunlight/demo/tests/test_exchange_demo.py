@@ -2,7 +2,6 @@
 refused batch or two for the rejects and data-quality pages."""
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -11,25 +10,11 @@ from sunlight.cases.history_models import BatchSource
 from sunlight.cases.models import Case
 from sunlight.core.clock import SHANGHAI
 from sunlight.demo import exchange, timeline
-from sunlight.demo.tests.helpers import seed
 from sunlight.exchange.choices import BatchOutcome
 from sunlight.exchange.models import ExchangeBatch, SourceKey, SourceSystem
 from sunlight.org.models import User
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """One demo city for the module, rolled back when it is done (as test_seeded_city)."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield seed()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 def _source() -> SourceSystem:

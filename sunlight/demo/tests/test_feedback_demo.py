@@ -2,26 +2,12 @@
 services, counted by `sunlight status`, seen by the supervision rules and the scores."""
 
 import pytest
-from django.db import transaction
 
 from sunlight.core.status import collect_status
-from sunlight.demo.tests.helpers import seed
 from sunlight.feedback.models import FollowUp, Petition, Rating
 from sunlight.supervision.models import Alert, DepartmentScore
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield seed()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 def test_most_ratings_are_good_and_the_bad_ones_are_followed_up(seeded):

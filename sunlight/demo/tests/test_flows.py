@@ -6,14 +6,12 @@ import collections
 import random
 
 import pytest
-from django.db import transaction
 
 from sunlight.catalog.choices import Category, ItemStatus, VersionStatus
 from sunlight.catalog.models import PowerItem
 from sunlight.demo import lifecycle
 from sunlight.demo.flows import steps_for
 from sunlight.demo.powers import catalog_plan
-from sunlight.demo.tests.helpers import seed
 from sunlight.flows.models import FlowSource, FlowVersion
 from sunlight.flows.services import flow_limit_submit_check, statutory_days
 from sunlight.flows.steps import build_flow, step_table_problems
@@ -137,19 +135,6 @@ def test_same_seed_gives_the_same_tables_and_another_seed_others():
 
 
 # ---------------------------------------------------------------- a seeded city
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """One small demo city for the tests below, rolled back when the module is done."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield seed()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 @pytest.mark.django_db

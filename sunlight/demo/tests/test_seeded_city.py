@@ -4,7 +4,6 @@ import collections
 import re
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 
 from sunlight.audit.models import AuditEntry
@@ -13,26 +12,10 @@ from sunlight.catalog.choices import Category, ItemStatus, TransitionAction, Ver
 from sunlight.catalog.models import PowerItem, Transition
 from sunlight.core.regions import region_code_problems
 from sunlight.demo import city
-from sunlight.demo.tests.helpers import seed
 from sunlight.org.choices import Role
 from sunlight.org.models import Department, Region, Section, User
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """One demo city for every test of this module (seeding takes seconds): built inside a
-    transaction that is rolled back when the module is done, so other tests never see it.
-    Each test still runs in its own savepoint."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield seed()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 def test_city_and_its_districts_have_well_formed_codes(seeded):

@@ -1,26 +1,12 @@
 """The demo city's supervision: rules on, a history of alerts, the planted anomalies found."""
 
 import pytest
-from django.db import transaction
 
 from sunlight.cases.history_context import Anomaly
-from sunlight.demo.tests.helpers import seed
 from sunlight.supervision.choices import AlertState, Check
 from sunlight.supervision.models import Alert, Rule
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield seed()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 def test_every_default_rule_is_switched_on(seeded):
